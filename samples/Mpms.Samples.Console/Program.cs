@@ -1,0 +1,40 @@
+// The seed's example, on the Generic Host: 2 processes × 3 threads, a process initializer given
+// { "DbHost": "localhost" } through options, a thread initializer given the name "Worker", a worker
+// returning x * 2, and 10 jobs.
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Mpms.Hosting;
+using Mpms.Samples.Console;
+using Serilog;
+
+// Configuration comes from the appsettings.json next to the program (the repository's reference configuration).
+HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
+builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration));
+
+builder.Services.AddMpms<DoublingWorker>();
+builder.Services.Configure<DbOptions>(builder.Configuration.GetSection("Db"));
+builder.Services.Configure<ThreadGreetingOptions>(builder.Configuration.GetSection("ThreadGreeting"));
+builder.Services.AddSingleton<IProcessInitializer, ProcessInit>();
+builder.Services.AddScoped<IThreadInitializer, ThreadInit>();
+
+using IHost host = builder.Build();
+await host.StartAsync();
+
+var queue = host.Services.GetRequiredService<IMpmsQueue<int, int>>();
+var handles = new List<MpmsTaskHandle<int>>();
+for (int x = 0; x < 10; x++)
+{
+    handles.Add(await queue.PutAsync(x));
+}
+
+for (int x = 0; x < handles.Count; x++)
+{
+    Console.WriteLine($"Result: {x} * 2 = {await handles[x]}");
+}
+
+await host.StopAsync();
+Console.WriteLine("Done: every worker process has exited.");

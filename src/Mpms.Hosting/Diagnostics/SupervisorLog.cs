@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Diagnostics;
+
+/// <summary>What the supervisor logs, in the application process. Event ids 1000–1099.</summary>
+internal static partial class SupervisorLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "Pool {Pool} starting {Processes} worker processes × {Threads} threads ({Command})", EventName = "PoolStarting")]
+    public static partial void PoolStarting(ILogger logger, string pool, int processes, int threads, string command);
+
+    [LoggerMessage(1001, LogLevel.Debug, "Pool {Pool} started worker process {ProcessName} (pid {ProcessId})", EventName = "ProcessStarted")]
+    public static partial void ProcessStarted(ILogger logger, string pool, string processName, int processId);
+
+    [LoggerMessage(1002, LogLevel.Information, "Pool {Pool} worker process {ProcessName} (pid {ProcessId}) is ready", EventName = "ProcessReady")]
+    public static partial void ProcessReady(ILogger logger, string pool, string processName, int processId);
+
+    [LoggerMessage(1003, LogLevel.Information, "Pool {Pool} worker process {ProcessName} (pid {ProcessId}) exited: {Exit}", EventName = "ProcessExited")]
+    public static partial void ProcessExited(ILogger logger, string pool, string processName, int processId, string exit);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Pool {Pool} worker process {ProcessName} (pid {ProcessId}) ended: {Exit}; it will be replaced", EventName = "ProcessEndedUnexpectedly")]
+    public static partial void ProcessEndedUnexpectedly(ILogger logger, string pool, string processName, int processId, string exit);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Pool {Pool} worker process failed to start ({Failures} in a row); next attempt in {Delay}", EventName = "StartFailed")]
+    public static partial void StartFailed(ILogger logger, string pool, int failures, TimeSpan delay);
+
+    [LoggerMessage(1006, LogLevel.Error, "Pool {Pool} is faulted: worker processes failed to start {Failures} times in a row; retrying every {Delay} at most", EventName = "PoolFaulted")]
+    public static partial void PoolFaulted(ILogger logger, string pool, int failures, TimeSpan delay);
+
+    [LoggerMessage(1007, LogLevel.Information, "Pool {Pool} recovered: a worker process started after {Failures} failures", EventName = "PoolRecovered")]
+    public static partial void PoolRecovered(ILogger logger, string pool, int failures);
+
+    [LoggerMessage(1008, LogLevel.Error, "Pool {Pool} could not start worker process {ProcessName} with {Command}", EventName = "SpawnFailed")]
+    public static partial void SpawnFailed(ILogger logger, string pool, string processName, string command, Exception exception);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Pool {Pool} worker process {ProcessName} was not ready within {Timeout}; killing it", EventName = "StartTimedOut")]
+    public static partial void StartTimedOut(ILogger logger, string pool, string processName, TimeSpan timeout);
+
+    [LoggerMessage(1010, LogLevel.Error, "Pool {Pool} worker process {ProcessName} (pid {ProcessId}) sent nothing for {Silence}: it is hung; killing it", EventName = "ProcessHung")]
+    public static partial void ProcessHung(ILogger logger, string pool, string processName, int processId, TimeSpan silence);
+
+    [LoggerMessage(1011, LogLevel.Error, "Pool {Pool} task {TaskId} has run for {Age} in {ProcessName} without an outcome, past TaskTimeout; killing the process", EventName = "TaskOverdue")]
+    public static partial void TaskOverdue(ILogger logger, string pool, string processName, string taskId, TimeSpan age);
+
+    [LoggerMessage(1012, LogLevel.Information, "Pool {Pool} worker process {ProcessName} reached ProcessLifetime {Lifetime}; draining it", EventName = "ProcessRecycling")]
+    public static partial void ProcessRecycling(ILogger logger, string pool, string processName, TimeSpan lifetime);
+
+    [LoggerMessage(1013, LogLevel.Information, "Pool {Pool} worker process {ProcessName} is leaving: {Reason}", EventName = "ProcessLeaving")]
+    public static partial void ProcessLeaving(ILogger logger, string pool, string processName, MpmsProcessExitReason reason);
+
+    [LoggerMessage(1014, LogLevel.Warning, "Pool {Pool} refused a connection to its socket: {Reason}", EventName = "ConnectionRejected")]
+    public static partial void ConnectionRejected(ILogger logger, string pool, string reason);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Pool {Pool} failed to accept a connection", EventName = "AcceptFailed")]
+    public static partial void AcceptFailed(ILogger logger, string pool, Exception exception);
+
+    [LoggerMessage(1016, LogLevel.Error, "Pool {Pool} closed the link to {ProcessName}: {Reason}", EventName = "ProtocolError")]
+    public static partial void ProtocolError(ILogger logger, string pool, string processName, string reason);
+
+    [LoggerMessage(1017, LogLevel.Warning, "Pool {Pool} retries task {TaskId} (attempt {Attempt}) after {ProcessName} was lost: {Exit}", EventName = "JobRetried")]
+    public static partial void JobRetried(ILogger logger, string pool, string taskId, string processName, int attempt, string exit);
+
+    [LoggerMessage(1018, LogLevel.Debug, "Pool {Pool} dropped a late result from {ProcessName} for job {Sequence}: it already has its outcome", EventName = "LateResultDropped")]
+    public static partial void LateResultDropped(ILogger logger, string pool, string processName, long sequence);
+
+    [LoggerMessage(1019, LogLevel.Information, "Pool {Pool} stopping: {Queued} queued and {Running} running jobs to finish", EventName = "PoolStopping")]
+    public static partial void PoolStopping(ILogger logger, string pool, long queued, long running);
+
+    [LoggerMessage(1020, LogLevel.Information, "Pool {Pool} stopped (every job finished: {Drained})", EventName = "PoolStopped")]
+    public static partial void PoolStopped(ILogger logger, string pool, bool drained);
+
+    [LoggerMessage(1021, LogLevel.Warning, "Pool {Pool} worker process {ProcessName} outlived the shutdown deadline; killing it", EventName = "ShutdownKilling")]
+    public static partial void ShutdownKilling(ILogger logger, string pool, string processName);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Pool {Pool} worker process {ProcessName} did not finish draining within {Timeout}; killing it", EventName = "DrainTimedOut")]
+    public static partial void DrainTimedOut(ILogger logger, string pool, string processName, TimeSpan timeout);
+
+    [LoggerMessage(1023, LogLevel.Error, "Pool {Pool} supervision failed; it goes on", EventName = "SupervisionFailed")]
+    public static partial void SupervisionFailed(ILogger logger, string pool, Exception exception);
+}

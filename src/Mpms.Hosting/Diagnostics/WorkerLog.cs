@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Diagnostics;
+
+/// <summary>What the worker runtime logs, inside a worker process. Event ids 2000–2099.</summary>
+internal static partial class WorkerLog
+{
+    [LoggerMessage(2000, LogLevel.Information, "Worker process {ProcessName} (pid {ProcessId}) of pool {Pool} starting {Threads} threads", EventName = "WorkerProcessStarting")]
+    public static partial void ProcessStarting(ILogger logger, string pool, string processName, int processId, int threads);
+
+    [LoggerMessage(2001, LogLevel.Error, "Process initializer failed in {ProcessName} (pid {ProcessId}) of pool {Pool}: the process exits and takes no job", EventName = "ProcessInitializerFailed")]
+    public static partial void ProcessInitializerFailed(ILogger logger, string pool, string processName, int processId, Exception exception);
+
+    [LoggerMessage(2002, LogLevel.Error, "Thread initializer failed on {ThreadName} of pool {Pool}: the thread exits and takes no job", EventName = "ThreadInitializerFailed")]
+    public static partial void ThreadInitializerFailed(ILogger logger, string pool, string threadName, Exception exception);
+
+    [LoggerMessage(2003, LogLevel.Error, "Thread finalizer failed on {ThreadName} of pool {Pool}; the thread exits anyway", EventName = "ThreadFinalizerFailed")]
+    public static partial void ThreadFinalizerFailed(ILogger logger, string pool, string threadName, Exception exception);
+
+    [LoggerMessage(2004, LogLevel.Error, "Process finalizer failed in {ProcessName} of pool {Pool}; the process exits anyway", EventName = "ProcessFinalizerFailed")]
+    public static partial void ProcessFinalizerFailed(ILogger logger, string pool, string processName, Exception exception);
+
+    [LoggerMessage(2005, LogLevel.Information, "Worker process {ProcessName} of pool {Pool} exiting: {Reason}", EventName = "WorkerProcessExiting")]
+    public static partial void ProcessExiting(ILogger logger, string pool, string processName, MpmsProcessExitReason reason);
+
+    [LoggerMessage(2006, LogLevel.Error, "Worker process {ProcessName} of pool {Pool} could not connect to {Endpoint}", EventName = "HandshakeFailed")]
+    public static partial void HandshakeFailed(ILogger logger, string pool, string processName, string endpoint, Exception exception);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Worker process {ProcessName} of pool {Pool} lost its link ({Reason}); exiting now", EventName = "LinkLost")]
+    public static partial void LinkLost(ILogger logger, string pool, string processName, string reason);
+
+    [LoggerMessage(2008, LogLevel.Information, "Thread {ThreadName} reached its lifetime {Lifetime}; exiting", EventName = "ThreadLifetimeReached")]
+    public static partial void ThreadLifetimeReached(ILogger logger, string threadName, TimeSpan lifetime);
+
+    [LoggerMessage(2009, LogLevel.Debug, "Thread {ThreadName} ran {Tasks} tasks, its MaxTasksPerThread; exiting", EventName = "ThreadMaxTasksReached")]
+    public static partial void ThreadMaxTasksReached(ILogger logger, string threadName, int tasks);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Thread {ThreadName} of pool {Pool} threw {ExceptionType}, a graceful-die exception: the process stops taking jobs and exits", EventName = "GracefulDie")]
+    public static partial void GracefulDie(ILogger logger, string pool, string threadName, string exceptionType);
+
+    [LoggerMessage(2011, LogLevel.Error, "Task {TaskId} on {ThreadName} of pool {Pool} ignored its token {Limit} after it started; the process is recycled", EventName = "TaskAbandoned")]
+    public static partial void TaskAbandoned(ILogger logger, string pool, string threadName, string taskId, TimeSpan limit);
+
+    [LoggerMessage(2012, LogLevel.Critical, "Worker thread {ThreadName} crashed", EventName = "ThreadCrashed")]
+    public static partial void ThreadCrashed(ILogger logger, string threadName, Exception exception);
+}

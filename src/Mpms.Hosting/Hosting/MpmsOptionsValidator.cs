@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+
+namespace Mpms.Hosting.Hosting;
+
+/// <summary>
+/// Validates one pool's options when the host starts, and names every invalid key with its configuration path and the
+/// reason, in one error.
+/// </summary>
+internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) : IValidateOptions<MpmsOptions>
+{
+    private const int MaxProcesses = 1024;
+    private const int MaxThreads = 4096;
+
+    public ValidateOptionsResult Validate(string? name, MpmsOptions options)
+    {
+        if (!string.Equals(name, poolName, StringComparison.Ordinal))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var errors = new List<string>();
+        void Check(bool valid, string key, string rule, object? value)
+        {
+            if (!valid)
+            {
+                errors.Add($"{sectionPath}:{key} {rule} (it is {value ?? "null"}).");
+            }
+        }
+
+        Check(options.Processes is >= 1 and <= MaxProcesses, nameof(options.Processes), $"must be between 1 and {MaxProcesses}", options.Processes);
+        Check(options.ThreadsPerProcess is >= 1 and <= MaxThreads, nameof(options.ThreadsPerProcess), $"must be between 1 and {MaxThreads}", options.ThreadsPerProcess);
+        Check(options.QueueCapacity is null or >= 1, nameof(options.QueueCapacity), "must be at least 1, or absent for the default", options.QueueCapacity);
+        Check(options.Prefetch >= 0, nameof(options.Prefetch), "must not be negative", options.Prefetch);
+        Check(options.MaxTasksPerThread is null or >= 1, nameof(options.MaxTasksPerThread), "must be at least 1, or absent for no limit", options.MaxTasksPerThread);
+        CheckOptionalPositive(options.ThreadLifetime, nameof(options.ThreadLifetime));
+        CheckOptionalPositive(options.ProcessLifetime, nameof(options.ProcessLifetime));
+        CheckOptionalPositive(options.TaskTimeout, nameof(options.TaskTimeout));
+        Check(options.TaskTimeoutGrace >= TimeSpan.Zero, nameof(options.TaskTimeoutGrace), "must not be negative", options.TaskTimeoutGrace);
+        Check(options.GracefulDieTimeout >= TimeSpan.Zero, nameof(options.GracefulDieTimeout), "must not be negative", options.GracefulDieTimeout);
+        Check(options.HeartbeatInterval > TimeSpan.Zero, nameof(options.HeartbeatInterval), "must be positive", options.HeartbeatInterval);
+        Check(options.HeartbeatTimeout > options.HeartbeatInterval, nameof(options.HeartbeatTimeout), $"must be longer than HeartbeatInterval ({options.HeartbeatInterval})", options.HeartbeatTimeout);
+        Check(options.StartTimeout > TimeSpan.Zero, nameof(options.StartTimeout), "must be positive", options.StartTimeout);
+        Check(options.DrainTimeout > TimeSpan.Zero, nameof(options.DrainTimeout), "must be positive", options.DrainTimeout);
+        Check(options.RestartDelay > TimeSpan.Zero, nameof(options.RestartDelay), "must be positive", options.RestartDelay);
+        Check(options.MaxRestartDelay >= options.RestartDelay, nameof(options.MaxRestartDelay), $"must not be shorter than RestartDelay ({options.RestartDelay})", options.MaxRestartDelay);
+        Check(Enum.IsDefined(options.OnWorkerLost), nameof(options.OnWorkerLost), "must be Fail or Retry", options.OnWorkerLost);
+        Check(options.MaxAttempts >= 1, nameof(options.MaxAttempts), "must be at least 1", options.MaxAttempts);
+        Check(options.MaxMessageSize is >= 1024 and <= 1024 * 1024 * 1024, nameof(options.MaxMessageSize), "must be between 1024 and 1073741824 bytes", options.MaxMessageSize);
+        Check(options.GracefulDieExceptions.All(t => !string.IsNullOrWhiteSpace(t)), nameof(options.GracefulDieExceptions), "must list full type names, not empty entries", string.Join(",", options.GracefulDieExceptions));
+        if (options.WorkerCommand is { } command)
+        {
+            bool isPath = command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) || command.Contains(Path.AltDirectorySeparatorChar, StringComparison.Ordinal);
+            Check(!string.IsNullOrWhiteSpace(command) && (!isPath || File.Exists(command)), nameof(options.WorkerCommand), "must name an existing program", command);
+        }
+
+        return errors.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(errors.Prepend($"Invalid options for pool '{poolName}':"));
+
+        void CheckOptionalPositive(TimeSpan? value, string key) =>
+            Check(value is null || value > TimeSpan.Zero, key, "must be positive, or absent for no limit", value);
+    }
+}

@@ -1,0 +1,4 @@
+namespace Mpms.Hosting.Hosting;
+
+/// <summary>Registered once per pool, so that <c>AddMpms</c> stays idempotent and pool names stay unique.</summary>
+internal sealed record MpmsPoolMarker(string Name, Type WorkerType);

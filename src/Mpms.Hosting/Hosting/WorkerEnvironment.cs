@@ -1,0 +1,17 @@
+namespace Mpms.Hosting.Hosting;
+
+/// <summary>
+/// The environment variables that turn a started copy of the application into a worker process. They travel in the
+/// environment, not on the command line, so the secret never shows in <c>ps</c>; the worker clears them at once so
+/// that processes it starts do not inherit them.
+/// </summary>
+internal static class WorkerEnvironment
+{
+    public const string Pool = "MPMS_WORKER_POOL";
+    public const string Endpoint = "MPMS_WORKER_ENDPOINT";
+    public const string Secret = "MPMS_WORKER_SECRET";
+    public const string ProcessNumber = "MPMS_WORKER_PROCESS";
+
+    /// <summary>Gets the pool this process is a worker of, or <see langword="null"/> in the application itself.</summary>
+    public static string? CurrentPool { get; } = Environment.GetEnvironmentVariable(Pool);
+}

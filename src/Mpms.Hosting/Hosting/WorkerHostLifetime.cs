@@ -1,0 +1,27 @@
+using Mpms.Hosting.Worker;
+using Microsoft.Extensions.Hosting;
+
+namespace Mpms.Hosting.Hosting;
+
+/// <summary>
+/// The host lifetime of a worker process. The host asks its lifetime before it starts any hosted service, so running
+/// the worker here, and exiting the process at the end, means nothing else of the application ever starts in a
+/// worker: no Kestrel listener, no user <c>BackgroundService</c>.
+/// </summary>
+internal sealed class WorkerHostLifetime(WorkerRuntime runtime, IServiceProvider services) : IHostLifetime
+{
+    public async Task WaitForStartAsync(CancellationToken cancellationToken)
+    {
+        int exitCode = await runtime.RunAsync().ConfigureAwait(false);
+
+        // Dispose the container so singletons release their resources and logging providers flush their last lines.
+        if (services is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Environment.Exit(exitCode);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,26 @@
+namespace Mpms.Hosting;
+
+/// <summary>
+/// Runs one job inside a worker process. Register the implementation with
+/// <c>services.AddMpms&lt;TWorker&gt;()</c>.
+/// </summary>
+/// <typeparam name="TJob">The job type. It travels to the worker process, so it must be serialisable.</typeparam>
+/// <typeparam name="TResult">The result type. It travels back, so it must be serialisable.</typeparam>
+/// <remarks>
+/// The worker is resolved once per worker thread from that thread's DI scope, so a scoped dependency
+/// is a per-thread resource and a singleton is a per-process resource. Every call runs on the same
+/// dedicated OS thread, also after an <see langword="await"/> (unless the code opts out with
+/// <c>ConfigureAwait(false)</c>).
+/// </remarks>
+public interface IMpmsWorker<in TJob, TResult>
+{
+    /// <summary>Runs <paramref name="job"/> and returns its result.</summary>
+    /// <param name="job">The job, as the application passed it to the queue.</param>
+    /// <param name="context">Where and as what the job runs: task id, attempt, process and thread.</param>
+    /// <param name="cancellationToken">
+    /// Signalled when the caller cancels the job, when <see cref="MpmsOptions.TaskTimeout"/> passes, or when
+    /// the process must stop at once.
+    /// </param>
+    /// <returns>The result that completes the job's handle and reaches the collector.</returns>
+    ValueTask<TResult> ExecuteAsync(TJob job, MpmsTaskContext context, CancellationToken cancellationToken);
+}

@@ -1,0 +1,131 @@
+namespace Mpms.Hosting;
+
+/// <summary>
+/// Settings of one pool, bound from configuration (by default the <c>Mpms</c> section) and validated when the
+/// host starts; every invalid key is listed in one error.
+/// </summary>
+public sealed class MpmsOptions
+{
+    /// <summary>The configuration section that <c>AddMpms&lt;TWorker&gt;()</c> binds by default.</summary>
+    public const string DefaultSectionName = "Mpms";
+
+    /// <summary>Gets or sets the number of worker processes the pool keeps alive.</summary>
+    /// <value>The default is <see cref="Environment.ProcessorCount"/>. Must be at least 1.</value>
+    public int Processes { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Gets or sets the number of worker threads in each worker process.</summary>
+    /// <value>The default is 2. Must be at least 1.</value>
+    public int ThreadsPerProcess { get; set; } = 2;
+
+    /// <summary>Gets or sets how many accepted jobs may wait in the queue before <c>PutAsync</c> waits and <c>TryPut</c> refuses.</summary>
+    /// <value>The default, <see langword="null"/>, means <c>Processes * ThreadsPerProcess * 3 + 30</c>. Must be at least 1.</value>
+    public int? QueueCapacity { get; set; }
+
+    /// <summary>Gets or sets how many jobs a worker process may hold beyond one per idle thread.</summary>
+    /// <value>The default is 0: a process only receives a job when one of its threads is free, so a process that dies
+    /// takes only the jobs it was really running. A higher value trades that for throughput with very short jobs.</value>
+    public int Prefetch { get; set; }
+
+    /// <summary>Gets or sets the number of jobs after which a worker thread exits (running its finalizers); the original MPMS's <c>lifecycle</c>.</summary>
+    /// <value>The default, <see langword="null"/>, means no limit. Must be at least 1.</value>
+    /// <remarks>When every thread of a process has exited, the process exits and is replaced.</remarks>
+    public int? MaxTasksPerThread { get; set; }
+
+    /// <summary>Gets or sets how long a worker thread runs before it exits, checked before it takes a job; the original MPMS's <c>lifecycle_duration</c>.</summary>
+    /// <value>The default, <see langword="null"/>, means no limit.</value>
+    public TimeSpan? ThreadLifetime { get; set; }
+
+    /// <summary>Gets or sets how long a worker process runs before it is drained and replaced.</summary>
+    /// <value>The default, <see langword="null"/>, means no limit.</value>
+    /// <remarks>The replacement starts before the old process leaves, so capacity does not dip. The old process finishes
+    /// its running jobs and is killed if it outlives <see cref="DrainTimeout"/>.</remarks>
+    public TimeSpan? ProcessLifetime { get; set; }
+
+    /// <summary>Gets or sets how long a job may run, measured from the moment a worker thread starts it.</summary>
+    /// <value>The default, <see langword="null"/>, means no limit.</value>
+    /// <remarks>At the timeout the job's cancellation token is signalled. A job that returns within
+    /// <see cref="TaskTimeoutGrace"/> after that ends as <see cref="MpmsTaskStatus.TimedOut"/> (or with its result if it
+    /// finished anyway); one that does not is reported as timed out and its process is recycled, because a thread cannot
+    /// be aborted safely. A late result is dropped, never reported twice.</remarks>
+    public TimeSpan? TaskTimeout { get; set; }
+
+    /// <summary>Gets or sets how long a timed-out job has to honour its cancellation token before its process is recycled.</summary>
+    /// <value>The default is 2 seconds.</value>
+    public TimeSpan TaskTimeoutGrace { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gets or sets the full names of exception types that, thrown by a worker, make its process die gracefully,
+    /// like <see cref="MpmsGracefulDieException"/>; the original MPMS's <c>worker_graceful_die_exceptions</c>.</summary>
+    /// <value>The default is empty; <see cref="MpmsGracefulDieException"/> always counts.</value>
+    public IList<string> GracefulDieExceptions { get; } = new List<string>();
+
+    /// <summary>Gets or sets how long a gracefully dying process may finish its running jobs before it exits anyway.</summary>
+    /// <value>The default is 5 seconds.</value>
+    public TimeSpan GracefulDieTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how often a worker process tells the application it is alive, and how often the pool checks its processes.</summary>
+    /// <value>The default is 1 second.</value>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how long a worker process may stay silent before it is considered hung, killed and replaced.</summary>
+    /// <value>The default is 30 seconds. Must be more than <see cref="HeartbeatInterval"/>.</value>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how long a new worker process has to connect and run its process initializers.</summary>
+    /// <value>The default is 60 seconds.</value>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets how long a draining process (at <see cref="ProcessLifetime"/>) may finish its jobs before it is killed.</summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the first delay before a failed worker process is started again; it doubles with every consecutive failure.</summary>
+    /// <value>The default is 0.5 seconds.</value>
+    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets or sets the longest delay between attempts to start a failing worker process.</summary>
+    /// <value>The default is 30 seconds. Must not be less than <see cref="RestartDelay"/>.</value>
+    public TimeSpan MaxRestartDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets what happens to the jobs a worker process was running when it dies.</summary>
+    /// <value>The default is <see cref="MpmsWorkerLostPolicy.Fail"/>.</value>
+    public MpmsWorkerLostPolicy OnWorkerLost { get; set; } = MpmsWorkerLostPolicy.Fail;
+
+    /// <summary>Gets or sets how many times a job is tried in all when <see cref="OnWorkerLost"/> is <see cref="MpmsWorkerLostPolicy.Retry"/>.</summary>
+    /// <value>The default is 3. Must be at least 1.</value>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Gets or sets the program that worker processes run.</summary>
+    /// <value>The default, <see langword="null"/>, starts the application itself again in the worker role, with its own
+    /// arguments, so all of its DI registrations and configuration are there.</value>
+    public string? WorkerCommand { get; set; }
+
+    /// <summary>Gets the arguments passed to <see cref="WorkerCommand"/>; ignored when it is not set.</summary>
+    public IList<string> WorkerArguments { get; } = new List<string>();
+
+    /// <summary>Gets environment variables added to every worker process's environment.</summary>
+    public IDictionary<string, string> WorkerEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets the directory under which the pool creates its private socket directory (mode 0700).</summary>
+    /// <value>The default, <see langword="null"/>, means the system's temporary directory.</value>
+    public string? SocketDirectory { get; set; }
+
+    /// <summary>Gets or sets the largest serialised job or result, in bytes; a larger one fails with <see cref="MpmsSerializationException"/>.</summary>
+    /// <value>The default is 16 MiB.</value>
+    public int MaxMessageSize { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Gets user values copied to every result (the original MPMS's <c>meta</c>).</summary>
+    public IDictionary<string, string> Meta { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets a value indicating whether outcomes are buffered for <c>ReadResultsAsync</c>.</summary>
+    /// <value>The default is <see langword="false"/>: outcomes reach the handles (and a collector, if registered) only,
+    /// so an application that never reads the stream does not accumulate them.</value>
+    public bool EnableResultStream { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether worker processes' standard output and error are captured into the application's log.</summary>
+    /// <value>The default is <see langword="true"/>: lines on standard output are logged as information, lines on standard
+    /// error as warnings, under the category <c>Mpms.Hosting.Worker</c>. When <see langword="false"/>, workers write to the
+    /// application's own console.</value>
+    public bool CaptureWorkerOutput { get; set; } = true;
+
+    internal int EffectiveQueueCapacity => QueueCapacity ?? (Processes * ThreadsPerProcess * 3) + 30;
+}

@@ -1,0 +1,86 @@
+namespace Mpms.Hosting;
+
+/// <summary>
+/// The outcome of one job, as a collector and <see cref="IMpmsQueue{TJob, TResult}.ReadResultsAsync"/> see it (the
+/// original MPMS's <c>meta</c> and <c>result</c> in one object).
+/// </summary>
+/// <typeparam name="TJob">The pool's job type.</typeparam>
+/// <typeparam name="TResult">The pool's result type.</typeparam>
+public sealed class MpmsResult<TJob, TResult>
+{
+    internal MpmsResult(
+        string poolName,
+        string taskId,
+        TJob job,
+        MpmsTaskStatus status,
+        TResult? value,
+        Exception? exception,
+        int attempt,
+        DateTimeOffset enqueuedAt,
+        DateTimeOffset? startedAt,
+        DateTimeOffset finishedAt,
+        int? processId,
+        string? threadName,
+        IReadOnlyDictionary<string, string> meta)
+    {
+        PoolName = poolName;
+        TaskId = taskId;
+        Job = job;
+        Status = status;
+        Value = value;
+        Exception = exception;
+        Attempt = attempt;
+        EnqueuedAt = enqueuedAt;
+        StartedAt = startedAt;
+        FinishedAt = finishedAt;
+        ProcessId = processId;
+        ThreadName = threadName;
+        Meta = meta;
+    }
+
+    /// <summary>Gets the name of the pool that ran the job.</summary>
+    public string PoolName { get; }
+
+    /// <summary>Gets the task's id, the same as on its handle.</summary>
+    public string TaskId { get; }
+
+    /// <summary>Gets the job as it was put on the queue.</summary>
+    public TJob Job { get; }
+
+    /// <summary>Gets the final status: <see cref="MpmsTaskStatus.Succeeded"/>, <see cref="MpmsTaskStatus.Failed"/>,
+    /// <see cref="MpmsTaskStatus.TimedOut"/>, <see cref="MpmsTaskStatus.WorkerLost"/> or <see cref="MpmsTaskStatus.Canceled"/>.</summary>
+    public MpmsTaskStatus Status { get; }
+
+    /// <summary>Gets a value indicating whether the job succeeded.</summary>
+    public bool Succeeded => Status == MpmsTaskStatus.Succeeded;
+
+    /// <summary>Gets the worker's result when the job succeeded; otherwise the default value.</summary>
+    public TResult? Value { get; }
+
+    /// <summary>Gets why the job did not succeed; <see langword="null"/> when it did.</summary>
+    public Exception? Exception { get; }
+
+    /// <summary>Gets the number of the attempt that produced this outcome (1 unless the job was retried).</summary>
+    public int Attempt { get; }
+
+    /// <summary>Gets when the queue accepted the job.</summary>
+    public DateTimeOffset EnqueuedAt { get; }
+
+    /// <summary>Gets when a worker thread started the job; <see langword="null"/> when it never started.</summary>
+    public DateTimeOffset? StartedAt { get; }
+
+    /// <summary>Gets when the outcome was known.</summary>
+    public DateTimeOffset FinishedAt { get; }
+
+    /// <summary>Gets the id of the worker process that ran the job; <see langword="null"/> when none did.</summary>
+    public int? ProcessId { get; }
+
+    /// <summary>Gets the name of the worker thread that ran the job; <see langword="null"/> when none did.</summary>
+    public string? ThreadName { get; }
+
+    /// <summary>Gets the pool's <see cref="MpmsOptions.Meta"/> values.</summary>
+    public IReadOnlyDictionary<string, string> Meta { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{TaskId} {Status}";
+}

@@ -1,0 +1,26 @@
+namespace Mpms.Hosting;
+
+/// <summary>Where a task stands: waiting, running, or its one final outcome.</summary>
+public enum MpmsTaskStatus
+{
+    /// <summary>Accepted and waiting in the queue.</summary>
+    Queued,
+
+    /// <summary>Handed to a worker process.</summary>
+    Running,
+
+    /// <summary>The worker returned a result.</summary>
+    Succeeded,
+
+    /// <summary>The worker threw; the exception is an <see cref="MpmsWorkerException"/> (or an <see cref="MpmsSerializationException"/> when the result could not travel back).</summary>
+    Failed,
+
+    /// <summary>The task ran past <see cref="MpmsOptions.TaskTimeout"/>; the exception is an <see cref="MpmsTaskTimeoutException"/>.</summary>
+    TimedOut,
+
+    /// <summary>The process running the task died under it; the exception is an <see cref="MpmsWorkerLostException"/>.</summary>
+    WorkerLost,
+
+    /// <summary>The caller canceled the task, or the host stopped before it could run.</summary>
+    Canceled,
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mpms.Hosting.Protocol;
+
+/// <summary>The child's first frame: who it claims to be.</summary>
+internal sealed record HelloMessage(string Secret, int ProcessId, int ProtocolVersion);
+
+/// <summary>The parent's answer: everything the child must know about its pool, so the parent stays the one source of truth.</summary>
+internal sealed record WorkerSettings
+{
+    public required string PoolName { get; init; }
+
+    public required int ProcessNumber { get; init; }
+
+    public required int ThreadsPerProcess { get; init; }
+
+    public int Prefetch { get; init; }
+
+    public int? MaxTasksPerThread { get; init; }
+
+    public TimeSpan? ThreadLifetime { get; init; }
+
+    public TimeSpan? TaskTimeout { get; init; }
+
+    public TimeSpan TaskTimeoutGrace { get; init; }
+
+    public string[] GracefulDieExceptions { get; init; } = [];
+
+    public TimeSpan GracefulDieTimeout { get; init; }
+
+    public TimeSpan HeartbeatInterval { get; init; }
+
+    public int MaxMessageSize { get; init; }
+}
+
+[JsonSerializable(typeof(HelloMessage))]
+[JsonSerializable(typeof(WorkerSettings))]
+internal sealed partial class ProtocolJsonContext : JsonSerializerContext;
+
+/// <summary>Encodes and decodes the JSON control frames.</summary>
+internal static class ControlMessages
+{
+    public const int ProtocolVersion = 1;
+
+    public static bool PostJson<T>(this FrameOutbox outbox, FrameType type, T message)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(message, typeof(T), ProtocolJsonContext.Default);
+        return outbox.Post(type, json.Length, json, static (span, bytes) => bytes.CopyTo(span));
+    }
+
+    public static T ReadJson<T>(in System.Buffers.ReadOnlySequence<byte> body)
+        where T : class
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            return JsonSerializer.Deserialize(ref reader, typeof(T), ProtocolJsonContext.Default) as T
+                ?? throw new MpmsProtocolException($"Empty {typeof(T).Name}.");
+        }
+        catch (JsonException ex)
+        {
+            throw new MpmsProtocolException($"Invalid {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace Mpms.Hosting.Protocol;
+
+/// <summary>The kinds of frame on the link between the application (parent) and a worker process (child).</summary>
+internal enum FrameType : byte
+{
+    /// <summary>Child → parent, first frame: the per-spawn secret and the child's process id (JSON).</summary>
+    Hello = 1,
+
+    /// <summary>Parent → child, answer to a valid hello: the pool's worker settings (JSON).</summary>
+    Welcome = 2,
+
+    /// <summary>Child → parent: process initializers succeeded.</summary>
+    Ready = 3,
+
+    /// <summary>Child → parent: the child may receive this many more jobs (credit-based pull).</summary>
+    Credit = 4,
+
+    /// <summary>Parent → child: one job.</summary>
+    Job = 5,
+
+    /// <summary>Child → parent: the outcome of one job.</summary>
+    Result = 6,
+
+    /// <summary>Parent → child: cancel one job.</summary>
+    Cancel = 7,
+
+    /// <summary>Parent → child: stop taking jobs, finish the running ones, run finalizers and exit.</summary>
+    Drain = 8,
+
+    /// <summary>Child → parent: a job the child received but never started, handed back to the queue.</summary>
+    Returned = 9,
+
+    /// <summary>Child → parent: still alive.</summary>
+    Heartbeat = 10,
+
+    /// <summary>Child → parent: the child is leaving by itself (lifecycle, graceful die, task timeout, failed start).</summary>
+    Leaving = 11,
+}

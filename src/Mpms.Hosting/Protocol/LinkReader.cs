@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace Mpms.Hosting.Protocol;
+
+/// <summary>Handles the frames a <see cref="LinkReader"/> cuts out of the stream.</summary>
+internal interface IFrameHandler
+{
+    /// <summary>Handles one frame; the body is only valid during the call.</summary>
+    /// <exception cref="MpmsProtocolException">The frame is not acceptable here.</exception>
+    void OnFrame(FrameType type, in ReadOnlySequence<byte> body);
+}
+
+/// <summary>The receiving half of a link: frames from a socket, through a pooled pipe, size-capped.</summary>
+internal sealed class LinkReader : IAsyncDisposable
+{
+    /// <summary>Room for the fixed fields and error text around a payload of the largest allowed size.</summary>
+    public const int FrameOverhead = 1024 * 1024;
+
+    private readonly PipeReader _pipe;
+
+    public LinkReader(Socket socket) =>
+        _pipe = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+
+    /// <summary>Reads exactly one frame (the handshake) and copies its body.</summary>
+    /// <exception cref="MpmsProtocolException">The stream ended first, or the frame is invalid.</exception>
+    public async Task<(FrameType Type, byte[] Body)> ReadOneAsync(int maxBodySize, CancellationToken cancellationToken)
+    {
+        var frames = new FrameReader(maxBodySize);
+        while (true)
+        {
+            ReadResult read = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = read.Buffer;
+            if (frames.TryRead(ref buffer, out FrameType type, out ReadOnlySequence<byte> body))
+            {
+                byte[] copy = body.ToArray();
+                _pipe.AdvanceTo(buffer.Start);
+                return (type, copy);
+            }
+
+            _pipe.AdvanceTo(buffer.Start, buffer.End);
+            if (read.IsCompleted)
+            {
+                throw new MpmsProtocolException(buffer.IsEmpty ? "The connection closed before the first frame." : "The connection closed inside a frame.");
+            }
+        }
+    }
+
+    /// <summary>Reads frames and hands them to <paramref name="handler"/> until the peer closes the connection.</summary>
+    /// <exception cref="MpmsProtocolException">A frame is invalid, or the stream ended inside a frame.</exception>
+    public async Task RunAsync(IFrameHandler handler, int maxBodySize, CancellationToken cancellationToken)
+    {
+        var frames = new FrameReader(maxBodySize);
+        while (true)
+        {
+            ReadResult read = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = read.Buffer;
+            try
+            {
+                while (frames.TryRead(ref buffer, out FrameType type, out ReadOnlySequence<byte> body))
+                {
+                    handler.OnFrame(type, body);
+                }
+            }
+            finally
+            {
+                _pipe.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (read.IsCompleted)
+            {
+                if (!buffer.IsEmpty)
+                {
+                    throw new MpmsProtocolException("The connection closed inside a frame.");
+                }
+
+                return;
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => _pipe.CompleteAsync();
+}

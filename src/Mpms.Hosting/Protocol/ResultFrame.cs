@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Mpms.Hosting.Protocol;
+
+/// <summary>
+/// A job's outcome on the wire: sequence number, status, thread, start and finish time (UTC ticks, 0 for never),
+/// then the serialised result when it succeeded, or the error's four strings otherwise.
+/// </summary>
+internal readonly record struct ResultFrame(
+    long Sequence,
+    WireStatus Status,
+    int ThreadNumber,
+    long StartedTicks,
+    long FinishedTicks,
+    ReadOnlySequence<byte> Payload,
+    WireError? Error)
+{
+    private const int FixedSize = 8 + 1 + 4 + 8 + 8;
+
+    public static void PostSuccess(FrameOutbox outbox, long sequence, int threadNumber, long startedTicks, long finishedTicks, ReadOnlyMemory<byte> payload) =>
+        outbox.Post(FrameType.Result, FixedSize + payload.Length, (sequence, threadNumber, startedTicks, finishedTicks, payload), static (span, s) =>
+        {
+            WriteFixed(span, s.sequence, WireStatus.Succeeded, s.threadNumber, s.startedTicks, s.finishedTicks);
+            s.payload.Span.CopyTo(span[FixedSize..]);
+        });
+
+    public static void PostError(FrameOutbox outbox, long sequence, WireStatus status, int threadNumber, long startedTicks, long finishedTicks, WireError error)
+    {
+        int length = FixedSize + StringSize(error.Type) + StringSize(error.Message) + StringSize(error.StackTrace) + StringSize(error.Details);
+        outbox.Post(FrameType.Result, length, (sequence, status, threadNumber, startedTicks, finishedTicks, error), static (span, s) =>
+        {
+            WriteFixed(span, s.sequence, s.status, s.threadNumber, s.startedTicks, s.finishedTicks);
+            Span<byte> rest = span[FixedSize..];
+            rest = WriteString(rest, s.error.Type);
+            rest = WriteString(rest, s.error.Message);
+            rest = WriteString(rest, s.error.StackTrace);
+            WriteString(rest, s.error.Details);
+        });
+    }
+
+    public static ResultFrame Read(ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        if (!reader.TryReadLittleEndian(out long sequence)
+            || !reader.TryRead(out byte status)
+            || !reader.TryReadLittleEndian(out int threadNumber)
+            || !reader.TryReadLittleEndian(out long startedTicks)
+            || !reader.TryReadLittleEndian(out long finishedTicks))
+        {
+            throw new MpmsProtocolException("Truncated result frame.");
+        }
+
+        var wireStatus = (WireStatus)status;
+        if (!Enum.IsDefined(wireStatus))
+        {
+            throw new MpmsProtocolException($"Unknown result status {status}.");
+        }
+
+        if (wireStatus == WireStatus.Succeeded)
+        {
+            return new ResultFrame(sequence, wireStatus, threadNumber, startedTicks, finishedTicks, reader.UnreadSequence, null);
+        }
+
+        var error = new WireError(
+            ReadString(ref reader) ?? string.Empty,
+            ReadString(ref reader) ?? string.Empty,
+            ReadString(ref reader),
+            ReadString(ref reader));
+        return new ResultFrame(sequence, wireStatus, threadNumber, startedTicks, finishedTicks, default, error);
+    }
+
+    private static void WriteFixed(Span<byte> span, long sequence, WireStatus status, int threadNumber, long startedTicks, long finishedTicks)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(span, sequence);
+        span[8] = (byte)status;
+        BinaryPrimitives.WriteInt32LittleEndian(span[9..], threadNumber);
+        BinaryPrimitives.WriteInt64LittleEndian(span[13..], startedTicks);
+        BinaryPrimitives.WriteInt64LittleEndian(span[21..], finishedTicks);
+    }
+
+    private static int StringSize(string? value) => 4 + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));
+
+    private static Span<byte> WriteString(Span<byte> span, string? value)
+    {
+        if (value is null)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(span, -1);
+            return span[4..];
+        }
+
+        int written = Encoding.UTF8.GetBytes(value, span[4..]);
+        BinaryPrimitives.WriteInt32LittleEndian(span, written);
+        return span[(4 + written)..];
+    }
+
+    private static string? ReadString(ref SequenceReader<byte> reader)
+    {
+        if (!reader.TryReadLittleEndian(out int length))
+        {
+            throw new MpmsProtocolException("Truncated string in result frame.");
+        }
+
+        if (length == -1)
+        {
+            return null;
+        }
+
+        if (length < 0 || length > reader.Remaining)
+        {
+            throw new MpmsProtocolException($"String length {length} does not fit the result frame.");
+        }
+
+        ReadOnlySequence<byte> bytes = reader.UnreadSequence.Slice(0, length);
+        reader.Advance(length);
+        return Encoding.UTF8.GetString(bytes);
+    }
+}

@@ -1,0 +1,511 @@
+using System.Collections.ObjectModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Queue;
+
+/// <summary>
+/// The application side of one pool: admission (capacity and backpressure), the queue the link pumps drain, and the
+/// bookkeeping that gives every accepted job exactly one outcome and counts it.
+/// </summary>
+internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobRoute, IDisposable
+{
+    [ThreadStatic]
+    private static PooledBufferWriter? t_serializationBuffer;
+
+    private readonly object _gate = new();
+    private readonly IMpmsSerializer _serializer;
+    private readonly ILogger _logger;
+    private readonly ChannelJobQueue<PendingJob<TJob, TResult>> _queue = new();
+    private readonly SemaphoreSlim _admission;
+    private readonly CancellationTokenSource _completing = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<MpmsResult<TJob, TResult>>? _results;
+    private readonly IReadOnlyDictionary<string, string> _meta;
+    private readonly ushort _instance = TaskIds.NewInstance();
+    private volatile MpmsPoolState _state = MpmsPoolState.NotStarted;
+    private IPoolProcesses? _processes;
+    private long _sequence;
+    private long _accepted;
+    private long _running;
+    private long _succeeded;
+    private long _failed;
+    private long _timedOut;
+    private long _lost;
+    private long _canceled;
+    private long _collected;
+    private int _streamReaders;
+
+    public MpmsPool(string poolName, MpmsOptions options, IMpmsSerializer serializer, bool hasCollector, ILogger logger)
+    {
+        PoolName = poolName;
+        Options = options;
+        _serializer = serializer;
+        _logger = logger;
+        HasCollector = hasCollector;
+        _admission = new SemaphoreSlim(options.EffectiveQueueCapacity, options.EffectiveQueueCapacity);
+        _meta = new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(options.Meta, StringComparer.Ordinal));
+        if (hasCollector || options.EnableResultStream)
+        {
+            _results = Channel.CreateUnbounded<MpmsResult<TJob, TResult>>(new UnboundedChannelOptions { SingleReader = true });
+        }
+    }
+
+    public string PoolName { get; }
+
+    private MpmsPoolState CurrentState => _state;
+
+    public MpmsOptions Options { get; }
+
+    public bool HasCollector { get; }
+
+    public IMpmsSerializer Serializer => _serializer;
+
+    Type IJobRoute.JobType => typeof(TJob);
+
+    Type IJobRoute.ResultType => typeof(TResult);
+
+    /// <summary>Gets the queue that link pumps drain.</summary>
+    internal IJobQueue<PendingJob<TJob, TResult>> Queue => _queue;
+
+    public ValueTask<MpmsTaskHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ThrowIfNotAccepting();
+        byte[] payload = Serialize(job, out int length);
+        if (_admission.Wait(0, CancellationToken.None))
+        {
+            return ValueTask.FromResult<MpmsTaskHandle<TResult>>(Accept(job, payload, length));
+        }
+
+        return WaitForRoomAsync(job, payload, length, cancellationToken);
+    }
+
+    public bool TryPut(TJob job, [NotNullWhen(true)] out MpmsTaskHandle<TResult>? handle)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ThrowIfNotAccepting();
+        byte[] payload = Serialize(job, out int length);
+        if (!_admission.Wait(0, CancellationToken.None))
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(payload);
+            handle = null;
+            return false;
+        }
+
+        handle = Accept(job, payload, length);
+        return true;
+    }
+
+    public async Task<TResult> RunAsync(TJob job, CancellationToken cancellationToken = default)
+    {
+        var handle = (PendingJob<TJob, TResult>)await PutAsync(job, cancellationToken).ConfigureAwait(false);
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await handle.Completion.ConfigureAwait(false);
+        }
+
+        using (cancellationToken.UnsafeRegister(static (state, token) => ((PendingJob<TJob, TResult>)state!).Cancel(token), handle))
+        {
+            return await handle.Completion.ConfigureAwait(false);
+        }
+    }
+
+    public IAsyncEnumerable<MpmsResult<TJob, TResult>> ReadResultsAsync(CancellationToken cancellationToken = default)
+    {
+        if (HasCollector)
+        {
+            throw new InvalidOperationException(
+                $"Pool '{PoolName}' has an IMpmsCollector<{typeof(TJob).Name}, {typeof(TResult).Name}> registered: outcomes go to the collector, so they cannot also be read with ReadResultsAsync. Use one or the other.");
+        }
+
+        if (_results is null)
+        {
+            throw new InvalidOperationException(
+                $"Pool '{PoolName}' does not buffer outcomes for ReadResultsAsync: set the option EnableResultStream to true (for example \"Mpms:EnableResultStream\": true).");
+        }
+
+        if (Interlocked.Exchange(ref _streamReaders, 1) != 0)
+        {
+            throw new InvalidOperationException($"The outcomes of pool '{PoolName}' are already being read: ReadResultsAsync can be enumerated once.");
+        }
+
+        return _results.Reader.ReadAllAsync(cancellationToken);
+    }
+
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            if (_state is MpmsPoolState.Running or MpmsPoolState.Faulted)
+            {
+                _state = MpmsPoolState.Completing;
+            }
+        }
+
+        _completing.Cancel();
+        CheckDrained();
+    }
+
+    public Task WaitForCompletionAsync(CancellationToken cancellationToken = default) => _drained.Task.WaitAsync(cancellationToken);
+
+    public Task<bool> ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        IPoolProcesses processes = _processes
+            ?? throw new InvalidOperationException($"Pool '{PoolName}' has not started: start the host first.");
+        return processes.ShutdownAsync(timeout, cancellationToken);
+    }
+
+    public MpmsPoolStats GetStats()
+    {
+        long succeeded = Interlocked.Read(ref _succeeded);
+        long failed = Interlocked.Read(ref _failed);
+        long timedOut = Interlocked.Read(ref _timedOut);
+        long lost = Interlocked.Read(ref _lost);
+        long canceled = Interlocked.Read(ref _canceled);
+        long running = Interlocked.Read(ref _running);
+        long accepted = Interlocked.Read(ref _accepted);
+        MpmsPoolState state;
+        lock (_gate)
+        {
+            state = _state == MpmsPoolState.Running && _processes?.IsFaulted == true ? MpmsPoolState.Faulted : _state;
+        }
+
+        return new MpmsPoolStats
+        {
+            PoolName = PoolName,
+            State = state,
+            Accepted = accepted,
+            Running = running,
+            Queued = Math.Max(0, accepted - running - succeeded - failed - timedOut - lost - canceled),
+            Succeeded = succeeded,
+            Failed = failed,
+            TimedOut = timedOut,
+            WorkerLost = lost,
+            Canceled = canceled,
+            ProcessesAlive = _processes?.ProcessesAlive ?? 0,
+            ProcessesReady = _processes?.ProcessesReady ?? 0,
+            Restarts = _processes?.Restarts ?? 0,
+        };
+    }
+
+    public void Dispose()
+    {
+        _admission.Dispose();
+        _completing.Dispose();
+    }
+
+    /// <summary>Opens the queue; called once by the supervisor when the host starts.</summary>
+    internal void Start(IPoolProcesses processes)
+    {
+        lock (_gate)
+        {
+            if (_state != MpmsPoolState.NotStarted)
+            {
+                throw new InvalidOperationException($"Pool '{PoolName}' has already been started; a pool starts once.");
+            }
+
+            _processes = processes;
+            _state = MpmsPoolState.Running;
+        }
+    }
+
+    /// <summary>Marks the pool stopped; whatever is still queued is canceled.</summary>
+    internal void Stop(string reason)
+    {
+        Complete();
+        lock (_gate)
+        {
+            _state = MpmsPoolState.Stopped;
+        }
+
+        while (_queue.TryDequeue(out PendingJob<TJob, TResult>? job))
+        {
+            ReleaseAdmission(job);
+            TryFinish(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException($"The job never ran: {reason}."));
+        }
+    }
+
+    /// <summary>Takes the next job for a link; gives the job's place in the queue back to waiting callers.</summary>
+    internal async ValueTask<PendingJob<TJob, TResult>> TakeAsync(CancellationToken cancellationToken)
+    {
+        PendingJob<TJob, TResult> job = await _queue.DequeueAsync(cancellationToken).ConfigureAwait(false);
+        ReleaseAdmission(job);
+        return job;
+    }
+
+    internal bool TryTake([NotNullWhen(true)] out PendingJob<TJob, TResult>? job)
+    {
+        if (!_queue.TryDequeue(out job))
+        {
+            return false;
+        }
+
+        ReleaseAdmission(job);
+        return true;
+    }
+
+    /// <summary>Puts a job a link took but never sent back at the head of the line (as far as a channel allows: the tail).</summary>
+    internal void ReturnUnsent(PendingJob<TJob, TResult> job) => _queue.Enqueue(job);
+
+    internal void OnSent() => Interlocked.Increment(ref _running);
+
+    /// <summary>Puts a job that was with a link back in the queue: handed back unstarted, or retried after its process was lost.</summary>
+    internal void Requeue(PendingJob<TJob, TResult> job, bool newAttempt)
+    {
+        if (!job.TryMarkRequeued())
+        {
+            return;
+        }
+
+        Interlocked.Decrement(ref _running);
+        if (newAttempt)
+        {
+            job.Attempt++;
+        }
+
+        if (CurrentState == MpmsPoolState.Stopped)
+        {
+            TryFinish(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job never ran: the pool stopped."));
+            return;
+        }
+
+        _queue.Enqueue(job);
+    }
+
+    internal void Cancel(PendingJob<TJob, TResult> job)
+    {
+        if (job.TryMarkCanceledWhileQueued())
+        {
+            Record(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job was canceled before it started.", job.CancelToken), null, null, null, wasSent: false);
+        }
+        else if (!job.IsDone)
+        {
+            job.Link?.CancelJob(job.Sequence);
+        }
+    }
+
+    /// <summary>Gives a job its outcome, unless it already has one.</summary>
+    /// <returns><see langword="true"/> when this call decided the outcome.</returns>
+    internal bool TryFinish(
+        PendingJob<TJob, TResult> job,
+        MpmsTaskStatus status,
+        TResult? value,
+        Exception? exception,
+        DateTimeOffset? startedAt = null,
+        int? processId = null,
+        string? threadName = null)
+    {
+        if (!job.TryMarkDone(status, out bool wasSent))
+        {
+            return false;
+        }
+
+        Record(job, status, value, exception, startedAt, processId, threadName, wasSent);
+        return true;
+    }
+
+    /// <summary>Feeds outcomes to the collectors, one at a time, until the queue is drained or the host stops.</summary>
+    internal async Task RunCollectorAsync(IReadOnlyList<IMpmsCollector<TJob, TResult>> collectors, CancellationToken cancellationToken)
+    {
+        ChannelReader<MpmsResult<TJob, TResult>> reader = _results!.Reader;
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out MpmsResult<TJob, TResult>? result))
+            {
+                foreach (IMpmsCollector<TJob, TResult> collector in collectors)
+                {
+                    try
+                    {
+                        await collector.CollectAsync(result, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        PoolLog.CollectorFailed(_logger, PoolName, result.TaskId, collector.GetType().Name, ex);
+                    }
+                }
+
+                Interlocked.Increment(ref _collected);
+                CheckDrained();
+            }
+        }
+    }
+
+    private void Record(
+        PendingJob<TJob, TResult> job,
+        MpmsTaskStatus status,
+        TResult? value,
+        Exception? exception,
+        DateTimeOffset? startedAt,
+        int? processId,
+        string? threadName,
+        bool wasSent)
+    {
+        if (wasSent)
+        {
+            Interlocked.Decrement(ref _running);
+        }
+
+        Interlocked.Increment(ref OutcomeCounter(status));
+
+        _results?.Writer.TryWrite(new MpmsResult<TJob, TResult>(
+            PoolName, job.TaskId, job.Job, status, value, exception, job.Attempt, job.EnqueuedAt, startedAt, DateTimeOffset.UtcNow, processId, threadName, _meta));
+
+        // The caller's continuation runs after the collector could have seen the outcome, never before it is counted.
+        job.Complete(value, exception);
+        CheckDrained();
+    }
+
+    private ref long OutcomeCounter(MpmsTaskStatus status)
+    {
+        switch (status)
+        {
+            case MpmsTaskStatus.Succeeded: return ref _succeeded;
+            case MpmsTaskStatus.Failed: return ref _failed;
+            case MpmsTaskStatus.TimedOut: return ref _timedOut;
+            case MpmsTaskStatus.WorkerLost: return ref _lost;
+            default: return ref _canceled;
+        }
+    }
+
+    private long Finished =>
+        Interlocked.Read(ref _succeeded) + Interlocked.Read(ref _failed) + Interlocked.Read(ref _timedOut)
+        + Interlocked.Read(ref _lost) + Interlocked.Read(ref _canceled);
+
+    private void CheckDrained()
+    {
+        bool completing;
+        long accepted;
+        lock (_gate)
+        {
+            completing = _state is MpmsPoolState.Completing or MpmsPoolState.Stopped;
+            accepted = _accepted;
+        }
+
+        if (!completing || Finished != accepted)
+        {
+            return;
+        }
+
+        _results?.Writer.TryComplete();
+        if (!HasCollector || Interlocked.Read(ref _collected) == accepted)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private MpmsTaskHandle<TResult> Accept(TJob job, byte[] payload, int length)
+    {
+        long sequence;
+        lock (_gate)
+        {
+            if (_state is not (MpmsPoolState.Running or MpmsPoolState.Faulted))
+            {
+                _admission.Release();
+                System.Buffers.ArrayPool<byte>.Shared.Return(payload);
+                ThrowNotAccepting(_state);
+            }
+
+            sequence = ++_sequence;
+            _accepted++;
+        }
+
+        var pending = new PendingJob<TJob, TResult>(this, job, sequence, TaskIds.High(DateTimeOffset.UtcNow, _instance), payload, length)
+        {
+            HoldsAdmission = true,
+        };
+        _queue.Enqueue(pending);
+        return pending;
+    }
+
+    private async ValueTask<MpmsTaskHandle<TResult>> WaitForRoomAsync(TJob job, byte[] payload, int length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var waitCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _completing.Token);
+            await _admission.WaitAsync(waitCancellation.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(payload);
+            ThrowNotAccepting(CurrentState);
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(payload);
+            throw;
+        }
+
+        return Accept(job, payload, length);
+    }
+
+    private void ReleaseAdmission(PendingJob<TJob, TResult> job)
+    {
+        if (job.HoldsAdmission)
+        {
+            job.HoldsAdmission = false;
+            _admission.Release();
+        }
+    }
+
+    private byte[] Serialize(TJob job, out int length)
+    {
+        PooledBufferWriter buffer = t_serializationBuffer ??= new PooledBufferWriter();
+        buffer.Clear();
+        try
+        {
+            _serializer.Serialize(job, buffer);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new MpmsSerializationException(
+                $"A job of type '{job!.GetType().FullName}' cannot be serialised for pool '{PoolName}': {ex.Message}", ex);
+        }
+
+        if (buffer.WrittenCount > Options.MaxMessageSize)
+        {
+            int size = buffer.WrittenCount;
+            buffer.Clear();
+            throw new MpmsSerializationException(
+                $"A job of type '{job!.GetType().FullName}' is {size} bytes serialised, more than MaxMessageSize ({Options.MaxMessageSize}) of pool '{PoolName}'.");
+        }
+
+        return buffer.Detach(out length);
+    }
+
+    private void ThrowIfNotAccepting()
+    {
+        MpmsPoolState state = CurrentState;
+        if (state is not (MpmsPoolState.Running or MpmsPoolState.Faulted))
+        {
+            ThrowNotAccepting(state);
+        }
+    }
+
+    [DoesNotReturn]
+    private void ThrowNotAccepting(MpmsPoolState state) => throw new InvalidOperationException(state switch
+    {
+        MpmsPoolState.NotStarted => $"Pool '{PoolName}' has not started: start the host before putting jobs on its queue.",
+        MpmsPoolState.Stopped => $"Pool '{PoolName}' has stopped: it accepts no more jobs.",
+        _ => $"Pool '{PoolName}' is completed: it accepts no more jobs after Complete() or once the host is stopping.",
+    });
+
+    // Non-generic routing for IMpmsQueue: the job's runtime type is checked by the router before it gets here.
+    async ValueTask<MpmsTaskHandle<T>> IJobRoute.PutAsync<T>(object job, CancellationToken cancellationToken) =>
+        (MpmsTaskHandle<T>)(object)await PutAsync((TJob)job, cancellationToken).ConfigureAwait(false);
+
+    bool IJobRoute.TryPut<T>(object job, [NotNullWhen(true)] out MpmsTaskHandle<T>? handle)
+    {
+        bool accepted = TryPut((TJob)job, out MpmsTaskHandle<TResult>? typed);
+        handle = (MpmsTaskHandle<T>?)(object?)typed;
+        return accepted;
+    }
+
+    Task<T> IJobRoute.RunAsync<T>(object job, CancellationToken cancellationToken) =>
+        (Task<T>)(object)RunAsync((TJob)job, cancellationToken);
+}

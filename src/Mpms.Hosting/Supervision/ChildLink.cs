@@ -1,0 +1,357 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Protocol;
+using Mpms.Hosting.Queue;
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Supervision;
+
+/// <summary>
+/// The application's end of the link to one worker process: a pump that sends jobs as the child grants credit, a
+/// reader that turns result frames into outcomes, and the set of jobs the child has, so that none is forgotten
+/// when the child dies.
+/// </summary>
+internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, IDisposable
+{
+    private readonly MpmsPool<TJob, TResult> _pool;
+    private readonly WorkerProcess _process;
+    private readonly WorkerConnection _connection;
+    private readonly ILogger _logger;
+    private readonly FrameOutbox _outbox = new();
+    private readonly SemaphoreSlim _credit = new(0);
+    private readonly Dictionary<long, InFlight> _inFlight = [];
+    private readonly string?[] _threadNames;
+    private bool _closed;
+    private long _lastSeen = Environment.TickCount64;
+
+    public ChildLink(MpmsPool<TJob, TResult> pool, WorkerProcess process, WorkerConnection connection, ILogger logger)
+    {
+        _pool = pool;
+        _process = process;
+        _connection = connection;
+        _logger = logger;
+        _threadNames = new string?[pool.Options.ThreadsPerProcess + 1];
+    }
+
+    /// <summary>Gets the <see cref="Environment.TickCount64"/> of the last frame from the child.</summary>
+    public long LastSeen => Volatile.Read(ref _lastSeen);
+
+    /// <summary>Gets a value indicating whether the link broke on a protocol error rather than closing.</summary>
+    public bool Broken { get; private set; }
+
+    /// <summary>Runs the link until the child closes it or breaks the protocol.</summary>
+    public async Task RunAsync(WorkerSettings settings, CancellationToken cancellationToken)
+    {
+        _outbox.PostJson(FrameType.Welcome, settings);
+        Socket socket = _connection.Socket;
+        Task sender = _outbox.RunAsync(socket, cancellationToken);
+        using var pumpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task pump = PumpAsync(pumpStop.Token);
+        try
+        {
+            await _connection.Reader.RunAsync(this, _pool.Options.MaxMessageSize + LinkReader.FrameOverhead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MpmsProtocolException ex)
+        {
+            Broken = true;
+            SupervisorLog.ProtocolError(_logger, _pool.PoolName, _process.Name, ex.Message);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException)
+        {
+            // The child vanished (killed): the process's exit says why.
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            lock (_inFlight)
+            {
+                _closed = true;
+            }
+
+            await pumpStop.CancelAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _outbox.Complete();
+            await sender.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            socket.Dispose();
+            await _connection.Reader.DisposeAsync().ConfigureAwait(false);
+            Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _outbox.Dispose();
+        _credit.Dispose();
+    }
+
+    /// <summary>Asks the child to stop taking jobs, finish, run its finalizers and exit.</summary>
+    public void Drain(MpmsProcessExitReason reason) => _outbox.PostByte(FrameType.Drain, (byte)reason);
+
+    public void CancelJob(long sequence) => _outbox.PostInt64(FrameType.Cancel, sequence);
+
+    /// <summary>Finds the oldest job that has been with the child longer than <paramref name="limit"/>.</summary>
+    public (PendingJob<TJob, TResult> Job, TimeSpan Age)? FindOverdue(TimeSpan limit)
+    {
+        long now = Stopwatch.GetTimestamp();
+        lock (_inFlight)
+        {
+            foreach (InFlight entry in _inFlight.Values)
+            {
+                TimeSpan age = Stopwatch.GetElapsedTime(entry.SentAt, now);
+                if (age > limit)
+                {
+                    return (entry.Job, age);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Gives every job the dead child still had its outcome: worker lost, or another attempt.</summary>
+    public void FailInFlight(ProcessExit exit)
+    {
+        InFlight[] orphans;
+        lock (_inFlight)
+        {
+            _closed = true;
+            orphans = [.. _inFlight.Values];
+            _inFlight.Clear();
+        }
+
+        MpmsOptions options = _pool.Options;
+        foreach (InFlight orphan in orphans)
+        {
+            PendingJob<TJob, TResult> job = orphan.Job;
+            if (options.OnWorkerLost == MpmsWorkerLostPolicy.Retry && job.Attempt < options.MaxAttempts && !job.CancelRequested)
+            {
+                SupervisorLog.JobRetried(_logger, _pool.PoolName, job.TaskId, _process.Name, job.Attempt + 1, exit.Describe());
+                _pool.Requeue(job, newAttempt: true);
+                continue;
+            }
+
+            var lost = new MpmsWorkerLostException(_process.Name, _process.ProcessId, exit.Reason, exit.ExitCode, exit.Signal);
+            _pool.TryFinish(job, MpmsTaskStatus.WorkerLost, default, lost, null, _process.ProcessId, null);
+        }
+    }
+
+    /// <summary>Gives one job the timed-out outcome from the application's side (the child did not report it).</summary>
+    public void TimeOut(PendingJob<TJob, TResult> job, TimeSpan age)
+    {
+        lock (_inFlight)
+        {
+            if (!_inFlight.Remove(job.Sequence))
+            {
+                return;
+            }
+        }
+
+        var timeout = new MpmsTaskTimeoutException($"The job ran for {age.TotalSeconds:0.#} s without finishing, past TaskTimeout; its process {_process.Name} was killed.");
+        _pool.TryFinish(job, MpmsTaskStatus.TimedOut, default, timeout, null, _process.ProcessId, null);
+    }
+
+    void IFrameHandler.OnFrame(FrameType type, in ReadOnlySequence<byte> body)
+    {
+        Volatile.Write(ref _lastSeen, Environment.TickCount64);
+        switch (type)
+        {
+            case FrameType.Result:
+                OnResult(ResultFrame.Read(body));
+                break;
+            case FrameType.Credit:
+                int credit = SmallFrames.ReadInt32(body);
+                if (credit is <= 0 or > 1_000_000)
+                {
+                    throw new MpmsProtocolException($"Invalid credit {credit}.");
+                }
+
+                _process.OnThreadReady();
+                _credit.Release(credit);
+                break;
+            case FrameType.Heartbeat:
+                break;
+            case FrameType.Ready:
+                _process.OnReady();
+                SupervisorLog.ProcessReady(_logger, _pool.PoolName, _process.Name, _process.ProcessId);
+                break;
+            case FrameType.Returned:
+                OnReturned(SmallFrames.ReadInt64(body));
+                break;
+            case FrameType.Leaving:
+                byte reason = SmallFrames.ReadByte(body);
+                if (!Enum.IsDefined((MpmsProcessExitReason)reason))
+                {
+                    throw new MpmsProtocolException($"Unknown leaving reason {reason}.");
+                }
+
+                _process.OnLeaving((MpmsProcessExitReason)reason);
+                SupervisorLog.ProcessLeaving(_logger, _pool.PoolName, _process.Name, (MpmsProcessExitReason)reason);
+                break;
+            default:
+                throw new MpmsProtocolException($"A worker process may not send {type} frames.");
+        }
+    }
+
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _credit.WaitAsync(cancellationToken).ConfigureAwait(false);
+                Send(await _pool.TakeAsync(cancellationToken).ConfigureAwait(false));
+
+                // Spend the rest of the credit on what is already queued: one write carries the whole burst.
+                while (_credit.Wait(0, CancellationToken.None))
+                {
+                    if (!_pool.TryTake(out PendingJob<TJob, TResult>? next))
+                    {
+                        _credit.Release();
+                        break;
+                    }
+
+                    Send(next);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Send(PendingJob<TJob, TResult> job)
+    {
+        lock (_inFlight)
+        {
+            if (_closed)
+            {
+                _pool.ReturnUnsent(job);
+                return;
+            }
+
+            if (!job.TryMarkSent())
+            {
+                return; // canceled while it waited in the queue
+            }
+
+            _pool.OnSent();
+            job.Link = this;
+            _inFlight.Add(job.Sequence, new InFlight(job, Stopwatch.GetTimestamp()));
+            JobFrame.Post(_outbox, job.Sequence, job.IdHigh, job.Attempt, job.Payload);
+        }
+
+        // The caller may have canceled between the queue and here; the child answers a cancel for a job it has not started with "canceled".
+        if (job.CancelRequested)
+        {
+            CancelJob(job.Sequence);
+        }
+    }
+
+    private void OnReturned(long sequence)
+    {
+        InFlight entry;
+        lock (_inFlight)
+        {
+            if (!_inFlight.Remove(sequence, out entry))
+            {
+                return;
+            }
+        }
+
+        _pool.Requeue(entry.Job, newAttempt: false);
+    }
+
+    private void OnResult(in ResultFrame result)
+    {
+        InFlight entry;
+        lock (_inFlight)
+        {
+            if (!_inFlight.Remove(result.Sequence, out entry))
+            {
+                // A late result of a job that already has its outcome (timed out on this side): dropped, never reported twice.
+                SupervisorLog.LateResultDropped(_logger, _pool.PoolName, _process.Name, result.Sequence);
+                return;
+            }
+        }
+
+        PendingJob<TJob, TResult> job = entry.Job;
+        DateTimeOffset? startedAt = result.StartedTicks > 0 ? new DateTimeOffset(result.StartedTicks, TimeSpan.Zero) : null;
+        string? threadName = ThreadName(result.ThreadNumber);
+        TResult? value = default;
+        Exception? exception = null;
+        MpmsTaskStatus status;
+        switch (result.Status)
+        {
+            case WireStatus.Succeeded:
+                status = MpmsTaskStatus.Succeeded;
+                try
+                {
+                    value = Deserialize(result.Payload);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    status = MpmsTaskStatus.Failed;
+                    exception = new MpmsSerializationException(
+                        $"The result of task {job.TaskId} cannot be read as '{typeof(TResult).FullName}': {ex.Message}", ex);
+                }
+
+                break;
+            case WireStatus.Failed:
+                status = MpmsTaskStatus.Failed;
+                exception = ToException(result.Error!);
+                break;
+            case WireStatus.TimedOut:
+                status = MpmsTaskStatus.TimedOut;
+                exception = new MpmsTaskTimeoutException(result.Error!.Message);
+                break;
+            default:
+                status = MpmsTaskStatus.Canceled;
+                exception = new OperationCanceledException(result.Error?.Message ?? "The job was canceled.", job.CancelToken);
+                break;
+        }
+
+        _pool.TryFinish(job, status, value, exception, startedAt, _process.ProcessId, threadName);
+    }
+
+    private static Exception ToException(WireError error) => error.Type switch
+    {
+        // The child reports a result it could not serialise under this type name; keep it recognisable.
+        "Mpms.Hosting.MpmsSerializationException" => new MpmsSerializationException(error.Message),
+        _ => new MpmsWorkerException(error.Type, error.Message, error.StackTrace, error.Details),
+    };
+
+    private TResult Deserialize(in ReadOnlySequence<byte> payload)
+    {
+        if (payload.IsSingleSegment)
+        {
+            return _pool.Serializer.Deserialize<TResult>(payload.FirstSpan);
+        }
+
+        byte[] rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+        try
+        {
+            payload.CopyTo(rented);
+            return _pool.Serializer.Deserialize<TResult>(rented.AsSpan(0, (int)payload.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private string? ThreadName(int threadNumber)
+    {
+        if (threadNumber <= 0 || threadNumber >= _threadNames.Length)
+        {
+            return null;
+        }
+
+        return _threadNames[threadNumber] ??= MpmsNames.Thread(_process.Name, threadNumber);
+    }
+
+    private readonly record struct InFlight(PendingJob<TJob, TResult> Job, long SentAt);
+}

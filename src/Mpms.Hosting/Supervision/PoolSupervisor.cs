@@ -1,0 +1,493 @@
+using System.Diagnostics;
+using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Protocol;
+using Mpms.Hosting.Queue;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Supervision;
+
+/// <summary>
+/// Keeps a pool's worker processes alive: starts <see cref="MpmsOptions.Processes"/> of them, replaces every one that
+/// ends, backs off when they keep failing to start, kills the hung and the overdue, recycles at
+/// <see cref="MpmsOptions.ProcessLifetime"/>, and drains them all when the host stops.
+/// </summary>
+internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProcesses, IAsyncDisposable
+{
+    private const int FaultedAfterFailures = 3;
+    private static readonly TimeSpan LinkClosedExitGrace = TimeSpan.FromSeconds(5);
+
+    private readonly MpmsPool<TJob, TResult> _pool;
+    private readonly MpmsOptions _options;
+    private readonly IServiceProvider _services;
+    private readonly ILogger _logger;
+    private readonly ILogger _outputLogger;
+    private readonly object _gate = new();
+    private readonly List<Child> _children = [];
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _supervising = new();
+    private readonly CancellationTokenSource _collecting = new();
+    private WorkerListener? _listener;
+    private WorkerCommandLine? _commandLine;
+    private WorkerSettings? _settings;
+    private Task _superviseLoop = Task.CompletedTask;
+    private Task _collectorLoop = Task.CompletedTask;
+    private Task<bool>? _stopping;
+    private bool _stopRequested;
+    private int _nextNumber;
+    private int _spawned;
+    private long _restarts;
+    private int _consecutiveFailures;
+    private long _nextSpawnAt;
+
+    public PoolSupervisor(MpmsPool<TJob, TResult> pool, IServiceProvider services, ILoggerFactory loggerFactory)
+    {
+        _pool = pool;
+        _options = pool.Options;
+        _services = services;
+        _logger = loggerFactory.CreateLogger("Mpms.Hosting.Supervisor");
+        _outputLogger = loggerFactory.CreateLogger("Mpms.Hosting.Worker");
+    }
+
+    public int ProcessesAlive
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _children.Count;
+            }
+        }
+    }
+
+    public int ProcessesReady
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _children.Count(c => c.Process.State == WorkerProcessState.Ready);
+            }
+        }
+    }
+
+    public long Restarts => Interlocked.Read(ref _restarts);
+
+    public bool IsFaulted => Volatile.Read(ref _consecutiveFailures) >= FaultedAfterFailures;
+
+    /// <summary>Gets the ids of every process this supervisor started (for tests that check nothing is left behind).</summary>
+    internal List<int> StartedProcessIds { get; } = [];
+
+    /// <summary>Raised on every change the supervisor sees: tests wait on it instead of sleeping.</summary>
+    internal event Action? Changed;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _commandLine = WorkerCommandLine.For(_options);
+        _settings = CreateSettings();
+        _listener = new WorkerListener(_pool.PoolName, _options.SocketDirectory, _logger);
+        _pool.Start(this);
+        _listener.Start();
+
+        IMpmsCollector<TJob, TResult>[] collectors = _services.GetServices<IMpmsCollector<TJob, TResult>>().ToArray();
+        if (collectors.Length > 0)
+        {
+            _collectorLoop = _pool.RunCollectorAsync(collectors, _collecting.Token);
+        }
+
+        SupervisorLog.PoolStarting(_logger, _pool.PoolName, _options.Processes, _options.ThreadsPerProcess, _commandLine.FileName);
+        _superviseLoop = SuperviseAsync(_supervising.Token);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => StopCoreAsync(cancellationToken);
+
+    public async Task<bool> ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        return await StopCoreAsync(deadline.Token).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Reached without a stop when the host failed to start or was disposed unstopped: leave no process behind.
+        await StopCoreAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
+        _supervising.Dispose();
+        _collecting.Dispose();
+        _wake.Dispose();
+    }
+
+    private Task<bool> StopCoreAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return _stopping ??= _listener is null ? Task.FromResult(true) : StopOnceAsync(cancellationToken);
+        }
+    }
+
+    private async Task<bool> StopOnceAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        _pool.Complete();
+        MpmsPoolStats stats = _pool.GetStats();
+        SupervisorLog.PoolStopping(_logger, _pool.PoolName, stats.Queued, stats.Running);
+
+        // Stage 1: every accepted job gets its outcome while the pool still replaces processes that die.
+        bool drained = await WaitAsync(_pool.WaitForCompletionAsync(CancellationToken.None), cancellationToken).ConfigureAwait(false);
+
+        // Stage 2: the processes run their finalizers and exit.
+        Child[] children;
+        lock (_gate)
+        {
+            _stopRequested = true;
+            children = [.. _children];
+        }
+
+        foreach (Child child in children)
+        {
+            child.Process.RequestExit(MpmsProcessExitReason.Shutdown);
+            if (child.Link is null)
+            {
+                child.Process.Kill(MpmsProcessExitReason.Shutdown);
+            }
+            else
+            {
+                child.Link.Drain(MpmsProcessExitReason.Shutdown);
+            }
+        }
+
+        Task allExited = Task.WhenAll(children.Select(c => c.Run));
+        if (!await WaitAsync(allExited, cancellationToken).ConfigureAwait(false))
+        {
+            // Stage 3: what outlives the deadline is killed; its jobs get the worker-lost outcome.
+            foreach (Child child in children.Where(c => !c.Run.IsCompleted))
+            {
+                SupervisorLog.ShutdownKilling(_logger, _pool.PoolName, child.Process.Name);
+                child.Process.Kill(MpmsProcessExitReason.Killed);
+            }
+
+            await allExited.ConfigureAwait(false);
+        }
+
+        _pool.Stop("the pool stopped before it could run");
+        await _supervising.CancelAsync().ConfigureAwait(false);
+        await _superviseLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // Late outcomes (killed jobs) still reach the collector unless the deadline has passed.
+        if (!await WaitAsync(_collectorLoop, cancellationToken).ConfigureAwait(false))
+        {
+            await _collecting.CancelAsync().ConfigureAwait(false);
+            await _collectorLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await _listener!.DisposeAsync().ConfigureAwait(false);
+        SupervisorLog.PoolStopped(_logger, _pool.PoolName, drained);
+        Changed?.Invoke();
+        return drained;
+    }
+
+    private async Task SuperviseAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            TimeSpan untilNextSpawn;
+            try
+            {
+                untilNextSpawn = Reconcile();
+                CheckChildren();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The loop must survive anything one pass meets, or the pool would stop healing itself.
+                SupervisorLog.SupervisionFailed(_logger, _pool.PoolName, ex);
+                untilNextSpawn = _options.RestartDelay;
+            }
+
+            TimeSpan wait = untilNextSpawn < _options.HeartbeatInterval ? untilNextSpawn : _options.HeartbeatInterval;
+            try
+            {
+                await _wake.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Starts processes until the pool has its size; after failures, one probe at a time, after the back-off.</summary>
+    /// <returns>How long until the next start is allowed, when one is due but held back.</returns>
+    private TimeSpan Reconcile()
+    {
+        lock (_gate)
+        {
+            if (_stopRequested)
+            {
+                return Timeout.InfiniteTimeSpan;
+            }
+
+            if (_consecutiveFailures > 0 && _children.Any(c => c.Process.State == WorkerProcessState.Ready && c.Process.HasReadyThread))
+            {
+                SupervisorLog.PoolRecovered(_logger, _pool.PoolName, _consecutiveFailures);
+                Volatile.Write(ref _consecutiveFailures, 0);
+            }
+
+            int missing = _options.Processes - _children.Count(c => c.Process.IsActive);
+            if (missing <= 0)
+            {
+                return Timeout.InfiniteTimeSpan;
+            }
+
+            if (_consecutiveFailures == 0)
+            {
+                for (int i = 0; i < missing; i++)
+                {
+                    Spawn();
+                }
+
+                return Timeout.InfiniteTimeSpan;
+            }
+
+            if (_children.Any(c => c.Process.State == WorkerProcessState.Starting))
+            {
+                return Timeout.InfiniteTimeSpan; // a probe is on its way; its outcome decides
+            }
+
+            TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _nextSpawnAt);
+            if (remaining > TimeSpan.Zero)
+            {
+                return remaining;
+            }
+
+            Spawn();
+            return Timeout.InfiniteTimeSpan;
+        }
+    }
+
+    private void Spawn()
+    {
+        int number = ++_nextNumber;
+        (string secret, Task<WorkerConnection> connected) = _listener!.Expect();
+        WorkerProcess process;
+        try
+        {
+            process = WorkerProcess.Start(_pool.PoolName, number, _commandLine!, _options, _listener.Endpoint, secret, _outputLogger);
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            _listener.Forget(secret);
+            SupervisorLog.SpawnFailed(_logger, _pool.PoolName, MpmsNames.Process(_pool.PoolName, number), _commandLine!.FileName, ex);
+            RecordStartFailure();
+            return;
+        }
+
+        if (_spawned++ >= _options.Processes)
+        {
+            Interlocked.Increment(ref _restarts);
+        }
+
+        StartedProcessIds.Add(process.ProcessId);
+        var child = new Child(process);
+        _children.Add(child);
+        SupervisorLog.ProcessStarted(_logger, _pool.PoolName, process.Name, process.ProcessId);
+        child.Run = RunChildAsync(child, secret, connected);
+        Changed?.Invoke();
+    }
+
+    private async Task RunChildAsync(Child child, string secret, Task<WorkerConnection> connected)
+    {
+        WorkerProcess process = child.Process;
+        Task exited = process.WaitForExitAsync(CancellationToken.None);
+        try
+        {
+            await Task.WhenAny(connected, exited).ConfigureAwait(false);
+            if (connected.IsCompletedSuccessfully)
+            {
+                var link = new ChildLink<TJob, TResult>(_pool, process, connected.Result, _logger);
+                child.Link = link;
+                Changed?.Invoke();
+                await link.RunAsync(_settings! with { ProcessNumber = process.Number }, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            // Without its link a worker exits by itself at once; one that does not is killed.
+            if (!await WaitAsync(exited, LinkClosedExitGrace).ConfigureAwait(false))
+            {
+                process.Kill(MpmsProcessExitReason.LinkLost);
+                await exited.ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            SupervisorLog.SupervisionFailed(_logger, _pool.PoolName, ex);
+            process.Kill(MpmsProcessExitReason.Killed);
+            await exited.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            _listener!.Forget(secret);
+        }
+
+        ProcessExit exit = process.DescribeExit(child.Link?.Broken ?? false);
+        child.Link?.FailInFlight(exit);
+        OnChildExited(child, exit);
+    }
+
+    private void OnChildExited(Child child, ProcessExit exit)
+    {
+        lock (_gate)
+        {
+            _children.Remove(child);
+            if (exit.WasStartFailure && !_stopRequested)
+            {
+                RecordStartFailure();
+            }
+        }
+
+        WorkerProcess process = child.Process;
+        if (exit.Reason is MpmsProcessExitReason.Shutdown or MpmsProcessExitReason.Recycled)
+        {
+            SupervisorLog.ProcessExited(_logger, _pool.PoolName, process.Name, process.ProcessId, exit.Describe());
+        }
+        else
+        {
+            SupervisorLog.ProcessEndedUnexpectedly(_logger, _pool.PoolName, process.Name, process.ProcessId, exit.Describe());
+        }
+
+        process.Dispose();
+        _wake.Release();
+        Changed?.Invoke();
+    }
+
+    private void RecordStartFailure()
+    {
+        int failures = Interlocked.Increment(ref _consecutiveFailures);
+        TimeSpan delay = RestartBackoff.Delay(failures, _options.RestartDelay, _options.MaxRestartDelay);
+        _nextSpawnAt = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
+        if (failures == FaultedAfterFailures)
+        {
+            SupervisorLog.PoolFaulted(_logger, _pool.PoolName, failures, delay);
+        }
+        else
+        {
+            SupervisorLog.StartFailed(_logger, _pool.PoolName, failures, delay);
+        }
+    }
+
+    /// <summary>Finds processes that are hung, overdue, too old or too slow to start or to leave, and deals with them.</summary>
+    private void CheckChildren()
+    {
+        Child[] children;
+        lock (_gate)
+        {
+            children = [.. _children];
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        foreach (Child child in children)
+        {
+            WorkerProcess process = child.Process;
+            ChildLink<TJob, TResult>? link = child.Link;
+            TimeSpan age = Stopwatch.GetElapsedTime(process.StartedTimestamp, now);
+            switch (process.State)
+            {
+                case WorkerProcessState.Starting when age > _options.StartTimeout:
+                    SupervisorLog.StartTimedOut(_logger, _pool.PoolName, process.Name, _options.StartTimeout);
+                    process.Kill(MpmsProcessExitReason.StartFailed);
+                    continue;
+                case WorkerProcessState.Ready when _options.ProcessLifetime is TimeSpan lifetime && age > lifetime && link is not null:
+                    SupervisorLog.ProcessRecycling(_logger, _pool.PoolName, process.Name, lifetime);
+                    process.RequestExit(MpmsProcessExitReason.Recycled);
+                    link.Drain(MpmsProcessExitReason.Recycled);
+                    _wake.Release();
+                    break;
+                case WorkerProcessState.Draining:
+                    child.DrainingSince ??= now;
+                    if (!_stopRequested && Stopwatch.GetElapsedTime(child.DrainingSince.Value, now) > _options.DrainTimeout)
+                    {
+                        SupervisorLog.DrainTimedOut(_logger, _pool.PoolName, process.Name, _options.DrainTimeout);
+                        process.Kill(MpmsProcessExitReason.Killed);
+                        continue;
+                    }
+
+                    break;
+            }
+
+            if (link is null)
+            {
+                continue;
+            }
+
+            TimeSpan silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - link.LastSeen);
+            if (silent > _options.HeartbeatTimeout)
+            {
+                SupervisorLog.ProcessHung(_logger, _pool.PoolName, process.Name, process.ProcessId, silent);
+                process.Kill(MpmsProcessExitReason.HeartbeatTimeout);
+                continue;
+            }
+
+            // The child enforces TaskTimeout itself; this catches a child that could not (its own timer starved).
+            if (_options.TaskTimeout is TimeSpan taskTimeout
+                && link.FindOverdue(taskTimeout + _options.TaskTimeoutGrace + _options.HeartbeatTimeout) is var (job, jobAge))
+            {
+                SupervisorLog.TaskOverdue(_logger, _pool.PoolName, process.Name, job.TaskId, jobAge);
+                link.TimeOut(job, jobAge);
+                process.Kill(MpmsProcessExitReason.TaskTimeout);
+            }
+        }
+    }
+
+    private WorkerSettings CreateSettings() => new()
+    {
+        PoolName = _pool.PoolName,
+        ProcessNumber = 0,
+        ThreadsPerProcess = _options.ThreadsPerProcess,
+        Prefetch = _options.Prefetch,
+        MaxTasksPerThread = _options.MaxTasksPerThread,
+        ThreadLifetime = _options.ThreadLifetime,
+        TaskTimeout = _options.TaskTimeout,
+        TaskTimeoutGrace = _options.TaskTimeoutGrace,
+        GracefulDieExceptions = [.. _options.GracefulDieExceptions],
+        GracefulDieTimeout = _options.GracefulDieTimeout,
+        HeartbeatInterval = _options.HeartbeatInterval,
+        MaxMessageSize = _options.MaxMessageSize,
+    };
+
+    private static async Task<bool> WaitAsync(Task task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> WaitAsync(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            await task.WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class Child(WorkerProcess process)
+    {
+        public WorkerProcess Process { get; } = process;
+
+        public ChildLink<TJob, TResult>? Link { get; set; }
+
+        public Task Run { get; set; } = Task.CompletedTask;
+
+        public long? DrainingSince { get; set; }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Supervision;
+
+/// <summary>A connection that proved itself with a spawn's secret.</summary>
+internal sealed record WorkerConnection(Socket Socket, LinkReader Reader, int ProcessId);
+
+/// <summary>
+/// The pool's listening socket. Each spawned process gets a one-time secret; a connection whose first frame is not a
+/// hello carrying a pending secret, within a few seconds, is logged and closed. The pool goes on either way.
+/// </summary>
+internal sealed class WorkerListener : IAsyncDisposable
+{
+    private const int MaxHelloSize = 4096;
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly string _poolName;
+    private readonly ILogger _logger;
+    private readonly SocketDirectory _directory;
+    private readonly Socket _socket;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<WorkerConnection>> _pending = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _acceptLoop = Task.CompletedTask;
+
+    public WorkerListener(string poolName, string? baseDirectory, ILogger logger)
+    {
+        _poolName = poolName;
+        _logger = logger;
+        _directory = SocketDirectory.Create(baseDirectory);
+        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            _socket.Bind(new UnixDomainSocketEndPoint(_directory.SocketPath));
+            _socket.Listen(128);
+        }
+        catch
+        {
+            _socket.Dispose();
+            _directory.Dispose();
+            throw;
+        }
+    }
+
+    public string Endpoint => _directory.SocketPath;
+
+    public string DirectoryPath => _directory.Path;
+
+    public void Start() => _acceptLoop = AcceptLoopAsync(_stopping.Token);
+
+    /// <summary>Registers a new secret; the task completes when its process connects with it.</summary>
+    public (string Secret, Task<WorkerConnection> Connected) Expect()
+    {
+        string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        var connected = new TaskCompletionSource<WorkerConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[secret] = connected;
+        return (secret, connected.Task);
+    }
+
+    /// <summary>Forgets a secret whose process will never connect.</summary>
+    public void Forget(string secret)
+    {
+        if (_pending.TryRemove(secret, out TaskCompletionSource<WorkerConnection>? connected))
+        {
+            connected.TrySetCanceled();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        try
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        foreach (string secret in _pending.Keys)
+        {
+            Forget(secret);
+        }
+
+        _directory.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                SupervisorLog.AcceptFailed(_logger, _poolName, ex);
+                continue;
+            }
+
+            _ = HandshakeAsync(connection, cancellationToken);
+        }
+    }
+
+    private async Task HandshakeAsync(Socket connection, CancellationToken cancellationToken)
+    {
+        var reader = new LinkReader(connection);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(HelloTimeout);
+            (FrameType type, byte[] body) = await reader.ReadOneAsync(MaxHelloSize, timeout.Token).ConfigureAwait(false);
+            if (type != FrameType.Hello)
+            {
+                throw new MpmsProtocolException($"The first frame was {type}, not a hello.");
+            }
+
+            HelloMessage hello = ControlMessages.ReadJson<HelloMessage>(new System.Buffers.ReadOnlySequence<byte>(body));
+            if (hello.ProtocolVersion != ControlMessages.ProtocolVersion)
+            {
+                throw new MpmsProtocolException($"Protocol version {hello.ProtocolVersion} is not {ControlMessages.ProtocolVersion}: the worker runs another version of Mpms.Hosting.");
+            }
+
+            TaskCompletionSource<WorkerConnection>? waiting = TakePending(hello.Secret)
+                ?? throw new MpmsProtocolException("The secret matches no process this pool started.");
+            if (!waiting.TrySetResult(new WorkerConnection(connection, reader, hello.ProcessId)))
+            {
+                throw new MpmsProtocolException("The process this secret belongs to is no longer expected.");
+            }
+        }
+        catch (Exception ex) when (ex is MpmsProtocolException or OperationCanceledException or SocketException or IOException)
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                string reason = ex is OperationCanceledException ? $"no hello within {HelloTimeout.TotalSeconds:0} seconds" : ex.Message;
+                SupervisorLog.ConnectionRejected(_logger, _poolName, reason);
+            }
+
+            await reader.DisposeAsync().ConfigureAwait(false);
+            connection.Dispose();
+        }
+    }
+
+    private TaskCompletionSource<WorkerConnection>? TakePending(string secret)
+    {
+        // Compare in constant time so that the response time tells nothing about how close a guess was.
+        byte[] offered = Encoding.UTF8.GetBytes(secret);
+        foreach (string candidate in _pending.Keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(offered, Encoding.UTF8.GetBytes(candidate))
+                && _pending.TryRemove(candidate, out TaskCompletionSource<WorkerConnection>? waiting))
+            {
+                return waiting;
+            }
+        }
+
+        return null;
+    }
+}

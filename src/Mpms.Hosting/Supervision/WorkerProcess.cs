@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Supervision;
+
+/// <summary>
+/// One worker process as the supervisor sees it: the operating-system process, its name and number, its stage, and
+/// what is known of why it ends. The protocol lives in the process's link; this class owns the process.
+/// </summary>
+internal sealed class WorkerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ILogger _outputLogger;
+    private int _state = (int)WorkerProcessState.Starting;
+    private int _requestedReason = -1;
+    private int _announcedReason = -1;
+    private int _threadsReady;
+
+    private WorkerProcess(string poolName, int number, Process process, ILogger outputLogger)
+    {
+        PoolName = poolName;
+        Number = number;
+        Name = MpmsNames.Process(poolName, number);
+        _process = process;
+        _outputLogger = outputLogger;
+        StartedTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    public string PoolName { get; }
+
+    public int Number { get; }
+
+    public string Name { get; }
+
+    public int ProcessId { get; private set; }
+
+    public long StartedTimestamp { get; }
+
+    public WorkerProcessState State => (WorkerProcessState)Volatile.Read(ref _state);
+
+    /// <summary>Gets a value indicating whether a thread of the process became ready: it got past every initializer.</summary>
+    public bool HasReadyThread => Volatile.Read(ref _threadsReady) > 0;
+
+    /// <summary>Gets a value indicating whether the process counts towards the pool's size (it is not leaving).</summary>
+    public bool IsActive => State is WorkerProcessState.Starting or WorkerProcessState.Ready;
+
+    /// <summary>Starts a worker process of <paramref name="poolName"/>.</summary>
+    public static WorkerProcess Start(
+        string poolName,
+        int number,
+        WorkerCommandLine commandLine,
+        MpmsOptions options,
+        string endpoint,
+        string secret,
+        ILogger outputLogger)
+    {
+        var startInfo = new ProcessStartInfo(commandLine.FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = options.CaptureWorkerOutput,
+            RedirectStandardError = options.CaptureWorkerOutput,
+        };
+        foreach (string argument in commandLine.Arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (KeyValuePair<string, string> variable in options.WorkerEnvironment)
+        {
+            startInfo.Environment[variable.Key] = variable.Value;
+        }
+
+        startInfo.Environment[WorkerEnvironment.Pool] = poolName;
+        startInfo.Environment[WorkerEnvironment.Endpoint] = endpoint;
+        startInfo.Environment[WorkerEnvironment.Secret] = secret;
+        startInfo.Environment[WorkerEnvironment.ProcessNumber] = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        var worker = new WorkerProcess(poolName, number, process, outputLogger);
+        if (options.CaptureWorkerOutput)
+        {
+            process.OutputDataReceived += worker.OnStandardOutput;
+            process.ErrorDataReceived += worker.OnStandardError;
+        }
+
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
+        worker.ProcessId = process.Id;
+
+        // A worker never reads its standard input: closing it gives it end-of-file instead of the console.
+        process.StandardInput.Close();
+        if (options.CaptureWorkerOutput)
+        {
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        return worker;
+    }
+
+    /// <summary>Waits until the process has exited and been reaped.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void OnReady() => Interlocked.CompareExchange(ref _state, (int)WorkerProcessState.Ready, (int)WorkerProcessState.Starting);
+
+    public void OnThreadReady() => Interlocked.Increment(ref _threadsReady);
+
+    /// <summary>Notes that the process said it is leaving, and why.</summary>
+    public void OnLeaving(MpmsProcessExitReason reason)
+    {
+        Interlocked.CompareExchange(ref _announcedReason, (int)reason, -1);
+        MarkDraining();
+    }
+
+    /// <summary>Notes that the pool asked the process to leave, and why; the first reason given wins.</summary>
+    public void RequestExit(MpmsProcessExitReason reason)
+    {
+        Interlocked.CompareExchange(ref _requestedReason, (int)reason, -1);
+        MarkDraining();
+    }
+
+    /// <summary>Kills the process (SIGKILL), noting why.</summary>
+    public void Kill(MpmsProcessExitReason reason)
+    {
+        RequestExit(reason);
+        try
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Exiting right now.
+        }
+    }
+
+    /// <summary>Tells how the process ended; call after it has exited.</summary>
+    public ProcessExit DescribeExit(bool linkBroken)
+    {
+        Volatile.Write(ref _state, (int)WorkerProcessState.Exited);
+        int? exitCode = null;
+        int? signal = null;
+        try
+        {
+            int code = _process.ExitCode;
+            exitCode = code;
+
+            // On Unix, .NET reports a process ended by signal N as exit code 128 + N.
+            if (!OperatingSystem.IsWindows() && code > 128 && code < 128 + 65)
+            {
+                signal = code - 128;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        int requested = Volatile.Read(ref _requestedReason);
+        int announced = Volatile.Read(ref _announcedReason);
+        MpmsProcessExitReason reason = requested >= 0 ? (MpmsProcessExitReason)requested
+            : announced >= 0 ? (MpmsProcessExitReason)announced
+            : signal is not null ? MpmsProcessExitReason.Signaled
+            : linkBroken ? MpmsProcessExitReason.LinkLost
+            : MpmsProcessExitReason.Exited;
+        bool startFailure = !HasReadyThread && reason is not (MpmsProcessExitReason.Shutdown or MpmsProcessExitReason.Recycled);
+        return new ProcessExit(reason, exitCode, signal, startFailure);
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    private void MarkDraining()
+    {
+        int state = Volatile.Read(ref _state);
+        while (state is (int)WorkerProcessState.Starting or (int)WorkerProcessState.Ready)
+        {
+            int seen = Interlocked.CompareExchange(ref _state, (int)WorkerProcessState.Draining, state);
+            if (seen == state)
+            {
+                return;
+            }
+
+            state = seen;
+        }
+    }
+
+    private void OnStandardOutput(object sender, DataReceivedEventArgs e)
+    {
+        if (e.Data is not null)
+        {
+            WorkerOutputLog.StandardOutput(_outputLogger, Name, ProcessId, e.Data);
+        }
+    }
+
+    private void OnStandardError(object sender, DataReceivedEventArgs e)
+    {
+        if (e.Data is not null)
+        {
+            WorkerOutputLog.StandardError(_outputLogger, Name, ProcessId, e.Data);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Buffers;
+
+namespace Mpms.Hosting.Worker;
+
+/// <summary>
+/// A job inside the worker process, from its frame to its result. Its state moves by compare-and-swap, so the thread
+/// that runs it, a cancel from the application, the timeout watchdog and a drain never both report it.
+/// </summary>
+internal sealed class ChildJob
+{
+    private const int StateWaiting = 0;
+    private const int StateRunning = 1;
+    private const int StateDone = 2;
+
+    private int _state;
+    private int _cancelReason;
+    private byte[]? _payload;
+
+    public ChildJob(long sequence, long idHigh, int attempt, byte[] payload, int length)
+    {
+        Sequence = sequence;
+        IdHigh = idHigh;
+        Attempt = attempt;
+        _payload = payload;
+        Length = length;
+    }
+
+    public long Sequence { get; }
+
+    public long IdHigh { get; }
+
+    public int Attempt { get; }
+
+    public int Length { get; }
+
+    public ReadOnlyMemory<byte> Payload => _payload.AsMemory(0, Length);
+
+    public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
+
+    /// <summary>Gets why the job's token was signalled, if it was.</summary>
+    public CancelReason CancelReason => (CancelReason)Volatile.Read(ref _cancelReason);
+
+    public CancellationTokenSource? Cancellation { get; set; }
+
+    public WorkerThread? Thread { get; set; }
+
+    public long StartedTicks { get; set; }
+
+    /// <summary>Gets or sets the <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the job times out; 0 for never.</summary>
+    public long Deadline { get; set; }
+
+    public bool TimeoutSignalled { get; set; }
+
+    public bool TryStart() => Interlocked.CompareExchange(ref _state, StateRunning, StateWaiting) == StateWaiting;
+
+    public bool TryFinish() => Interlocked.CompareExchange(ref _state, StateDone, StateRunning) == StateRunning;
+
+    /// <summary>Takes back a job that has not started (to cancel it or hand it back).</summary>
+    public bool TryWithdraw() => Interlocked.CompareExchange(ref _state, StateDone, StateWaiting) == StateWaiting;
+
+    /// <summary>Records why the job is being canceled; the first reason wins.</summary>
+    public void SetCancelReason(CancelReason reason) => Interlocked.CompareExchange(ref _cancelReason, (int)reason, (int)CancelReason.None);
+
+    public void ReleasePayload()
+    {
+        byte[]? payload = Interlocked.Exchange(ref _payload, null);
+        if (payload is not null)
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
+    }
+}
+
+/// <summary>Why a running job's token was signalled.</summary>
+internal enum CancelReason
+{
+    None = 0,
+    Canceled = 1,
+    TimedOut = 2,
+}

@@ -1,0 +1,13 @@
+namespace Mpms.Hosting.Worker;
+
+/// <summary>The exit codes of a worker process; the supervisor reads the reason from the link, these are for humans and shells.</summary>
+internal static class ExitCodes
+{
+    public const int Normal = 0;
+    public const int ProcessInitializerFailed = 10;
+    public const int AllThreadsFailed = 11;
+    public const int GracefulDie = 12;
+    public const int TaskTimeout = 13;
+    public const int LinkLost = 14;
+    public const int HandshakeFailed = 15;
+}

@@ -1,0 +1,38 @@
+using System.Buffers;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mpms.Hosting.Worker;
+
+/// <summary>Deserialises a <typeparamref name="TJob"/>, runs <typeparamref name="TWorker"/>, serialises the <typeparamref name="TResult"/>.</summary>
+internal sealed class JobInvoker<TWorker, TJob, TResult>(IMpmsSerializer serializer) : IJobInvoker
+    where TWorker : class, IMpmsWorker<TJob, TResult>
+{
+    public IThreadJobInvoker CreateForThread(IServiceProvider threadServices) =>
+        new ThreadInvoker(serializer, threadServices.GetRequiredService<TWorker>());
+
+    private sealed class ThreadInvoker(IMpmsSerializer serializer, TWorker worker) : IThreadJobInvoker
+    {
+        public async ValueTask InvokeAsync(ReadOnlyMemory<byte> payload, MpmsTaskContext context, IBufferWriter<byte> result, CancellationToken cancellationToken)
+        {
+            TJob job;
+            try
+            {
+                job = serializer.Deserialize<TJob>(payload.Span);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new MpmsSerializationException($"The job of task {context.TaskId} cannot be read as '{typeof(TJob).FullName}' in the worker process: {ex.Message}", ex);
+            }
+
+            TResult value = await worker.ExecuteAsync(job, context, cancellationToken);
+            try
+            {
+                serializer.Serialize(value, result);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new MpmsSerializationException($"The result of task {context.TaskId}, of type '{value?.GetType().FullName ?? typeof(TResult).FullName}', cannot be serialised: {ex.Message}", ex);
+            }
+        }
+    }
+}

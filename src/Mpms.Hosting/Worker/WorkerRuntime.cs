@@ -1,0 +1,572 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Hosting;
+using Mpms.Hosting.Protocol;
+using Mpms.Hosting.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Worker;
+
+/// <summary>
+/// Everything a worker process does: connect back to the application and prove itself, run the process initializers,
+/// run <see cref="WorkerSettings.ThreadsPerProcess"/> worker threads fed through credit-based pull, enforce task
+/// timeouts, leave when told or when its threads are done, run the process finalizers, and return an exit code.
+/// </summary>
+internal sealed class WorkerRuntime : IFrameHandler, IDisposable
+{
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly string _poolName;
+    private readonly FrameOutbox _outbox = new();
+    private readonly ConcurrentDictionary<long, ChildJob> _jobs = new();
+    private readonly Channel<ChildJob> _queue = Channel.CreateUnbounded<ChildJob>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly CancellationTokenSource _stopTaking = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _leaveDeadline = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _creditGate = new();
+    private string[] _gracefulDieTypes = [];
+    private int _live;
+    private int _inFlight;
+    private int _outstanding;
+    private bool _everLive;
+    private bool _leaving;
+    private MpmsProcessExitReason _leaveReason;
+    private volatile bool _exiting;
+    private long _lastHeartbeat;
+    private Timer? _ticker;
+    private PosixSignalRegistration? _sigint;
+    private PosixSignalRegistration? _sigterm;
+
+    public WorkerRuntime(string poolName, IServiceProvider services, IJobInvoker invoker, ILoggerFactory loggerFactory)
+    {
+        _poolName = poolName;
+        Services = services;
+        Invoker = invoker;
+        Logger = loggerFactory.CreateLogger("Mpms.Hosting.WorkerRuntime");
+        Registrations = new PoolRegistrations(poolName);
+    }
+
+    public IServiceProvider Services { get; }
+
+    public IJobInvoker Invoker { get; }
+
+    public ILogger Logger { get; }
+
+    public PoolRegistrations Registrations { get; }
+
+    public MpmsProcessContext Process { get; private set; } = null!;
+
+    public WorkerSettings Settings { get; private set; } = null!;
+
+    public ChannelReader<ChildJob> Jobs => _queue.Reader;
+
+    /// <summary>Gets the token that wakes idle threads when the process stops taking jobs.</summary>
+    public CancellationToken StopTaking => _stopTaking.Token;
+
+    /// <summary>Gets the token that initializers get: signalled when the process must stop before it is ready.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public bool IsLeaving => Volatile.Read(ref _leaving);
+
+    /// <summary>Runs the worker process to its end and returns its exit code.</summary>
+    public async Task<int> RunAsync()
+    {
+        string endpoint = TakeVariable(WorkerEnvironment.Endpoint);
+        string secret = TakeVariable(WorkerEnvironment.Secret);
+        int number = int.Parse(TakeVariable(WorkerEnvironment.ProcessNumber), System.Globalization.CultureInfo.InvariantCulture);
+        Environment.SetEnvironmentVariable(WorkerEnvironment.Pool, null);
+        OsNames.SetProcessName(_poolName, number);
+        Process = new MpmsProcessContext(_poolName, number, Services);
+        using IDisposable? logScope = Logger.BeginScope(new ThreadLogScope(Process, null));
+
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        LinkReader reader;
+        Task sender;
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(endpoint)).ConfigureAwait(false);
+            reader = new LinkReader(socket);
+            sender = _outbox.RunAsync(socket, CancellationToken.None);
+            _outbox.PostJson(FrameType.Hello, new HelloMessage(secret, Environment.ProcessId, ControlMessages.ProtocolVersion));
+            using var timeout = new CancellationTokenSource(HandshakeTimeout);
+            (FrameType type, byte[] body) = await reader.ReadOneAsync(64 * 1024, timeout.Token).ConfigureAwait(false);
+            if (type != FrameType.Welcome)
+            {
+                throw new MpmsProtocolException($"Expected a welcome, got {type}.");
+            }
+
+            Settings = ControlMessages.ReadJson<WorkerSettings>(new ReadOnlySequence<byte>(body));
+            _gracefulDieTypes = Settings.GracefulDieExceptions;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or MpmsProtocolException or OperationCanceledException)
+        {
+            WorkerLog.HandshakeFailed(Logger, _poolName, Process.ProcessName, endpoint, ex);
+            return ExitCodes.HandshakeFailed;
+        }
+
+        StartBackgroundDuties(reader);
+        WorkerLog.ProcessStarting(Logger, _poolName, Process.ProcessName, Environment.ProcessId, Settings.ThreadsPerProcess);
+        try
+        {
+            foreach (IProcessInitializer initializer in Registrations.ProcessInitializers(Services))
+            {
+                await initializer.InitializeAsync(Process, Stopping).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            WorkerLog.ProcessInitializerFailed(Logger, _poolName, Process.ProcessName, Environment.ProcessId, ex);
+            _outbox.PostByte(FrameType.Leaving, (byte)MpmsProcessExitReason.StartFailed);
+            await CloseLinkAsync(socket, sender).ConfigureAwait(false);
+            return ExitCodes.ProcessInitializerFailed;
+        }
+
+        _outbox.Post(FrameType.Ready);
+        WorkerThread[] threads = Enumerable.Range(1, Settings.ThreadsPerProcess).Select(n => new WorkerThread(this, n)).ToArray();
+        foreach (WorkerThread thread in threads)
+        {
+            thread.Start();
+        }
+
+        await Task.WhenAny(Task.WhenAll(threads.Select(t => t.Finished)), _leaveDeadline.Task).ConfigureAwait(false);
+
+        MpmsProcessExitReason reason;
+        bool everLive;
+        lock (_creditGate)
+        {
+            everLive = _everLive;
+            reason = _leaving ? _leaveReason : everLive ? MpmsProcessExitReason.Recycled : MpmsProcessExitReason.StartFailed;
+        }
+
+        BeginLeaving(reason);
+        ReturnUnstarted();
+        foreach (IProcessFinalizer finalizer in Registrations.ProcessFinalizers(Services))
+        {
+            try
+            {
+                await finalizer.FinalizeAsync(Process, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                WorkerLog.ProcessFinalizerFailed(Logger, _poolName, Process.ProcessName, ex);
+            }
+        }
+
+        WorkerLog.ProcessExiting(Logger, _poolName, Process.ProcessName, reason);
+        await CloseLinkAsync(socket, sender).ConfigureAwait(false);
+        return reason switch
+        {
+            MpmsProcessExitReason.StartFailed => ExitCodes.AllThreadsFailed,
+            MpmsProcessExitReason.GracefulDie => ExitCodes.GracefulDie,
+            MpmsProcessExitReason.TaskTimeout => ExitCodes.TaskTimeout,
+            _ => ExitCodes.Normal,
+        };
+    }
+
+    /// <summary>Stops taking jobs and tells the application why; the first reason wins.</summary>
+    public void BeginLeaving(MpmsProcessExitReason reason)
+    {
+        lock (_creditGate)
+        {
+            if (_leaving)
+            {
+                return;
+            }
+
+            _leaving = true;
+            _leaveReason = reason;
+        }
+
+        _outbox.PostByte(FrameType.Leaving, (byte)reason);
+        _stopTaking.Cancel();
+        ReturnUnstarted();
+        if (reason == MpmsProcessExitReason.GracefulDie)
+        {
+            // The original gives running jobs worker_graceful_die_timeout, then exits anyway.
+            _ = Task.Delay(Settings.GracefulDieTimeout).ContinueWith(_ => _leaveDeadline.TrySetResult(), TaskScheduler.Default);
+        }
+    }
+
+    public void OnThreadLive()
+    {
+        lock (_creditGate)
+        {
+            _live++;
+            _everLive = true;
+        }
+
+        GrantCredit();
+    }
+
+    public void OnThreadRetired()
+    {
+        bool lastOne;
+        lock (_creditGate)
+        {
+            _live--;
+            lastOne = _live == 0 && !_leaving;
+        }
+
+        if (lastOne)
+        {
+            // Every thread reached its lifecycle limit: the process leaves, and says so now so its replacement starts at once.
+            BeginLeaving(MpmsProcessExitReason.Recycled);
+        }
+    }
+
+    /// <summary>Hands a job that a thread took but will not run back to the application's queue.</summary>
+    public void GiveBack(ChildJob job)
+    {
+        if (job.TryWithdraw())
+        {
+            _jobs.TryRemove(job.Sequence, out _);
+            job.ReleasePayload();
+            _outbox.PostInt64(FrameType.Returned, job.Sequence);
+            OnJobDone();
+        }
+    }
+
+    /// <summary>Runs one job on the calling worker thread and reports its outcome, unless someone else already did.</summary>
+    public async Task ExecuteAsync(ChildJob job, WorkerThread thread, MpmsThreadContext threadContext, IThreadJobInvoker invoker)
+    {
+        if (!job.TryStart())
+        {
+            return; // canceled before it started; the cancel already reported it
+        }
+
+        var cancellation = new CancellationTokenSource();
+        job.Thread = thread;
+        job.StartedTicks = DateTime.UtcNow.Ticks;
+        if (Settings.TaskTimeout is TimeSpan timeout)
+        {
+            job.Deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        }
+
+        job.Cancellation = cancellation;
+        if (job.CancelReason != CancelReason.None)
+        {
+            cancellation.Cancel(); // a cancel that came between the start and here
+        }
+
+        PooledBufferWriter buffer = thread.ResultBuffer;
+        buffer.Clear();
+        WireStatus status = WireStatus.Succeeded;
+        WireError? error = null;
+        bool gracefulDie = false;
+        try
+        {
+            await invoker.InvokeAsync(job.Payload, new MpmsTaskContext(job.IdHigh, job.Sequence, job.Attempt, threadContext), buffer, cancellation.Token);
+            if (buffer.WrittenCount > Settings.MaxMessageSize)
+            {
+                status = WireStatus.Failed;
+                error = WireError.From(new MpmsSerializationException(
+                    $"The result of task {Queue.TaskIds.Format(job.IdHigh, job.Sequence)} is {buffer.WrittenCount} bytes serialised, more than MaxMessageSize ({Settings.MaxMessageSize})."));
+            }
+        }
+        catch (OperationCanceledException ex) when (job.CancelReason != CancelReason.None && cancellation.IsCancellationRequested)
+        {
+            status = job.CancelReason == CancelReason.TimedOut ? WireStatus.TimedOut : WireStatus.Canceled;
+            error = status == WireStatus.TimedOut
+                ? new WireError(typeof(MpmsTaskTimeoutException).FullName!, $"The job ran past TaskTimeout ({Settings.TaskTimeout!.Value.TotalSeconds:0.###} s) and stopped when its token was canceled.", ex.StackTrace, null)
+                : new WireError(typeof(OperationCanceledException).FullName!, "The job was canceled while it ran.", ex.StackTrace, null);
+        }
+        catch (Exception ex)
+        {
+            status = WireStatus.Failed;
+            error = WireError.From(ex);
+            gracefulDie = IsGracefulDie(ex);
+        }
+
+        if (job.TryFinish())
+        {
+            _jobs.TryRemove(job.Sequence, out _);
+            long finished = DateTime.UtcNow.Ticks;
+            if (error is null)
+            {
+                ResultFrame.PostSuccess(_outbox, job.Sequence, thread.Number, job.StartedTicks, finished, buffer.WrittenMemory);
+            }
+            else
+            {
+                ResultFrame.PostError(_outbox, job.Sequence, status, thread.Number, job.StartedTicks, finished, Truncate(error));
+            }
+
+            OnJobDone();
+        }
+
+        job.ReleasePayload();
+        if (gracefulDie)
+        {
+            WorkerLog.GracefulDie(Logger, _poolName, thread.Name, error!.Type);
+            BeginLeaving(MpmsProcessExitReason.GracefulDie);
+        }
+    }
+
+    void IFrameHandler.OnFrame(FrameType type, in ReadOnlySequence<byte> body)
+    {
+        switch (type)
+        {
+            case FrameType.Job:
+                OnJob(JobFrame.Read(body));
+                break;
+            case FrameType.Cancel:
+                OnCancel(SmallFrames.ReadInt64(body));
+                break;
+            case FrameType.Drain:
+                byte reason = SmallFrames.ReadByte(body);
+                BeginLeaving(Enum.IsDefined((MpmsProcessExitReason)reason) ? (MpmsProcessExitReason)reason : MpmsProcessExitReason.Shutdown);
+                break;
+            default:
+                throw new MpmsProtocolException($"The application may not send {type} frames.");
+        }
+    }
+
+    private void OnJob(in JobFrame frame)
+    {
+        int length = (int)frame.Payload.Length;
+        byte[] payload = ArrayPool<byte>.Shared.Rent(length);
+        frame.Payload.CopyTo(payload);
+        var job = new ChildJob(frame.Sequence, frame.IdHigh, frame.Attempt, payload, length);
+        lock (_creditGate)
+        {
+            if (--_outstanding < 0)
+            {
+                throw new MpmsProtocolException("The application sent a job without credit.");
+            }
+
+            _inFlight++;
+        }
+
+        _jobs[job.Sequence] = job;
+        if (IsLeaving)
+        {
+            GiveBack(job); // sent before the application knew this process is leaving
+            return;
+        }
+
+        _queue.Writer.TryWrite(job);
+    }
+
+    private void OnCancel(long sequence)
+    {
+        if (!_jobs.TryGetValue(sequence, out ChildJob? job))
+        {
+            return; // finished already
+        }
+
+        job.SetCancelReason(CancelReason.Canceled);
+        if (job.TryWithdraw())
+        {
+            _jobs.TryRemove(sequence, out _);
+            job.ReleasePayload();
+            long now = DateTime.UtcNow.Ticks;
+            ResultFrame.PostError(_outbox, sequence, WireStatus.Canceled, 0, 0, now, new WireError(typeof(OperationCanceledException).FullName!, "The job was canceled before it started.", null, null));
+            OnJobDone();
+        }
+        else
+        {
+            job.Cancellation?.Cancel();
+        }
+    }
+
+    private void OnJobDone()
+    {
+        lock (_creditGate)
+        {
+            _inFlight--;
+        }
+
+        GrantCredit();
+    }
+
+    /// <summary>Asks for as many jobs as there are live threads (plus prefetch) not yet busy or promised one.</summary>
+    private void GrantCredit()
+    {
+        int grant;
+        lock (_creditGate)
+        {
+            if (_leaving)
+            {
+                return;
+            }
+
+            grant = _live + Settings.Prefetch - _inFlight - _outstanding;
+            if (grant <= 0)
+            {
+                return;
+            }
+
+            _outstanding += grant;
+        }
+
+        _outbox.PostInt32(FrameType.Credit, grant);
+    }
+
+    private void ReturnUnstarted()
+    {
+        while (_queue.Reader.TryRead(out ChildJob? job))
+        {
+            GiveBack(job);
+        }
+    }
+
+    private bool IsGracefulDie(Exception exception)
+    {
+        for (Type? type = exception.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type == typeof(MpmsGracefulDieException) || Array.IndexOf(_gracefulDieTypes, type.FullName) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void StartBackgroundDuties(LinkReader reader)
+    {
+        _ = ReadLinkAsync(reader);
+        ParentWatchdog.Start(() => OnLinkLost("the application process is gone"));
+        RegisterSignals();
+        TimeSpan tick = Settings.TaskTimeout is null ? Settings.HeartbeatInterval : TimeSpan.FromMilliseconds(Math.Min(100, Settings.HeartbeatInterval.TotalMilliseconds));
+        _lastHeartbeat = Stopwatch.GetTimestamp();
+        _ticker = new Timer(static state => ((WorkerRuntime)state!).OnTick(), this, tick, tick);
+    }
+
+    private async Task ReadLinkAsync(LinkReader reader)
+    {
+        string why = "the application closed the link";
+        try
+        {
+            await reader.RunAsync(this, Settings.MaxMessageSize + LinkReader.FrameOverhead, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            why = ex.Message;
+        }
+
+        OnLinkLost(why);
+    }
+
+    private void OnLinkLost(string why)
+    {
+        if (_exiting)
+        {
+            return;
+        }
+
+        // Nobody is left to report to: leave at once, whatever runs.
+        WorkerLog.LinkLost(Logger, _poolName, Process.ProcessName, why);
+        Environment.Exit(ExitCodes.LinkLost);
+    }
+
+    private void OnTick()
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(_lastHeartbeat, now) >= Settings.HeartbeatInterval)
+        {
+            _lastHeartbeat = now;
+            _outbox.Post(FrameType.Heartbeat);
+        }
+
+        if (Settings.TaskTimeout is not TimeSpan timeout)
+        {
+            return;
+        }
+
+        long grace = (long)(Settings.TaskTimeoutGrace.TotalSeconds * Stopwatch.Frequency);
+        foreach (ChildJob job in _jobs.Values)
+        {
+            if (!job.IsRunning || job.Deadline == 0 || now < job.Deadline)
+            {
+                continue;
+            }
+
+            if (!job.TimeoutSignalled)
+            {
+                job.TimeoutSignalled = true;
+                job.SetCancelReason(CancelReason.TimedOut);
+                job.Cancellation?.Cancel();
+            }
+            else if (now >= job.Deadline + grace && job.TryFinish())
+            {
+                // The job ignored its token: report it, give up on its thread, and recycle the process.
+                _jobs.TryRemove(job.Sequence, out _);
+                WorkerLog.TaskAbandoned(Logger, _poolName, job.Thread?.Name ?? "?", Queue.TaskIds.Format(job.IdHigh, job.Sequence), timeout + Settings.TaskTimeoutGrace);
+                ResultFrame.PostError(_outbox, job.Sequence, WireStatus.TimedOut, job.Thread?.Number ?? 0, job.StartedTicks, DateTime.UtcNow.Ticks, new WireError(
+                    typeof(MpmsTaskTimeoutException).FullName!,
+                    $"The job ran past TaskTimeout ({timeout.TotalSeconds:0.###} s) and ignored its token for {Settings.TaskTimeoutGrace.TotalSeconds:0.###} s more; its process is recycled.",
+                    null,
+                    null));
+                OnJobDone();
+                BeginLeaving(MpmsProcessExitReason.TaskTimeout);
+                job.Thread?.Abandon();
+            }
+        }
+    }
+
+    private void RegisterSignals()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Ctrl+C reaches the whole process group; the application decides when its workers stop, so SIGINT is ignored.
+        _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, static context => context.Cancel = true);
+
+        // SIGTERM sent to the worker itself drains it: running jobs finish, finalizers run, then it exits.
+        _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            BeginLeaving(MpmsProcessExitReason.Shutdown);
+        });
+    }
+
+    private async Task CloseLinkAsync(Socket socket, Task sender)
+    {
+        _exiting = true;
+        _ticker?.Dispose();
+        _sigint?.Dispose();
+        _sigterm?.Dispose();
+        _outbox.Complete();
+        await sender.WaitAsync(FlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        _ticker?.Dispose();
+        _sigint?.Dispose();
+        _sigterm?.Dispose();
+        _stopTaking.Dispose();
+        _stopping.Dispose();
+        _outbox.Dispose();
+    }
+
+    private static WireError Truncate(WireError error)
+    {
+        const int MaxChars = 64 * 1024;
+        static string? Cut(string? text) => text is { Length: > MaxChars } ? text[..MaxChars] + " [truncated]" : text;
+        return new WireError(Cut(error.Type)!, Cut(error.Message)!, Cut(error.StackTrace), Cut(error.Details));
+    }
+
+    private static string TakeVariable(string name)
+    {
+        string value = Environment.GetEnvironmentVariable(name)
+            ?? throw new InvalidOperationException($"The environment variable {name} is missing: this process was not started by an Mpms.Hosting pool.");
+        Environment.SetEnvironmentVariable(name, null);
+        return value;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Worker;
+
+/// <summary>
+/// One worker thread: a dedicated, named OS thread with its own DI scope and its own single-threaded synchronization
+/// context. It runs its initializers, then jobs until a lifecycle limit or a drain, then its finalizers, all on itself.
+/// </summary>
+internal sealed class WorkerThread
+{
+    private readonly WorkerRuntime _runtime;
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private const int NotLive = 0;
+    private const int Live = 1;
+    private const int Retired = 2;
+
+    private int _life = NotLive;
+
+    public WorkerThread(WorkerRuntime runtime, int number)
+    {
+        _runtime = runtime;
+        Number = number;
+        Name = MpmsNames.Thread(runtime.Process.ProcessName, number);
+    }
+
+    public int Number { get; }
+
+    public string Name { get; }
+
+    /// <summary>Completes when the thread has ended, or was given up on because a job would not stop.</summary>
+    public Task Finished => _finished.Task;
+
+    /// <summary>Gets the buffer this thread serialises results into, reused job after job.</summary>
+    public PooledBufferWriter ResultBuffer { get; } = new();
+
+    public void Start()
+    {
+        var thread = new Thread(Main) { IsBackground = true, Name = Name };
+        thread.Start();
+    }
+
+    /// <summary>Gives up on the thread: it is stuck in a job past its timeout, and the process will be recycled without it.</summary>
+    public void Abandon()
+    {
+        Retire();
+        _finished.TrySetResult();
+    }
+
+    private void Main()
+    {
+        OsNames.SetCurrentThreadName(_runtime.Process.PoolName, _runtime.Process.ProcessNumber, Number);
+        try
+        {
+            WorkerSynchronizationContext.Run(RunAsync);
+        }
+        catch (Exception ex)
+        {
+            WorkerLog.ThreadCrashed(_runtime.Logger, Name, ex);
+        }
+        finally
+        {
+            Retire();
+            _finished.TrySetResult();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        AsyncServiceScope scope = _runtime.Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var context = new MpmsThreadContext(_runtime.Process, Number, scope.ServiceProvider);
+            using IDisposable? logScope = _runtime.Logger.BeginScope(new ThreadLogScope(_runtime.Process, Name));
+            IThreadJobInvoker invoker;
+            try
+            {
+                foreach (IThreadInitializer initializer in _runtime.Registrations.ThreadInitializers(scope.ServiceProvider))
+                {
+                    await initializer.InitializeAsync(context, _runtime.Stopping);
+                }
+
+                invoker = _runtime.Invoker.CreateForThread(scope.ServiceProvider);
+            }
+            catch (Exception ex)
+            {
+                WorkerLog.ThreadInitializerFailed(_runtime.Logger, _runtime.Process.PoolName, Name, ex);
+                return;
+            }
+
+            Volatile.Write(ref _life, Live);
+            _runtime.OnThreadLive();
+            await RunJobsAsync(context, invoker);
+            Retire();
+
+            foreach (IThreadFinalizer finalizer in _runtime.Registrations.ThreadFinalizers(scope.ServiceProvider))
+            {
+                try
+                {
+                    await finalizer.FinalizeAsync(context, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    WorkerLog.ThreadFinalizerFailed(_runtime.Logger, _runtime.Process.PoolName, Name, ex);
+                }
+            }
+        }
+    }
+
+    private async Task RunJobsAsync(MpmsThreadContext context, IThreadJobInvoker invoker)
+    {
+        Protocol.WorkerSettings settings = _runtime.Settings;
+        long started = Stopwatch.GetTimestamp();
+        int done = 0;
+        while (true)
+        {
+            // The original checks its lifetime before it takes a task; so does this.
+            if (settings.ThreadLifetime is TimeSpan lifetime && Stopwatch.GetElapsedTime(started) >= lifetime)
+            {
+                WorkerLog.ThreadLifetimeReached(_runtime.Logger, Name, lifetime);
+                return;
+            }
+
+            ChildJob job;
+            try
+            {
+                job = await _runtime.Jobs.ReadAsync(_runtime.StopTaking);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (_runtime.IsLeaving)
+            {
+                _runtime.GiveBack(job);
+                return;
+            }
+
+            bool last = settings.MaxTasksPerThread is int max && ++done >= max;
+            if (last)
+            {
+                // Leave the count of live threads before the result frees a credit, so no job is asked for this thread.
+                Retire();
+            }
+
+            await _runtime.ExecuteAsync(job, this, context, invoker);
+            if (last)
+            {
+                WorkerLog.ThreadMaxTasksReached(_runtime.Logger, Name, done);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Leaves the count of live threads, once, and only if the thread got that far.</summary>
+    private void Retire()
+    {
+        if (Interlocked.CompareExchange(ref _life, Retired, Live) == Live)
+        {
+            _runtime.OnThreadRetired();
+        }
+    }
+}
