@@ -19,6 +19,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private readonly WorkerProcess _process;
     private readonly WorkerConnection _connection;
     private readonly ILogger _logger;
+    private readonly Action _changed;
     private readonly FrameOutbox _outbox = new();
     private readonly SemaphoreSlim _credit = new(0);
     private readonly Dictionary<long, InFlight> _inFlight = [];
@@ -26,8 +27,9 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private bool _closed;
     private long _lastSeen = Environment.TickCount64;
 
-    public ChildLink(MpmsPool<TJob, TResult> pool, WorkerProcess process, WorkerConnection connection, ILogger logger)
+    public ChildLink(MpmsPool<TJob, TResult> pool, WorkerProcess process, WorkerConnection connection, ILogger logger, Action changed)
     {
+        _changed = changed;
         _pool = pool;
         _process = process;
         _connection = connection;
@@ -169,7 +171,11 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                     throw new MpmsProtocolException($"Invalid credit {credit}.");
                 }
 
-                _process.OnThreadReady();
+                if (_process.OnThreadReady())
+                {
+                    _changed();
+                }
+
                 _credit.Release(credit);
                 break;
             case FrameType.Heartbeat:
@@ -177,6 +183,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
             case FrameType.Ready:
                 _process.OnReady();
                 SupervisorLog.ProcessReady(_logger, _pool.PoolName, _process.Name, _process.ProcessId);
+                _changed();
                 break;
             case FrameType.Returned:
                 OnReturned(SmallFrames.ReadInt64(body));
@@ -190,6 +197,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
 
                 _process.OnLeaving((MpmsProcessExitReason)reason);
                 SupervisorLog.ProcessLeaving(_logger, _pool.PoolName, _process.Name, (MpmsProcessExitReason)reason);
+                _changed();
                 break;
             default:
                 throw new MpmsProtocolException($"A worker process may not send {type} frames.");

@@ -74,6 +74,8 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
 
     public long Restarts => Interlocked.Read(ref _restarts);
 
+    internal int ConfiguredProcesses => _options.Processes;
+
     public bool IsFaulted => Volatile.Read(ref _consecutiveFailures) >= FaultedAfterFailures;
 
     /// <summary>Gets the ids of every process this supervisor started (for tests that check nothing is left behind).</summary>
@@ -184,7 +186,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
 
         await _listener!.DisposeAsync().ConfigureAwait(false);
         SupervisorLog.PoolStopped(_logger, _pool.PoolName, drained);
-        Changed?.Invoke();
+        OnChanged();
         return drained;
     }
 
@@ -288,12 +290,16 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             Interlocked.Increment(ref _restarts);
         }
 
-        StartedProcessIds.Add(process.ProcessId);
+        lock (StartedProcessIds)
+        {
+            StartedProcessIds.Add(process.ProcessId);
+        }
+
         var child = new Child(process);
         _children.Add(child);
         SupervisorLog.ProcessStarted(_logger, _pool.PoolName, process.Name, process.ProcessId);
         child.Run = RunChildAsync(child, secret, connected);
-        Changed?.Invoke();
+        OnChanged();
     }
 
     private async Task RunChildAsync(Child child, string secret, Task<WorkerConnection> connected)
@@ -305,9 +311,9 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             await Task.WhenAny(connected, exited).ConfigureAwait(false);
             if (connected.IsCompletedSuccessfully)
             {
-                var link = new ChildLink<TJob, TResult>(_pool, process, connected.Result, _logger);
+                var link = new ChildLink<TJob, TResult>(_pool, process, connected.Result, _logger, OnChanged);
                 child.Link = link;
-                Changed?.Invoke();
+                OnChanged();
                 await link.RunAsync(_settings! with { ProcessNumber = process.Number }, CancellationToken.None).ConfigureAwait(false);
             }
 
@@ -356,8 +362,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         }
 
         process.Dispose();
-        _wake.Release();
-        Changed?.Invoke();
+        OnChanged();
     }
 
     private void RecordStartFailure()
@@ -436,6 +441,13 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
                 process.Kill(MpmsProcessExitReason.TaskTimeout);
             }
         }
+    }
+
+    private void OnChanged()
+    {
+        // A process became ready (the pool may have recovered) or is leaving (it needs a replacement): look now.
+        _wake.Release();
+        Changed?.Invoke();
     }
 
     private WorkerSettings CreateSettings() => new()

@@ -129,7 +129,9 @@ internal sealed class WorkerProcess : IDisposable
 
     public void OnReady() => Interlocked.CompareExchange(ref _state, (int)WorkerProcessState.Ready, (int)WorkerProcessState.Starting);
 
-    public void OnThreadReady() => Interlocked.Increment(ref _threadsReady);
+    /// <summary>Notes a credit from the process: one of its threads is ready.</summary>
+    /// <returns><see langword="true"/> the first time.</returns>
+    public bool OnThreadReady() => Interlocked.Increment(ref _threadsReady) == 1;
 
     /// <summary>Notes that the process said it is leaving, and why.</summary>
     public void OnLeaving(MpmsProcessExitReason reason)

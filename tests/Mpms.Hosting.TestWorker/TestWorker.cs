@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Mpms.Hosting;
+
+namespace Mpms.Hosting.TestWorker;
+
+/// <summary>
+/// The worker of the integration tests. Operations: <c>double</c> (Value * 2), <c>whoami</c> (where it runs, across
+/// an await), <c>throw</c> (InvalidOperationException), <c>sleep</c> (DelayMs, honours the token), <c>block</c> (DelayMs,
+/// ignores the token), <c>wait</c> (until canceled), <c>wait-file</c> (until the file at Path exists),
+/// <c>crash</c> (kills its own process), <c>gracefuldie</c>, <c>unserializable</c> (a result that cannot be serialised),
+/// <c>exit</c> (Environment.Exit(Value)).
+/// </summary>
+public sealed class TestWorker(ThreadResource threadResource, EventLog events) : IMpmsWorker<TestJob, TestResult>
+{
+    public async ValueTask<TestResult> ExecuteAsync(TestJob job, MpmsTaskContext context, CancellationToken cancellationToken)
+    {
+        int before = Environment.CurrentManagedThreadId;
+        int value = job.Value;
+        object? extra = null;
+        switch (job.Op)
+        {
+            case "double":
+                value = job.Value * 2;
+                break;
+            case "whoami":
+                await Task.Delay(5, cancellationToken);
+                break;
+            case "throw":
+                throw new InvalidOperationException($"boom {job.Value}");
+            case "sleep":
+                await Task.Delay(job.DelayMs, cancellationToken);
+                break;
+            case "block":
+                Thread.Sleep(job.DelayMs);
+                break;
+            case "wait":
+                events.Write("job-waiting", context.TaskId);
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                break;
+            case "wait-file":
+                events.Write("job-waiting", context.TaskId);
+                while (!File.Exists(job.Path))
+                {
+                    await Task.Delay(10, cancellationToken);
+                }
+
+                break;
+            case "crash":
+                events.Write("job-crashing", context.TaskId);
+                Process.GetCurrentProcess().Kill();
+                break;
+            case "gracefuldie":
+                throw new MpmsGracefulDieException($"die {job.Value}");
+            case "unserializable":
+                extra = new IntPtr(42);
+                break;
+            case "exit":
+                Environment.Exit(job.Value);
+                break;
+            default:
+                throw new ArgumentException($"Unknown op '{job.Op}'.", nameof(job));
+        }
+
+        return new TestResult
+        {
+            Value = value,
+            ProcessId = Environment.ProcessId,
+            ThreadName = Thread.CurrentThread.Name,
+            ManagedThreadId = before,
+            ManagedThreadIdAfterAwait = Environment.CurrentManagedThreadId,
+            ThreadInitializerThreadId = threadResource.InitializedOnThread,
+            ThreadResourceId = threadResource.Id,
+            ProcessInitializerProcessId = ProcessResource.InitializedInProcess,
+            TaskId = context.TaskId,
+            Attempt = context.Attempt,
+            Extra = extra,
+        };
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+
+namespace Mpms.Hosting.Tests.Infrastructure;
+
+/// <summary>Looks at processes by id through /proc, the way <c>ps</c> does.</summary>
+public static class ProcessProbe
+{
+    /// <summary>Whether a process with this id exists (a zombie counts: it was not reaped).</summary>
+    public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/stat");
+
+    /// <summary>The state letter of a process (R, S, D, T, Z…), or null when it is gone.</summary>
+    public static char? State(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            return stat[close + 2];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The kernel's name of the process (its comm), or null when it is gone.</summary>
+    public static string? Comm(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The kernel's names of the process's threads.</summary>
+    public static IReadOnlyList<string> ThreadComms(int pid)
+    {
+        try
+        {
+            return System.IO.Directory.GetDirectories($"/proc/{pid}/task")
+                .Select(t => File.ReadAllText(Path.Combine(t, "comm")).TrimEnd('\n'))
+                .ToArray();
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    public static void Kill(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (ArgumentException)
+        {
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>Sends a POSIX signal (SIGKILL = 9, SIGSTOP = 19, SIGCONT = 18) with the kill command.</summary>
+    public static void Signal(int pid, int signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", pid.ToString()]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+}

@@ -1,0 +1,185 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Mpms.Hosting.Supervision;
+using Mpms.Hosting.TestWorker;
+
+namespace Mpms.Hosting.Tests.Infrastructure;
+
+/// <summary>
+/// A real pool for a test: a Generic Host in the test process whose worker processes run the TestWorker program.
+/// Disposing it stops the host and checks that every worker process it started is gone.
+/// </summary>
+public sealed class TestPool : IAsyncDisposable
+{
+    /// <summary>A generous ceiling for waits on events: reached only when a test is failing, never a timing assertion.</summary>
+    public static readonly TimeSpan WaitCeiling = TimeSpan.FromSeconds(60);
+
+    private readonly string _directory;
+
+    private TestPool(IHost host, string directory, ListLoggerProvider logs)
+    {
+        Host = host;
+        _directory = directory;
+        Logs = logs;
+        Queue = host.Services.GetRequiredService<IMpmsQueue<TestJob, TestResult>>();
+        Supervisor = host.Services.GetRequiredKeyedService<PoolSupervisor<TestJob, TestResult>>(nameof(TestWorker.TestWorker));
+    }
+
+    /// <summary>Gets the path of the TestWorker program, next to the test assembly.</summary>
+    public static string WorkerProgram { get; } = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "Mpms.Hosting.TestWorker.exe" : "Mpms.Hosting.TestWorker");
+
+    public IHost Host { get; }
+
+    public IMpmsQueue<TestJob, TestResult> Queue { get; }
+
+    public IMpmsQueue RoutingQueue => Host.Services.GetRequiredService<IMpmsQueue>();
+
+    internal PoolSupervisor<TestJob, TestResult> Supervisor { get; }
+
+    public ListLoggerProvider Logs { get; }
+
+    /// <summary>Gets the file the worker processes write their events to.</summary>
+    public string EventLogPath => Path.Combine(_directory, "events.log");
+
+    /// <summary>Gets a private directory for the test's own files.</summary>
+    public string Directory => _directory;
+
+    /// <summary>Builds and starts a pool of TestWorker processes (2 × 2 unless <paramref name="configure"/> says otherwise).</summary>
+    public static async Task<TestPool> StartAsync(
+        Action<MpmsOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
+        TimeSpan? shutdownTimeout = null)
+    {
+        string directory = System.IO.Directory.CreateTempSubdirectory("mpms-test-").FullName;
+        var logs = new ListLoggerProvider();
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = directory,
+        });
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(30));
+        builder.Services.AddMpms<TestWorker.TestWorker>(options =>
+        {
+            options.WorkerCommand = WorkerProgram;
+            options.Processes = 2;
+            options.ThreadsPerProcess = 2;
+            options.RestartDelay = TimeSpan.FromMilliseconds(100);
+            options.WorkerEnvironment["TestWorker__EventLog"] = Path.Combine(directory, "events.log");
+            configure?.Invoke(options);
+        });
+        services?.Invoke(builder.Services);
+        IHost host = builder.Build();
+        var pool = new TestPool(host, directory, logs);
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            await pool.DisposeAsync();
+            throw;
+        }
+
+        return pool;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, re-checking whenever the supervisor or a job changes something.</summary>
+    public async Task WaitUntilAsync(Func<MpmsPoolStats, bool> condition, string what)
+    {
+        var changed = new SemaphoreSlim(0);
+        void OnChanged() => changed.Release();
+        Supervisor.Changed += OnChanged;
+        Logs.Logged += OnLogged;
+        try
+        {
+            using var ceiling = new CancellationTokenSource(WaitCeiling);
+            while (!condition(Queue.GetStats()))
+            {
+                try
+                {
+                    await changed.WaitAsync(ceiling.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"Waited {WaitCeiling} for: {what}. Stats: {Queue.GetStats()}");
+                }
+            }
+        }
+        finally
+        {
+            Supervisor.Changed -= OnChanged;
+            Logs.Logged -= OnLogged;
+        }
+
+        void OnLogged(LogEntry entry) => changed.Release();
+    }
+
+    /// <summary>Waits until the pool has all its processes ready.</summary>
+    public Task WaitForReadyAsync(int? processes = null) =>
+        WaitUntilAsync(s => s.ProcessesReady >= (processes ?? Supervisor.ConfiguredProcesses), "all processes ready");
+
+    /// <summary>Reads the events the worker processes wrote.</summary>
+    public IReadOnlyList<WorkerEvent> Events() =>
+        File.Exists(EventLogPath)
+            ? File.ReadAllLines(EventLogPath).Where(l => l.Length > 0).Select(WorkerEvent.Parse).ToArray()
+            : [];
+
+    public async Task StopAsync()
+    {
+        using var ceiling = new CancellationTokenSource(WaitCeiling);
+        await Host.StopAsync(ceiling.Token);
+    }
+
+    /// <summary>Gets the ids of every worker process the pool started.</summary>
+    public IReadOnlyList<int> StartedProcessIds
+    {
+        get
+        {
+            lock (Supervisor.StartedProcessIds)
+            {
+                return [.. Supervisor.StartedProcessIds];
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            IReadOnlyList<int> started = StartedProcessIds;
+            Host.Dispose();
+            try
+            {
+                System.IO.Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+
+            int[] alive = started.Where(ProcessProbe.IsAlive).ToArray();
+            foreach (int pid in alive)
+            {
+                ProcessProbe.Kill(pid);
+            }
+
+            Assert.True(alive.Length == 0, $"Worker processes left behind: {string.Join(", ", alive)}");
+        }
+    }
+}
+
+/// <summary>One line of a worker's event log: <c>name pid managed-thread os-thread-name detail</c>.</summary>
+public sealed record WorkerEvent(string Name, int ProcessId, int ManagedThreadId, string ThreadName, string Detail)
+{
+    public static WorkerEvent Parse(string line)
+    {
+        string[] parts = line.Split(' ', 5);
+        return new WorkerEvent(parts[0], int.Parse(parts[1]), int.Parse(parts[2]), parts[3], parts[4]);
+    }
+}
