@@ -76,6 +76,9 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
 
     internal int ConfiguredProcesses => _options.Processes;
 
+    /// <summary>Gets the path of the pool's socket while it runs (for tests of the link's defences).</summary>
+    internal string? Endpoint => _listener?.Endpoint;
+
     public bool IsFaulted => Volatile.Read(ref _consecutiveFailures) >= FaultedAfterFailures;
 
     /// <summary>Gets the ids of every process this supervisor started (for tests that check nothing is left behind).</summary>
