@@ -86,6 +86,19 @@ public sealed class MpmsOptions
     /// <value>The default is 30 seconds. Must not be less than <see cref="RestartDelay"/>.</value>
     public TimeSpan MaxRestartDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Gets or sets how many failed starts within <see cref="RestartWindow"/> make the pool fail.</summary>
+    /// <value>The default is 5. Must be at least 1.</value>
+    /// <remarks>A failed start is a process that ended before any of its threads was ready (an initializer threw, the
+    /// program would not start or connect). Processes recycled by lifecycle limits, and processes that crashed after
+    /// taking jobs, do not count: a job that crashes processes is handled by <see cref="OnWorkerLost"/>.
+    /// A failed pool refuses puts with <see cref="MpmsPoolFailedException"/>, ends its waiting jobs with it, keeps
+    /// probing at <see cref="MaxRestartDelay"/>, and recovers by itself when a probe starts.</remarks>
+    public int MaxRestarts { get; set; } = 5;
+
+    /// <summary>Gets or sets the window in which <see cref="MaxRestarts"/> failed starts make the pool fail.</summary>
+    /// <value>The default is 1 minute.</value>
+    public TimeSpan RestartWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Gets or sets what happens to the jobs a worker process was running when it dies.</summary>
     /// <value>The default is <see cref="MpmsWorkerLostPolicy.Fail"/>.</value>
     public MpmsWorkerLostPolicy OnWorkerLost { get; set; } = MpmsWorkerLostPolicy.Fail;
@@ -120,6 +133,15 @@ public sealed class MpmsOptions
     /// <value>The default is <see langword="false"/>: outcomes reach the handles (and a collector, if registered) only,
     /// so an application that never reads the stream does not accumulate them.</value>
     public bool EnableResultStream { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether what workers log through <c>ILogger</c> is sent to the application's
+    /// logging pipeline (category, level, event id, message template and properties kept; tagged with pool, process and
+    /// thread) instead of being written by the worker process itself.</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    /// <remarks>The worker's own logging configuration still decides which levels are enabled, and the application's
+    /// filters apply again when the event is written there. Forwarding needs <c>AddMpms</c> to be called after the
+    /// logging setup (for example after <c>AddSerilog</c>), because it wraps the logger factory registered so far.</remarks>
+    public bool ForwardWorkerLogs { get; set; } = true;
 
     /// <summary>Gets or sets a value indicating whether worker processes' standard output and error are captured into the application's log.</summary>
     /// <value>The default is <see langword="true"/>: lines on standard output are logged as information, lines on standard

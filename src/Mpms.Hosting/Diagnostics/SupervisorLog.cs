@@ -23,10 +23,10 @@ internal static partial class SupervisorLog
     [LoggerMessage(1005, LogLevel.Warning, "Pool {Pool} worker process failed to start ({Failures} in a row); next attempt in {Delay}", EventName = "StartFailed")]
     public static partial void StartFailed(ILogger logger, string pool, int failures, TimeSpan delay);
 
-    [LoggerMessage(1006, LogLevel.Error, "Pool {Pool} is faulted: worker processes failed to start {Failures} times in a row; retrying every {Delay} at most", EventName = "PoolFaulted")]
-    public static partial void PoolFaulted(ILogger logger, string pool, int failures, TimeSpan delay);
+    [LoggerMessage(1006, LogLevel.Error, "Pool {Pool} has failed: worker processes failed to start {Failures} times within {Window}; puts are refused until a worker process starts", EventName = "PoolFailed")]
+    public static partial void PoolFailed(ILogger logger, string pool, int failures, TimeSpan window);
 
-    [LoggerMessage(1007, LogLevel.Information, "Pool {Pool} recovered: a worker process started after {Failures} failures", EventName = "PoolRecovered")]
+    [LoggerMessage(1007, LogLevel.Information, "Pool {Pool} recovered: a worker process started after {Failures} failed starts", EventName = "PoolRecovered")]
     public static partial void PoolRecovered(ILogger logger, string pool, int failures);
 
     [LoggerMessage(1008, LogLevel.Error, "Pool {Pool} could not start worker process {ProcessName} with {Command}", EventName = "SpawnFailed")]

@@ -43,6 +43,8 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         Check(options.DrainTimeout > TimeSpan.Zero, nameof(options.DrainTimeout), "must be positive", options.DrainTimeout);
         Check(options.RestartDelay > TimeSpan.Zero, nameof(options.RestartDelay), "must be positive", options.RestartDelay);
         Check(options.MaxRestartDelay >= options.RestartDelay, nameof(options.MaxRestartDelay), $"must not be shorter than RestartDelay ({options.RestartDelay})", options.MaxRestartDelay);
+        Check(options.MaxRestarts >= 1, nameof(options.MaxRestarts), "must be at least 1", options.MaxRestarts);
+        Check(options.RestartWindow > TimeSpan.Zero, nameof(options.RestartWindow), "must be positive", options.RestartWindow);
         Check(Enum.IsDefined(options.OnWorkerLost), nameof(options.OnWorkerLost), "must be Fail or Retry", options.OnWorkerLost);
         Check(options.MaxAttempts >= 1, nameof(options.MaxAttempts), "must be at least 1", options.MaxAttempts);
         Check(options.MaxMessageSize is >= 1024 and <= 1024 * 1024 * 1024, nameof(options.MaxMessageSize), "must be between 1024 and 1073741824 bytes", options.MaxMessageSize);

@@ -2,6 +2,7 @@ using Mpms.Hosting.Queue;
 using Mpms.Hosting.Serialization;
 using Mpms.Hosting.Supervision;
 using Mpms.Hosting.Worker;
+using Mpms.Hosting.Worker.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -36,11 +37,14 @@ internal sealed class PoolRegistrar<TWorker, TJob, TResult> : IPoolRegistrar
         }
         else if (string.Equals(workerOf, poolName, StringComparison.Ordinal))
         {
+            var logSink = new WorkerLogSink();
+            ForwardLogsThrough(services, logSink);
             services.AddSingleton(sp => new WorkerRuntime(
                 poolName,
                 sp,
                 new JobInvoker<TWorker, TJob, TResult>(ResolveSerializer(sp, poolName)),
-                sp.GetRequiredService<ILoggerFactory>()));
+                sp.GetRequiredService<ILoggerFactory>(),
+                logSink));
             services.AddSingleton<IHostLifetime, WorkerHostLifetime>();
             RegisterStandIns(services, poolName);
         }
@@ -77,6 +81,25 @@ internal sealed class PoolRegistrar<TWorker, TJob, TResult> : IPoolRegistrar
         services.AddSingleton<IMpmsQueue<TJob, TResult>>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(poolName));
         services.AddSingleton<IJobRoute>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(poolName));
         services.TryAddSingleton<IMpmsQueue, MpmsQueueRouter>();
+    }
+
+    /// <summary>
+    /// Wraps the logger factory registered so far (the default one, or Serilog's) so that what the worker logs can be
+    /// forwarded to the application; the wrapped factory still decides which levels are enabled.
+    /// </summary>
+    private static void ForwardLogsThrough(IServiceCollection services, WorkerLogSink sink)
+    {
+        ServiceDescriptor? current = services.LastOrDefault(d => d.ServiceType == typeof(ILoggerFactory) && !d.IsKeyedService);
+        services.AddSingleton<ILoggerFactory>(sp =>
+        {
+            return current switch
+            {
+                { ImplementationInstance: ILoggerFactory instance } => new ForwardingLoggerFactory(instance, sink, ownsInner: false),
+                { ImplementationFactory: { } factory } => new ForwardingLoggerFactory((ILoggerFactory)factory(sp), sink, ownsInner: true),
+                { ImplementationType: { } type } => new ForwardingLoggerFactory((ILoggerFactory)ActivatorUtilities.CreateInstance(sp, type), sink, ownsInner: true),
+                _ => new ForwardingLoggerFactory(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, sink, ownsInner: false),
+            };
+        });
     }
 
     private static void RegisterStandIns(IServiceCollection services, string poolName)

@@ -32,6 +32,8 @@ internal sealed record WorkerSettings
     public TimeSpan HeartbeatInterval { get; init; }
 
     public int MaxMessageSize { get; init; }
+
+    public bool ForwardLogs { get; init; }
 }
 
 [JsonSerializable(typeof(HelloMessage))]

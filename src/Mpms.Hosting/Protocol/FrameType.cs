@@ -35,4 +35,7 @@ internal enum FrameType : byte
 
     /// <summary>Child → parent: the child is leaving by itself (lifecycle, graceful die, task timeout, failed start).</summary>
     Leaving = 11,
+
+    /// <summary>Child → parent: one log event, to be written to the application's log.</summary>
+    Log = 12,
 }

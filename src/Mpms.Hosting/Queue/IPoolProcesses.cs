@@ -9,6 +9,7 @@ internal interface IPoolProcesses
 
     long Restarts { get; }
 
+    /// <summary>Gets a value indicating whether processes are failing to start right now.</summary>
     bool IsFaulted { get; }
 
     /// <summary>Completes the queue, waits for the accepted jobs up to <paramref name="timeout"/>, then stops the processes.</summary>

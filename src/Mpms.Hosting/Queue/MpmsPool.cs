@@ -27,7 +27,8 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     private readonly Channel<MpmsResult<TJob, TResult>>? _results;
     private readonly IReadOnlyDictionary<string, string> _meta;
     private readonly ushort _instance = TaskIds.NewInstance();
-    private volatile MpmsPoolState _state = MpmsPoolState.NotStarted;
+    private volatile MpmsPoolState _state = MpmsPoolState.NotStarted; // NotStarted, Running, Completing or Stopped
+    private volatile string? _failure;
     private IPoolProcesses? _processes;
     private long _sequence;
     private long _accepted;
@@ -141,7 +142,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     {
         lock (_gate)
         {
-            if (_state is MpmsPoolState.Running or MpmsPoolState.Faulted)
+            if (_state == MpmsPoolState.Running)
             {
                 _state = MpmsPoolState.Completing;
             }
@@ -173,7 +174,10 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         MpmsPoolState state;
         lock (_gate)
         {
-            state = _state == MpmsPoolState.Running && _processes?.IsFaulted == true ? MpmsPoolState.Faulted : _state;
+            state = _state != MpmsPoolState.Running ? _state
+                : _failure is not null ? MpmsPoolState.Failed
+                : _processes?.IsFaulted == true ? MpmsPoolState.Faulted
+                : MpmsPoolState.Running;
         }
 
         return new MpmsPoolStats
@@ -231,6 +235,19 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         }
     }
 
+    /// <summary>Marks the pool failed: puts fail fast, and the jobs waiting in the queue end with the failure.</summary>
+    internal void Fail(string reason)
+    {
+        _failure = reason;
+        while (TryTake(out PendingJob<TJob, TResult>? job))
+        {
+            TryFinish(job, MpmsTaskStatus.Failed, default, new MpmsPoolFailedException(reason));
+        }
+    }
+
+    /// <summary>Accepts puts again after a failure.</summary>
+    internal bool Recover() => Interlocked.Exchange(ref _failure, null) is not null;
+
     /// <summary>Takes the next job for a link; gives the job's place in the queue back to waiting callers.</summary>
     internal async ValueTask<PendingJob<TJob, TResult>> TakeAsync(CancellationToken cancellationToken)
     {
@@ -272,6 +289,12 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         if (CurrentState == MpmsPoolState.Stopped)
         {
             TryFinish(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job never ran: the pool stopped."));
+            return;
+        }
+
+        if (_failure is { } failure)
+        {
+            TryFinish(job, MpmsTaskStatus.Failed, default, new MpmsPoolFailedException(failure));
             return;
         }
 
@@ -404,7 +427,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         long sequence;
         lock (_gate)
         {
-            if (_state is not (MpmsPoolState.Running or MpmsPoolState.Faulted))
+            if (_state != MpmsPoolState.Running || _failure is not null)
             {
                 _admission.Release();
                 System.Buffers.ArrayPool<byte>.Shared.Return(payload);
@@ -481,14 +504,24 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     private void ThrowIfNotAccepting()
     {
         MpmsPoolState state = CurrentState;
-        if (state is not (MpmsPoolState.Running or MpmsPoolState.Faulted))
+        if (state != MpmsPoolState.Running || _failure is not null)
         {
             ThrowNotAccepting(state);
         }
     }
 
     [DoesNotReturn]
-    private void ThrowNotAccepting(MpmsPoolState state) => throw new InvalidOperationException(state switch
+    private void ThrowNotAccepting(MpmsPoolState state)
+    {
+        if (state == MpmsPoolState.Running && _failure is { } failure)
+        {
+            throw new MpmsPoolFailedException(failure);
+        }
+
+        throw NotAccepting(state);
+    }
+
+    private InvalidOperationException NotAccepting(MpmsPoolState state) => new(state switch
     {
         MpmsPoolState.NotStarted => $"Pool '{PoolName}' has not started: start the host before putting jobs on its queue.",
         MpmsPoolState.Stopped => $"Pool '{PoolName}' has stopped: it accepts no more jobs.",

@@ -20,6 +20,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private readonly WorkerConnection _connection;
     private readonly ILogger _logger;
     private readonly Action _changed;
+    private readonly ForwardedLogWriter _logs;
     private readonly FrameOutbox _outbox = new();
     private readonly SemaphoreSlim _credit = new(0);
     private readonly Dictionary<long, InFlight> _inFlight = [];
@@ -27,8 +28,9 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private bool _closed;
     private long _lastSeen = Environment.TickCount64;
 
-    public ChildLink(MpmsPool<TJob, TResult> pool, WorkerProcess process, WorkerConnection connection, ILogger logger, Action changed)
+    public ChildLink(MpmsPool<TJob, TResult> pool, WorkerProcess process, WorkerConnection connection, ILogger logger, ForwardedLogWriter logs, Action changed)
     {
+        _logs = logs;
         _changed = changed;
         _pool = pool;
         _process = process;
@@ -179,6 +181,9 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                 _credit.Release(credit);
                 break;
             case FrameType.Heartbeat:
+                break;
+            case FrameType.Log:
+                _logs.Write(LogFrame.Read(body));
                 break;
             case FrameType.Ready:
                 _process.OnReady();

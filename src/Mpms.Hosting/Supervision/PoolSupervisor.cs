@@ -15,7 +15,6 @@ namespace Mpms.Hosting.Supervision;
 /// </summary>
 internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProcesses, IAsyncDisposable
 {
-    private const int FaultedAfterFailures = 3;
     private static readonly TimeSpan LinkClosedExitGrace = TimeSpan.FromSeconds(5);
 
     private readonly MpmsPool<TJob, TResult> _pool;
@@ -23,6 +22,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly ILogger _outputLogger;
+    private readonly ForwardedLogWriter _forwardedLogs;
     private readonly object _gate = new();
     private readonly List<Child> _children = [];
     private readonly SemaphoreSlim _wake = new(0);
@@ -40,6 +40,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     private long _restarts;
     private int _consecutiveFailures;
     private long _nextSpawnAt;
+    private readonly Queue<long> _recentStartFailures = new();
 
     public PoolSupervisor(MpmsPool<TJob, TResult> pool, IServiceProvider services, ILoggerFactory loggerFactory)
     {
@@ -48,6 +49,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         _services = services;
         _logger = loggerFactory.CreateLogger("Mpms.Hosting.Supervisor");
         _outputLogger = loggerFactory.CreateLogger("Mpms.Hosting.Worker");
+        _forwardedLogs = new ForwardedLogWriter(loggerFactory);
     }
 
     public int ProcessesAlive
@@ -79,7 +81,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     /// <summary>Gets the path of the pool's socket while it runs (for tests of the link's defences).</summary>
     internal string? Endpoint => _listener?.Endpoint;
 
-    public bool IsFaulted => Volatile.Read(ref _consecutiveFailures) >= FaultedAfterFailures;
+    public bool IsFaulted => Volatile.Read(ref _consecutiveFailures) > 0;
 
     /// <summary>Gets the ids of every process this supervisor started (for tests that check nothing is left behind).</summary>
     internal List<int> StartedProcessIds { get; } = [];
@@ -237,6 +239,8 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             {
                 SupervisorLog.PoolRecovered(_logger, _pool.PoolName, _consecutiveFailures);
                 Volatile.Write(ref _consecutiveFailures, 0);
+                _recentStartFailures.Clear();
+                _pool.Recover();
             }
 
             int missing = _options.Processes - _children.Count(c => c.Process.IsActive);
@@ -314,7 +318,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             await Task.WhenAny(connected, exited).ConfigureAwait(false);
             if (connected.IsCompletedSuccessfully)
             {
-                var link = new ChildLink<TJob, TResult>(_pool, process, connected.Result, _logger, OnChanged);
+                var link = new ChildLink<TJob, TResult>(_pool, process, connected.Result, _logger, _forwardedLogs, OnChanged);
                 child.Link = link;
                 OnChanged();
                 await link.RunAsync(_settings! with { ProcessNumber = process.Number }, CancellationToken.None).ConfigureAwait(false);
@@ -368,18 +372,26 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         OnChanged();
     }
 
+    /// <summary>Counts a failed start: backs off, and fails the pool when there were too many within the window.</summary>
     private void RecordStartFailure()
     {
         int failures = Interlocked.Increment(ref _consecutiveFailures);
         TimeSpan delay = RestartBackoff.Delay(failures, _options.RestartDelay, _options.MaxRestartDelay);
-        _nextSpawnAt = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
-        if (failures == FaultedAfterFailures)
+        long now = Stopwatch.GetTimestamp();
+        _nextSpawnAt = now + (long)(delay.TotalSeconds * Stopwatch.Frequency);
+        SupervisorLog.StartFailed(_logger, _pool.PoolName, failures, delay);
+
+        _recentStartFailures.Enqueue(now);
+        while (Stopwatch.GetElapsedTime(_recentStartFailures.Peek(), now) > _options.RestartWindow)
         {
-            SupervisorLog.PoolFaulted(_logger, _pool.PoolName, failures, delay);
+            _recentStartFailures.Dequeue();
         }
-        else
+
+        if (_recentStartFailures.Count >= _options.MaxRestarts && _pool.GetStats().State != MpmsPoolState.Failed)
         {
-            SupervisorLog.StartFailed(_logger, _pool.PoolName, failures, delay);
+            string reason = $"Pool '{_pool.PoolName}' has failed: its worker processes failed to start {_recentStartFailures.Count} times within {_options.RestartWindow} (MaxRestarts {_options.MaxRestarts}). It keeps trying and recovers by itself when a worker process starts; see the log for why they fail.";
+            SupervisorLog.PoolFailed(_logger, _pool.PoolName, _recentStartFailures.Count, _options.RestartWindow);
+            _pool.Fail(reason);
         }
     }
 
@@ -467,6 +479,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         GracefulDieTimeout = _options.GracefulDieTimeout,
         HeartbeatInterval = _options.HeartbeatInterval,
         MaxMessageSize = _options.MaxMessageSize,
+        ForwardLogs = _options.ForwardWorkerLogs,
     };
 
     private static async Task<bool> WaitAsync(Task task, CancellationToken cancellationToken)

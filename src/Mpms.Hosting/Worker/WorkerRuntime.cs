@@ -8,6 +8,7 @@ using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Hosting;
 using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Serialization;
+using Mpms.Hosting.Worker.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Mpms.Hosting.Worker;
@@ -43,9 +44,12 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     private PosixSignalRegistration? _sigint;
     private PosixSignalRegistration? _sigterm;
 
-    public WorkerRuntime(string poolName, IServiceProvider services, IJobInvoker invoker, ILoggerFactory loggerFactory)
+    private readonly WorkerLogSink _logSink;
+
+    public WorkerRuntime(string poolName, IServiceProvider services, IJobInvoker invoker, ILoggerFactory loggerFactory, WorkerLogSink logSink)
     {
         _poolName = poolName;
+        _logSink = logSink;
         Services = services;
         Invoker = invoker;
         Logger = loggerFactory.CreateLogger("Mpms.Hosting.WorkerRuntime");
@@ -103,6 +107,10 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
 
             Settings = ControlMessages.ReadJson<WorkerSettings>(new ReadOnlySequence<byte>(body));
             _gracefulDieTypes = Settings.GracefulDieExceptions;
+            if (Settings.ForwardLogs)
+            {
+                _logSink.Connect(_outbox, Process);
+            }
         }
         catch (Exception ex) when (ex is SocketException or IOException or MpmsProtocolException or OperationCanceledException)
         {
