@@ -9,6 +9,14 @@ using Mpms.Hosting.TestWorker;
 // With --as-application it is also an application of its own: it hosts a pool of itself (the default worker command),
 // runs a few jobs, prints "ready" and waits to be killed; the tests use it to kill an application and watch its
 // workers go.
+// Worker processes create activities for their jobs when someone listens; this program always listens.
+using var listener = new System.Diagnostics.ActivityListener
+{
+    ShouldListenTo = source => source.Name == "Mpms.Hosting",
+    Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+};
+System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddMpms<TestWorker>();
 builder.Services.Configure<TestBehaviour>(builder.Configuration.GetSection("TestWorker"));

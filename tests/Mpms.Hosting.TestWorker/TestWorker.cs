@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Mpms.Hosting;
 
 namespace Mpms.Hosting.TestWorker;
@@ -8,9 +9,10 @@ namespace Mpms.Hosting.TestWorker;
 /// an await), <c>throw</c> (InvalidOperationException), <c>sleep</c> (DelayMs, honours the token), <c>block</c> (DelayMs,
 /// ignores the token), <c>wait</c> (until canceled), <c>wait-file</c> (until the file at Path exists),
 /// <c>crash</c> (kills its own process), <c>gracefuldie</c>, <c>unserializable</c> (a result that cannot be serialised),
-/// <c>exit</c> (Environment.Exit(Value)).
+/// <c>exit</c> (Environment.Exit(Value)), <c>log</c> (an ILogger line with a structured property), <c>stderr</c> (a line on
+/// standard error), <c>trace</c> (reports the current activity's trace).
 /// </summary>
-public sealed class TestWorker(ThreadResource threadResource, EventLog events) : IMpmsWorker<TestJob, TestResult>
+public sealed class TestWorker(ThreadResource threadResource, EventLog events, ILogger<TestWorker> logger) : IMpmsWorker<TestJob, TestResult>
 {
     public async ValueTask<TestResult> ExecuteAsync(TestJob job, MpmsTaskContext context, CancellationToken cancellationToken)
     {
@@ -56,6 +58,15 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events) :
                 break;
             case "exit":
                 Environment.Exit(job.Value);
+                break;
+            case "log":
+                logger.LogWarning("Worker logged {JobValue} for {TaskId}", job.Value, context.TaskId);
+                break;
+            case "stderr":
+                Console.Error.WriteLine($"stderr line {job.Value}");
+                break;
+            case "trace":
+                extra = $"{Activity.Current?.TraceId}/{Activity.Current?.ParentSpanId}";
                 break;
             default:
                 throw new ArgumentException($"Unknown op '{job.Op}'.", nameof(job));

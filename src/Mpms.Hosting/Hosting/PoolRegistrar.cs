@@ -1,3 +1,4 @@
+using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Queue;
 using Mpms.Hosting.Serialization;
 using Mpms.Hosting.Supervision;
@@ -69,17 +70,26 @@ internal sealed class PoolRegistrar<TWorker, TJob, TResult> : IPoolRegistrar
                     $"{sectionPath}:EnableResultStream is true but an IMpmsCollector<{typeof(TJob).Name}, {typeof(TResult).Name}> is registered for pool '{poolName}': outcomes go to one or the other, not both."]);
             }
 
-            return new MpmsPool<TJob, TResult>(poolName, settings, ResolveSerializer(sp, poolName), hasCollector, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mpms.Hosting.Queue"));
+            return new MpmsPool<TJob, TResult>(
+                poolName,
+                settings,
+                ResolveSerializer(sp, poolName),
+                hasCollector,
+                sp.GetRequiredService<MpmsTelemetry>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mpms.Hosting.Queue"));
         });
         services.AddKeyedSingleton(poolName, (sp, key) => new PoolSupervisor<TJob, TResult>(
             sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(key),
             sp,
+            sp.GetRequiredService<MpmsTelemetry>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredKeyedService<PoolSupervisor<TJob, TResult>>(poolName));
 
         services.AddKeyedSingleton<IMpmsQueue<TJob, TResult>>(poolName, (sp, key) => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(key));
         services.AddSingleton<IMpmsQueue<TJob, TResult>>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(poolName));
         services.AddSingleton<IJobRoute>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(poolName));
+        services.AddSingleton<IPoolStatus>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(poolName));
+        services.TryAddSingleton(sp => new MpmsTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IMpmsQueue, MpmsQueueRouter>();
     }
 

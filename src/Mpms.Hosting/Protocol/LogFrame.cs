@@ -123,7 +123,7 @@ internal sealed record LogFrame(
     private static object? ReadValue(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number => value.TryGetInt64(out long whole) ? whole : value.GetDouble(),
+        JsonValueKind.Number => value.TryGetInt64(out long whole) ? whole : (object)value.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

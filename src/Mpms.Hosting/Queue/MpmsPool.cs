@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -12,7 +13,7 @@ namespace Mpms.Hosting.Queue;
 /// The application side of one pool: admission (capacity and backpressure), the queue the link pumps drain, and the
 /// bookkeeping that gives every accepted job exactly one outcome and counts it.
 /// </summary>
-internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobRoute, IDisposable
+internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobRoute, IPoolStatus, IDisposable
 {
     [ThreadStatic]
     private static PooledBufferWriter? t_serializationBuffer;
@@ -27,6 +28,8 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     private readonly Channel<MpmsResult<TJob, TResult>>? _results;
     private readonly IReadOnlyDictionary<string, string> _meta;
     private readonly ushort _instance = TaskIds.NewInstance();
+    private readonly MpmsTelemetry _telemetry;
+    private readonly KeyValuePair<string, object?> _poolTag;
     private volatile MpmsPoolState _state = MpmsPoolState.NotStarted; // NotStarted, Running, Completing or Stopped
     private volatile string? _failure;
     private IPoolProcesses? _processes;
@@ -41,9 +44,11 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     private long _collected;
     private int _streamReaders;
 
-    public MpmsPool(string poolName, MpmsOptions options, IMpmsSerializer serializer, bool hasCollector, ILogger logger)
+    public MpmsPool(string poolName, MpmsOptions options, IMpmsSerializer serializer, bool hasCollector, MpmsTelemetry telemetry, ILogger logger)
     {
         PoolName = poolName;
+        _telemetry = telemetry;
+        _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
         Options = options;
         _serializer = serializer;
         _logger = logger;
@@ -65,6 +70,8 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     public bool HasCollector { get; }
 
     public IMpmsSerializer Serializer => _serializer;
+
+    public int ConfiguredProcesses => Options.Processes;
 
     Type IJobRoute.JobType => typeof(TJob);
 
@@ -200,6 +207,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
 
     public void Dispose()
     {
+        _telemetry.Unregister(this);
         _admission.Dispose();
         _completing.Dispose();
     }
@@ -217,6 +225,8 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
             _processes = processes;
             _state = MpmsPoolState.Running;
         }
+
+        _telemetry.Register(this);
     }
 
     /// <summary>Marks the pool stopped; whatever is still queued is canceled.</summary>
@@ -305,7 +315,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     {
         if (job.TryMarkCanceledWhileQueued())
         {
-            Record(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job was canceled before it started.", job.CancelToken), null, null, null, wasSent: false);
+            Record(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job was canceled before it started.", job.CancelToken), null, null, null, wasSent: false, finishedAt: null);
         }
         else if (!job.IsDone)
         {
@@ -322,14 +332,15 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         Exception? exception,
         DateTimeOffset? startedAt = null,
         int? processId = null,
-        string? threadName = null)
+        string? threadName = null,
+        DateTimeOffset? finishedAt = null)
     {
         if (!job.TryMarkDone(status, out bool wasSent))
         {
             return false;
         }
 
-        Record(job, status, value, exception, startedAt, processId, threadName, wasSent);
+        Record(job, status, value, exception, startedAt, processId, threadName, wasSent, finishedAt);
         return true;
     }
 
@@ -367,7 +378,8 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         DateTimeOffset? startedAt,
         int? processId,
         string? threadName,
-        bool wasSent)
+        bool wasSent,
+        DateTimeOffset? finishedAt)
     {
         if (wasSent)
         {
@@ -375,9 +387,10 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         }
 
         Interlocked.Increment(ref OutcomeCounter(status));
-
+        DateTimeOffset finished = finishedAt ?? DateTimeOffset.UtcNow;
+        _telemetry.JobCompleted(_poolTag, status, job.EnqueuedAt, startedAt, finished);
         _results?.Writer.TryWrite(new MpmsResult<TJob, TResult>(
-            PoolName, job.TaskId, job.Job, status, value, exception, job.Attempt, job.EnqueuedAt, startedAt, DateTimeOffset.UtcNow, processId, threadName, _meta));
+            PoolName, job.TaskId, job.Job, status, value, exception, job.Attempt, job.EnqueuedAt, startedAt, finished, processId, threadName, _meta));
 
         // The caller's continuation runs after the collector could have seen the outcome, never before it is counted.
         job.Complete(value, exception);
@@ -438,12 +451,33 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
             _accepted++;
         }
 
-        var pending = new PendingJob<TJob, TResult>(this, job, sequence, TaskIds.High(DateTimeOffset.UtcNow, _instance), payload, length)
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var pending = new PendingJob<TJob, TResult>(this, job, sequence, TaskIds.High(now, _instance), now, payload, length)
         {
             HoldsAdmission = true,
         };
+        if (Activity.Current is not null || MpmsTelemetry.Tracing.HasListeners())
+        {
+            pending.TraceParent = StartTrace(pending);
+        }
+
+        _telemetry.JobEnqueued(_poolTag);
         _queue.Enqueue(pending);
         return pending;
+    }
+
+    /// <summary>Records the put as a producer activity and returns the trace parent the worker's activity continues.</summary>
+    private string? StartTrace(PendingJob<TJob, TResult> job)
+    {
+        using Activity? activity = MpmsTelemetry.Tracing.StartActivity($"{PoolName} publish", ActivityKind.Producer);
+        if (activity is not null)
+        {
+            activity.SetTag("mpms.pool", PoolName);
+            activity.SetTag("mpms.task_id", job.TaskId);
+        }
+
+        Activity? context = activity ?? Activity.Current;
+        return context?.IdFormat == ActivityIdFormat.W3C ? context.Id : null;
     }
 
     private async ValueTask<MpmsTaskHandle<TResult>> WaitForRoomAsync(TJob job, byte[] payload, int length, CancellationToken cancellationToken)

@@ -27,9 +27,10 @@ internal sealed class PendingJob<TJob, TResult> : MpmsTaskHandle<TResult>
     private volatile bool _cancelRequested;
     private CancellationToken _cancelToken;
 
-    public PendingJob(MpmsPool<TJob, TResult> pool, TJob job, long sequence, long idHigh, byte[] payload, int payloadLength)
+    public PendingJob(MpmsPool<TJob, TResult> pool, TJob job, long sequence, long idHigh, DateTimeOffset enqueuedAt, byte[] payload, int payloadLength)
     {
         _pool = pool;
+        EnqueuedAt = enqueuedAt;
         Job = job;
         Sequence = sequence;
         IdHigh = idHigh;
@@ -53,7 +54,10 @@ internal sealed class PendingJob<TJob, TResult> : MpmsTaskHandle<TResult>
     /// <summary>Gets or sets the link that has the job while it is sent.</summary>
     public IJobCanceller? Link { get; set; }
 
-    public DateTimeOffset EnqueuedAt => TaskIds.AcceptedAt(IdHigh);
+    public DateTimeOffset EnqueuedAt { get; }
+
+    /// <summary>Gets or sets the W3C trace parent of the activity that put the job, so the worker's activity continues its trace.</summary>
+    public string? TraceParent { get; set; }
 
     public bool CancelRequested => _cancelRequested;
 

@@ -20,6 +20,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private readonly WorkerConnection _connection;
     private readonly ILogger _logger;
     private readonly Action _changed;
+    private readonly Action _started;
     private readonly ForwardedLogWriter _logs;
     private readonly FrameOutbox _outbox = new();
     private readonly SemaphoreSlim _credit = new(0);
@@ -28,8 +29,9 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private bool _closed;
     private long _lastSeen = Environment.TickCount64;
 
-    public ChildLink(MpmsPool<TJob, TResult> pool, WorkerProcess process, WorkerConnection connection, ILogger logger, ForwardedLogWriter logs, Action changed)
+    public ChildLink(MpmsPool<TJob, TResult> pool, WorkerProcess process, WorkerConnection connection, ILogger logger, ForwardedLogWriter logs, Action changed, Action started)
     {
+        _started = started;
         _logs = logs;
         _changed = changed;
         _pool = pool;
@@ -175,7 +177,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
 
                 if (_process.OnThreadReady())
                 {
-                    _changed();
+                    _started();
                 }
 
                 _credit.Release(credit);
@@ -254,7 +256,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
             _pool.OnSent();
             job.Link = this;
             _inFlight.Add(job.Sequence, new InFlight(job, Stopwatch.GetTimestamp()));
-            JobFrame.Post(_outbox, job.Sequence, job.IdHigh, job.Attempt, job.Payload);
+            JobFrame.Post(_outbox, job.Sequence, job.IdHigh, job.Attempt, job.TraceParent, job.Payload);
         }
 
         // The caller may have canceled between the queue and here; the child answers a cancel for a job it has not started with "canceled".
@@ -293,6 +295,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
 
         PendingJob<TJob, TResult> job = entry.Job;
         DateTimeOffset? startedAt = result.StartedTicks > 0 ? new DateTimeOffset(result.StartedTicks, TimeSpan.Zero) : null;
+        DateTimeOffset? finishedAt = result.FinishedTicks > 0 ? new DateTimeOffset(result.FinishedTicks, TimeSpan.Zero) : null;
         string? threadName = ThreadName(result.ThreadNumber);
         TResult? value = default;
         Exception? exception = null;
@@ -327,7 +330,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                 break;
         }
 
-        _pool.TryFinish(job, status, value, exception, startedAt, _process.ProcessId, threadName);
+        _pool.TryFinish(job, status, value, exception, startedAt, _process.ProcessId, threadName, finishedAt);
     }
 
     private static Exception ToException(WireError error) => error.Type switch

@@ -23,6 +23,8 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     private readonly ILogger _logger;
     private readonly ILogger _outputLogger;
     private readonly ForwardedLogWriter _forwardedLogs;
+    private readonly MpmsTelemetry _telemetry;
+    private readonly KeyValuePair<string, object?> _poolTag;
     private readonly object _gate = new();
     private readonly List<Child> _children = [];
     private readonly SemaphoreSlim _wake = new(0);
@@ -42,8 +44,10 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     private long _nextSpawnAt;
     private readonly Queue<long> _recentStartFailures = new();
 
-    public PoolSupervisor(MpmsPool<TJob, TResult> pool, IServiceProvider services, ILoggerFactory loggerFactory)
+    public PoolSupervisor(MpmsPool<TJob, TResult> pool, IServiceProvider services, MpmsTelemetry telemetry, ILoggerFactory loggerFactory)
     {
+        _telemetry = telemetry;
+        _poolTag = new KeyValuePair<string, object?>("mpms.pool", pool.PoolName);
         _pool = pool;
         _options = pool.Options;
         _services = services;
@@ -235,14 +239,6 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
                 return Timeout.InfiniteTimeSpan;
             }
 
-            if (_consecutiveFailures > 0 && _children.Any(c => c.Process.State == WorkerProcessState.Ready && c.Process.HasReadyThread))
-            {
-                SupervisorLog.PoolRecovered(_logger, _pool.PoolName, _consecutiveFailures);
-                Volatile.Write(ref _consecutiveFailures, 0);
-                _recentStartFailures.Clear();
-                _pool.Recover();
-            }
-
             int missing = _options.Processes - _children.Count(c => c.Process.IsActive);
             if (missing <= 0)
             {
@@ -318,7 +314,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             await Task.WhenAny(connected, exited).ConfigureAwait(false);
             if (connected.IsCompletedSuccessfully)
             {
-                var link = new ChildLink<TJob, TResult>(_pool, process, connected.Result, _logger, _forwardedLogs, OnChanged);
+                var link = new ChildLink<TJob, TResult>(_pool, process, connected.Result, _logger, _forwardedLogs, OnChanged, OnProcessStarted);
                 child.Link = link;
                 OnChanged();
                 await link.RunAsync(_settings! with { ProcessNumber = process.Number }, CancellationToken.None).ConfigureAwait(false);
@@ -352,9 +348,13 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         lock (_gate)
         {
             _children.Remove(child);
-            if (exit.WasStartFailure && !_stopRequested)
+            if (!_stopRequested)
             {
-                RecordStartFailure();
+                _telemetry.ProcessRestarted(_poolTag, exit.Reason);
+                if (exit.WasStartFailure)
+                {
+                    RecordStartFailure();
+                }
             }
         }
 
@@ -456,6 +456,23 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
                 process.Kill(MpmsProcessExitReason.TaskTimeout);
             }
         }
+    }
+
+    /// <summary>A process got a thread past every initializer: starts work again, and the pool has recovered if it was failing.</summary>
+    private void OnProcessStarted()
+    {
+        lock (_gate)
+        {
+            if (_consecutiveFailures > 0)
+            {
+                SupervisorLog.PoolRecovered(_logger, _pool.PoolName, _consecutiveFailures);
+                Volatile.Write(ref _consecutiveFailures, 0);
+                _recentStartFailures.Clear();
+                _pool.Recover();
+            }
+        }
+
+        OnChanged();
     }
 
     private void OnChanged()

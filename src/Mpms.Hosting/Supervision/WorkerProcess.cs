@@ -137,7 +137,13 @@ internal sealed class WorkerProcess : IDisposable
     public void OnLeaving(MpmsProcessExitReason reason)
     {
         Interlocked.CompareExchange(ref _announcedReason, (int)reason, -1);
-        MarkDraining();
+
+        // A process that leaves after serving is replaced at once; one that failed to start counts as a failure when
+        // it exits, so that its replacement waits for the back-off.
+        if (reason != MpmsProcessExitReason.StartFailed)
+        {
+            MarkDraining();
+        }
     }
 
     /// <summary>Notes that the pool asked the process to leave, and why; the first reason given wins.</summary>

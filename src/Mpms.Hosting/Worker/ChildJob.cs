@@ -16,8 +16,9 @@ internal sealed class ChildJob
     private int _cancelReason;
     private byte[]? _payload;
 
-    public ChildJob(long sequence, long idHigh, int attempt, byte[] payload, int length)
+    public ChildJob(long sequence, long idHigh, int attempt, string? traceParent, byte[] payload, int length)
     {
+        TraceParent = traceParent;
         Sequence = sequence;
         IdHigh = idHigh;
         Attempt = attempt;
@@ -32,6 +33,8 @@ internal sealed class ChildJob
     public int Attempt { get; }
 
     public int Length { get; }
+
+    public string? TraceParent { get; }
 
     public ReadOnlyMemory<byte> Payload => _payload.AsMemory(0, Length);
 

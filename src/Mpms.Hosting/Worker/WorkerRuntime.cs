@@ -264,6 +264,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
 
         PooledBufferWriter buffer = thread.ResultBuffer;
         buffer.Clear();
+        using Activity? activity = StartActivity(job, thread);
         WireStatus status = WireStatus.Succeeded;
         WireError? error = null;
         bool gracefulDie = false;
@@ -291,6 +292,11 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             gracefulDie = IsGracefulDie(ex);
         }
 
+        if (error is not null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
+
         if (job.TryFinish())
         {
             _jobs.TryRemove(job.Sequence, out _);
@@ -313,6 +319,27 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             WorkerLog.GracefulDie(Logger, _poolName, thread.Name, error!.Type);
             BeginLeaving(MpmsProcessExitReason.GracefulDie);
         }
+    }
+
+    /// <summary>Runs the job in a consumer activity that continues the trace of the put, when anyone listens.</summary>
+    private Activity? StartActivity(ChildJob job, WorkerThread thread)
+    {
+        if (!MpmsTelemetry.Tracing.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityContext.TryParse(job.TraceParent, null, out ActivityContext parent);
+        Activity? activity = MpmsTelemetry.Tracing.StartActivity($"{_poolName} process", ActivityKind.Consumer, parent);
+        if (activity is not null)
+        {
+            activity.SetTag("mpms.pool", _poolName);
+            activity.SetTag("mpms.task_id", Queue.TaskIds.Format(job.IdHigh, job.Sequence));
+            activity.SetTag("mpms.attempt", job.Attempt);
+            activity.SetTag("thread.name", thread.Name);
+        }
+
+        return activity;
     }
 
     void IFrameHandler.OnFrame(FrameType type, in ReadOnlySequence<byte> body)
@@ -339,7 +366,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         int length = (int)frame.Payload.Length;
         byte[] payload = ArrayPool<byte>.Shared.Rent(length);
         frame.Payload.CopyTo(payload);
-        var job = new ChildJob(frame.Sequence, frame.IdHigh, frame.Attempt, payload, length);
+        var job = new ChildJob(frame.Sequence, frame.IdHigh, frame.Attempt, frame.TraceParent, payload, length);
         lock (_creditGate)
         {
             if (--_outstanding < 0)

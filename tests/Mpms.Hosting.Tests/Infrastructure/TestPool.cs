@@ -104,7 +104,7 @@ public sealed class TestPool : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    throw new TimeoutException($"Waited {WaitCeiling} for: {what}. Stats: {Queue.GetStats()}");
+                    throw new TimeoutException($"Waited {WaitCeiling} for: {what}. Stats: {Queue.GetStats()}{Environment.NewLine}Log:{Environment.NewLine}{LogTail()}");
                 }
             }
         }
@@ -116,6 +116,10 @@ public sealed class TestPool : IAsyncDisposable
 
         void OnLogged(LogEntry entry) => changed.Release();
     }
+
+    /// <summary>The last lines of the pool's log, for failure messages.</summary>
+    public string LogTail(int lines = 60) =>
+        string.Join(Environment.NewLine, Logs.Entries.TakeLast(lines).Select(e => $"{e.Level} {e.Category}[{e.EventId.Id}] {e.Message}"));
 
     /// <summary>Waits until the pool has all its processes ready.</summary>
     public Task WaitForReadyAsync(int? processes = null) =>
