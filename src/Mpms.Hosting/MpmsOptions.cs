@@ -70,6 +70,16 @@ public sealed class MpmsOptions
     /// <value>The default is 30 seconds. Must be more than <see cref="HeartbeatInterval"/>.</value>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Gets or sets the working set, in bytes, above which a worker process is drained and replaced; checked after each job
+    /// (Celery's <c>worker_max_memory_per_child</c>).</summary>
+    /// <value>The default, <see langword="null"/>, means no limit.</value>
+    public long? MaxMemoryPerProcess { get; set; }
+
+    /// <summary>Gets or sets a directory where a dump of a worker process is written before it is killed as hung or overdue,
+    /// for analysis with <c>dotnet-dump</c>.</summary>
+    /// <value>The default, <see langword="null"/>, writes no dump.</value>
+    public string? HangDumpDirectory { get; set; }
+
     /// <summary>Gets or sets how long a new worker process has to connect and run its process initializers.</summary>
     /// <value>The default is 60 seconds.</value>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);

@@ -24,6 +24,9 @@ public enum MpmsProcessExitReason
     /// <summary>The process stopped sending heartbeats for <see cref="MpmsOptions.HeartbeatTimeout"/> and was killed.</summary>
     HeartbeatTimeout,
 
+    /// <summary>The process's working set passed <see cref="MpmsOptions.MaxMemoryPerProcess"/> after a job, so it was drained and replaced.</summary>
+    MemoryLimit,
+
     /// <summary>The process broke the protocol or closed its connection to the application.</summary>
     LinkLost,
 

@@ -96,6 +96,7 @@ internal sealed class MpmsTelemetry : IDisposable
         MpmsProcessExitReason.GracefulDie => "graceful_die",
         MpmsProcessExitReason.TaskTimeout => "task_timeout",
         MpmsProcessExitReason.HeartbeatTimeout => "heartbeat_timeout",
+        MpmsProcessExitReason.MemoryLimit => "memory_limit",
         MpmsProcessExitReason.LinkLost => "link_lost",
         MpmsProcessExitReason.Killed => "killed",
         MpmsProcessExitReason.Shutdown => "shutdown",

@@ -74,6 +74,18 @@ internal static partial class SupervisorLog
     [LoggerMessage(1022, LogLevel.Warning, "Pool {Pool} worker process {ProcessName} did not finish draining within {Timeout}; killing it", EventName = "DrainTimedOut")]
     public static partial void DrainTimedOut(ILogger logger, string pool, string processName, TimeSpan timeout);
 
+    [LoggerMessage(1024, LogLevel.Error, "Pool {Pool} process {ProcessName} was running task {TaskId} on {ThreadName} for {Running}", EventName = "HungJob")]
+    public static partial void HungJob(ILogger logger, string pool, string processName, string taskId, string threadName, TimeSpan running);
+
+    [LoggerMessage(1025, LogLevel.Error, "Pool {Pool} process {ProcessName} was running no job at its last heartbeat", EventName = "HungWithoutJobs")]
+    public static partial void HungWithoutJobs(ILogger logger, string pool, string processName);
+
+    [LoggerMessage(1026, LogLevel.Warning, "Pool {Pool} wrote a dump of {ProcessName} to {Path}", EventName = "DumpWritten")]
+    public static partial void DumpWritten(ILogger logger, string pool, string processName, string path);
+
+    [LoggerMessage(1027, LogLevel.Error, "Pool {Pool} could not write a dump of {ProcessName} to {Path}", EventName = "DumpFailed")]
+    public static partial void DumpFailed(ILogger logger, string pool, string processName, string path, Exception exception);
+
     [LoggerMessage(1023, LogLevel.Error, "Pool {Pool} supervision failed; it goes on", EventName = "SupervisionFailed")]
     public static partial void SupervisionFailed(ILogger logger, string pool, Exception exception);
 }

@@ -41,6 +41,9 @@ internal static partial class WorkerLog
     [LoggerMessage(2011, LogLevel.Error, "Task {TaskId} on {ThreadName} of pool {Pool} ignored its token {Limit} after it started; the process is recycled", EventName = "TaskAbandoned")]
     public static partial void TaskAbandoned(ILogger logger, string pool, string threadName, string taskId, TimeSpan limit);
 
+    [LoggerMessage(2013, LogLevel.Warning, "Worker process {ProcessName} of pool {Pool} uses {WorkingSet} bytes, over MaxMemoryPerProcess {Limit}: it drains and is replaced", EventName = "MemoryLimitReached")]
+    public static partial void MemoryLimitReached(ILogger logger, string pool, string processName, long workingSet, long limit);
+
     [LoggerMessage(2012, LogLevel.Critical, "Worker thread {ThreadName} crashed", EventName = "ThreadCrashed")]
     public static partial void ThreadCrashed(ILogger logger, string threadName, Exception exception);
 }

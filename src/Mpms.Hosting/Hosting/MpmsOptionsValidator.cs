@@ -46,6 +46,7 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         Check(options.MaxRestarts >= 1, nameof(options.MaxRestarts), "must be at least 1", options.MaxRestarts);
         Check(options.RestartWindow > TimeSpan.Zero, nameof(options.RestartWindow), "must be positive", options.RestartWindow);
         Check(Enum.IsDefined(options.OnWorkerLost), nameof(options.OnWorkerLost), "must be Fail or Retry", options.OnWorkerLost);
+        Check(options.MaxMemoryPerProcess is null or >= 1024 * 1024, nameof(options.MaxMemoryPerProcess), "must be at least 1048576 bytes, or absent for no limit", options.MaxMemoryPerProcess);
         Check(options.MaxAttempts >= 1, nameof(options.MaxAttempts), "must be at least 1", options.MaxAttempts);
         Check(options.MaxMessageSize is >= 1024 and <= 1024 * 1024 * 1024, nameof(options.MaxMessageSize), "must be between 1024 and 1073741824 bytes", options.MaxMessageSize);
         Check(options.GracefulDieExceptions.All(t => !string.IsNullOrWhiteSpace(t)), nameof(options.GracefulDieExceptions), "must list full type names, not empty entries", string.Join(",", options.GracefulDieExceptions));

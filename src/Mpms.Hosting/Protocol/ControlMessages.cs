@@ -34,6 +34,8 @@ internal sealed record WorkerSettings
     public int MaxMessageSize { get; init; }
 
     public bool ForwardLogs { get; init; }
+
+    public long? MaxMemoryPerProcess { get; init; }
 }
 
 [JsonSerializable(typeof(HelloMessage))]

@@ -28,6 +28,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private readonly string?[] _threadNames;
     private bool _closed;
     private long _lastSeen = Environment.TickCount64;
+    private RunningJob[] _lastRunning = [];
 
     public ChildLink(MpmsPool<TJob, TResult> pool, WorkerProcess process, WorkerConnection connection, ILogger logger, ForwardedLogWriter logs, Action changed, Action started)
     {
@@ -118,6 +119,25 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         return null;
     }
 
+    /// <summary>Tells which jobs the child was running at its last heartbeat, on which thread, and for how long by now.</summary>
+    public IEnumerable<(string TaskId, string ThreadName, TimeSpan Running)> RunningJobs()
+    {
+        RunningJob[] running = Volatile.Read(ref _lastRunning);
+        var jobs = new List<(string, string, TimeSpan)>(running.Length);
+        lock (_inFlight)
+        {
+            foreach (RunningJob job in running)
+            {
+                if (_inFlight.TryGetValue(job.Sequence, out InFlight entry))
+                {
+                    jobs.Add((entry.Job.TaskId, ThreadName(job.ThreadNumber) ?? "?", DateTime.UtcNow - new DateTime(job.StartedTicks, DateTimeKind.Utc)));
+                }
+            }
+        }
+
+        return jobs;
+    }
+
     /// <summary>Gives every job the dead child still had its outcome: worker lost, or another attempt.</summary>
     public void FailInFlight(ProcessExit exit)
     {
@@ -183,6 +203,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                 _credit.Release(credit);
                 break;
             case FrameType.Heartbeat:
+                Volatile.Write(ref _lastRunning, HeartbeatFrame.Read(body));
                 break;
             case FrameType.Log:
                 _logs.Write(LogFrame.Read(body));

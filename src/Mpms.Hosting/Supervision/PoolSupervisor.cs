@@ -439,11 +439,16 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
                 continue;
             }
 
+            if (child.Killing)
+            {
+                continue;
+            }
+
             TimeSpan silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - link.LastSeen);
             if (silent > _options.HeartbeatTimeout)
             {
                 SupervisorLog.ProcessHung(_logger, _pool.PoolName, process.Name, process.ProcessId, silent);
-                process.Kill(MpmsProcessExitReason.HeartbeatTimeout);
+                KillWithEvidence(child, link, MpmsProcessExitReason.HeartbeatTimeout);
                 continue;
             }
 
@@ -452,8 +457,8 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
                 && link.FindOverdue(taskTimeout + _options.TaskTimeoutGrace + _options.HeartbeatTimeout) is var (job, jobAge))
             {
                 SupervisorLog.TaskOverdue(_logger, _pool.PoolName, process.Name, job.TaskId, jobAge);
+                KillWithEvidence(child, link, MpmsProcessExitReason.TaskTimeout);
                 link.TimeOut(job, jobAge);
-                process.Kill(MpmsProcessExitReason.TaskTimeout);
             }
         }
     }
@@ -482,6 +487,20 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         Changed?.Invoke();
     }
 
+    /// <summary>Logs what the process was running, writes a dump if configured, then kills it; off the supervision loop.</summary>
+    private void KillWithEvidence(Child child, ChildLink<TJob, TResult> link, MpmsProcessExitReason reason)
+    {
+        child.Killing = true;
+        WorkerProcess process = child.Process;
+        process.RequestExit(reason);
+        HangEvidence.LogRunningJobs(_logger, _pool.PoolName, process.Name, link.RunningJobs());
+        _ = Task.Run(async () =>
+        {
+            await HangEvidence.TryWriteDumpAsync(_options.HangDumpDirectory, process.ProcessId, process.Name, _pool.PoolName, _logger).ConfigureAwait(false);
+            process.Kill(reason);
+        });
+    }
+
     private WorkerSettings CreateSettings() => new()
     {
         PoolName = _pool.PoolName,
@@ -497,6 +516,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         HeartbeatInterval = _options.HeartbeatInterval,
         MaxMessageSize = _options.MaxMessageSize,
         ForwardLogs = _options.ForwardWorkerLogs,
+        MaxMemoryPerProcess = _options.MaxMemoryPerProcess,
     };
 
     private static async Task<bool> WaitAsync(Task task, CancellationToken cancellationToken)
@@ -534,5 +554,8 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         public Task Run { get; set; } = Task.CompletedTask;
 
         public long? DrainingSince { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the process is being killed (after its evidence is taken).</summary>
+        public bool Killing { get; set; }
     }
 }

@@ -169,6 +169,10 @@ internal sealed class WorkerProcess : IDisposable
         {
             // Exiting right now.
         }
+        catch (ObjectDisposedException)
+        {
+            // Exited and reaped already.
+        }
     }
 
     /// <summary>Tells how the process ended; call after it has exited.</summary>

@@ -319,6 +319,11 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             WorkerLog.GracefulDie(Logger, _poolName, thread.Name, error!.Type);
             BeginLeaving(MpmsProcessExitReason.GracefulDie);
         }
+        else if (Settings.MaxMemoryPerProcess is long limit && Environment.WorkingSet > limit)
+        {
+            WorkerLog.MemoryLimitReached(Logger, _poolName, Process.ProcessName, Environment.WorkingSet, limit);
+            BeginLeaving(MpmsProcessExitReason.MemoryLimit);
+        }
     }
 
     /// <summary>Runs the job in a consumer activity that continues the trace of the put, when anyone listens.</summary>
@@ -506,7 +511,16 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         if (Stopwatch.GetElapsedTime(_lastHeartbeat, now) >= Settings.HeartbeatInterval)
         {
             _lastHeartbeat = now;
-            _outbox.Post(FrameType.Heartbeat);
+            var running = new List<RunningJob>();
+            foreach (ChildJob job in _jobs.Values)
+            {
+                if (job.IsRunning && job.Thread is { } thread)
+                {
+                    running.Add(new RunningJob(job.Sequence, thread.Number, job.StartedTicks));
+                }
+            }
+
+            HeartbeatFrame.Post(_outbox, running);
         }
 
         if (Settings.TaskTimeout is not TimeSpan timeout)
