@@ -163,16 +163,13 @@ internal sealed class WorkerProcess : IDisposable
         }
         catch (InvalidOperationException)
         {
-            // Already exited.
+            // Already exited (and maybe reaped and disposed).
         }
         catch (System.ComponentModel.Win32Exception)
         {
             // Exiting right now.
         }
-        catch (ObjectDisposedException)
-        {
-            // Exited and reaped already.
-        }
+
     }
 
     /// <summary>Tells how the process ended; call after it has exited.</summary>
