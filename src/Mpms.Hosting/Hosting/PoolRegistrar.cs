@@ -121,5 +121,5 @@ internal sealed class PoolRegistrar<TWorker, TJob, TResult> : IPoolRegistrar
     }
 
     private static IMpmsSerializer ResolveSerializer(IServiceProvider services, string poolName) =>
-        services.GetKeyedService<IMpmsSerializer>(poolName) ?? services.GetService<IMpmsSerializer>() ?? new JsonMpmsSerializer();
+        services.GetKeyedService<IMpmsSerializer>(poolName) ?? services.GetService<IMpmsSerializer>() ?? new MpmsJsonSerializer();
 }
