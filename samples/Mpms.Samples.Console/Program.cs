@@ -1,6 +1,6 @@
 // The seed's example, on the Generic Host: 2 processes × 3 threads, a process initializer given
 // { "DbHost": "localhost" } through options, a thread initializer given the name "Worker", a worker
-// returning x * 2, and 10 jobs.
+// returning x * 2, and 10 jobs. With --demo it also shows a collector, ReadResultsAsync and lifecycles.
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mpms.Hosting;
@@ -21,6 +21,12 @@ builder.Services.Configure<ThreadGreetingOptions>(builder.Configuration.GetSecti
 builder.Services.AddSingleton<IProcessInitializer, ProcessInit>();
 builder.Services.AddScoped<IThreadInitializer, ThreadInit>();
 
+bool demo = args.Contains("--demo");
+if (demo)
+{
+    Demo.AddDemoPools(builder.Services);
+}
+
 using IHost host = builder.Build();
 await host.StartAsync();
 
@@ -34,6 +40,11 @@ for (int x = 0; x < 10; x++)
 for (int x = 0; x < handles.Count; x++)
 {
     Console.WriteLine($"Result: {x} * 2 = {await handles[x]}");
+}
+
+if (demo)
+{
+    await Demo.RunAsync(host);
 }
 
 await host.StopAsync();
