@@ -18,10 +18,13 @@ namespace Mpms.Hosting;
 /// </example>
 public sealed class MpmsJsonSerializer : IMpmsSerializer
 {
+    // One writer per thread, for the serializer that used it last: reset onto each destination, serialising a small
+    // job allocates nothing. Several serializers on one thread just make new writers when they take turns.
     [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static (MpmsJsonSerializer Owner, Utf8JsonWriter Writer)? t_writer;
 
     private readonly JsonSerializerOptions _options;
+    private readonly JsonWriterOptions _writerOptions;
 
     /// <summary>Initializes a new instance of the <see cref="MpmsJsonSerializer"/> class.</summary>
     /// <param name="options">The serializer options; <see langword="null"/> for System.Text.Json's general defaults with reflection-based metadata.</param>
@@ -32,13 +35,28 @@ public sealed class MpmsJsonSerializer : IMpmsSerializer
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };
         _options.MakeReadOnly(populateMissingResolver: true);
+        _writerOptions = new JsonWriterOptions
+        {
+            Encoder = _options.Encoder,
+            Indented = _options.WriteIndented,
+            MaxDepth = _options.MaxDepth,
+        };
     }
 
     /// <inheritdoc />
     public void Serialize<T>(T value, IBufferWriter<byte> destination)
     {
-        // One writer per thread, reset onto each destination: serialising a small job allocates nothing.
-        Utf8JsonWriter writer = t_writer ??= new Utf8JsonWriter(destination);
+        Utf8JsonWriter writer;
+        if (t_writer is { } cached && ReferenceEquals(cached.Owner, this))
+        {
+            writer = cached.Writer;
+        }
+        else
+        {
+            writer = new Utf8JsonWriter(destination, _writerOptions);
+            t_writer = (this, writer);
+        }
+
         writer.Reset(destination);
         try
         {

@@ -11,6 +11,9 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
     private const int MaxProcesses = 1024;
     private const int MaxThreads = 4096;
 
+    // Timers and delays wait at most int.MaxValue milliseconds (about 24.8 days).
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(int.MaxValue);
+
     public ValidateOptionsResult Validate(string? name, MpmsOptions options)
     {
         if (!string.Equals(name, poolName, StringComparison.Ordinal))
@@ -35,14 +38,14 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         CheckOptionalPositive(options.ThreadLifetime, nameof(options.ThreadLifetime));
         CheckOptionalPositive(options.ProcessLifetime, nameof(options.ProcessLifetime));
         CheckOptionalPositive(options.TaskTimeout, nameof(options.TaskTimeout));
-        Check(options.TaskTimeoutGrace >= TimeSpan.Zero, nameof(options.TaskTimeoutGrace), "must not be negative", options.TaskTimeoutGrace);
-        Check(options.GracefulDieTimeout >= TimeSpan.Zero, nameof(options.GracefulDieTimeout), "must not be negative", options.GracefulDieTimeout);
-        Check(options.HeartbeatInterval > TimeSpan.Zero, nameof(options.HeartbeatInterval), "must be positive", options.HeartbeatInterval);
+        Check(options.TaskTimeoutGrace >= TimeSpan.Zero && options.TaskTimeoutGrace <= MaxWait, nameof(options.TaskTimeoutGrace), "must be between 0 and 24 days", options.TaskTimeoutGrace);
+        Check(options.GracefulDieTimeout >= TimeSpan.Zero && options.GracefulDieTimeout <= MaxWait, nameof(options.GracefulDieTimeout), "must be between 0 and 24 days", options.GracefulDieTimeout);
+        Check(options.HeartbeatInterval > TimeSpan.Zero && options.HeartbeatInterval <= MaxWait, nameof(options.HeartbeatInterval), "must be positive and at most 24 days", options.HeartbeatInterval);
         Check(options.HeartbeatTimeout > options.HeartbeatInterval, nameof(options.HeartbeatTimeout), $"must be longer than HeartbeatInterval ({options.HeartbeatInterval})", options.HeartbeatTimeout);
         Check(options.StartTimeout > TimeSpan.Zero, nameof(options.StartTimeout), "must be positive", options.StartTimeout);
         Check(options.DrainTimeout > TimeSpan.Zero, nameof(options.DrainTimeout), "must be positive", options.DrainTimeout);
-        Check(options.RestartDelay > TimeSpan.Zero, nameof(options.RestartDelay), "must be positive", options.RestartDelay);
-        Check(options.MaxRestartDelay >= options.RestartDelay, nameof(options.MaxRestartDelay), $"must not be shorter than RestartDelay ({options.RestartDelay})", options.MaxRestartDelay);
+        Check(options.RestartDelay > TimeSpan.Zero && options.RestartDelay <= MaxWait, nameof(options.RestartDelay), "must be positive and at most 24 days", options.RestartDelay);
+        Check(options.MaxRestartDelay >= options.RestartDelay && options.MaxRestartDelay <= MaxWait, nameof(options.MaxRestartDelay), $"must be between RestartDelay ({options.RestartDelay}) and 24 days", options.MaxRestartDelay);
         Check(options.MaxRestarts >= 1, nameof(options.MaxRestarts), "must be at least 1", options.MaxRestarts);
         Check(options.RestartWindow > TimeSpan.Zero, nameof(options.RestartWindow), "must be positive", options.RestartWindow);
         Check(Enum.IsDefined(options.OnWorkerLost), nameof(options.OnWorkerLost), "must be Fail or Retry", options.OnWorkerLost);

@@ -31,6 +31,11 @@ internal static class SmallFrames
             : throw new MpmsProtocolException($"Expected an 8-byte body, got {body.Length} bytes.");
     }
 
-    public static byte ReadByte(in ReadOnlySequence<byte> body) =>
-        body.Length == 1 ? body.FirstSpan[0] : throw new MpmsProtocolException($"Expected a 1-byte body, got {body.Length} bytes.");
+    public static byte ReadByte(in ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        return body.Length == 1 && reader.TryRead(out byte value)
+            ? value
+            : throw new MpmsProtocolException($"Expected a 1-byte body, got {body.Length} bytes.");
+    }
 }

@@ -315,6 +315,8 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     {
         if (job.TryMarkCanceledWhileQueued())
         {
+            // Its place goes back now: the dead entry leaves the channel only when a link next takes from it.
+            ReleaseAdmission(job);
             Record(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job was canceled before it started.", job.CancelToken), null, null, null, wasSent: false, finishedAt: null);
         }
         else if (!job.IsDone)
@@ -452,10 +454,8 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         }
 
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        var pending = new PendingJob<TJob, TResult>(this, job, sequence, TaskIds.High(now, _instance), now, payload, length)
-        {
-            HoldsAdmission = true,
-        };
+        var pending = new PendingJob<TJob, TResult>(this, job, sequence, TaskIds.High(now, _instance), now, payload, length);
+        pending.HoldAdmission();
         if (Activity.Current is not null || MpmsTelemetry.Tracing.HasListeners())
         {
             pending.TraceParent = StartTrace(pending);
@@ -503,9 +503,8 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
 
     private void ReleaseAdmission(PendingJob<TJob, TResult> job)
     {
-        if (job.HoldsAdmission)
+        if (job.TryReleaseAdmission())
         {
-            job.HoldsAdmission = false;
             _admission.Release();
         }
     }

@@ -7,7 +7,7 @@ namespace Mpms.Hosting.Queue;
 internal sealed class MpmsQueueRouter(IEnumerable<IJobRoute> routes) : IMpmsQueue
 {
     private readonly IJobRoute[] _routes = routes.ToArray();
-    private readonly ConcurrentDictionary<Type, IJobRoute> _byJobType = new();
+    private readonly ConcurrentDictionary<(Type Job, Type Result), IJobRoute> _byJobType = new();
 
     public ValueTask<MpmsTaskHandle<TResult>> PutAsync<TResult>(IMpmsJob<TResult> job, CancellationToken cancellationToken = default)
     {
@@ -27,10 +27,11 @@ internal sealed class MpmsQueueRouter(IEnumerable<IJobRoute> routes) : IMpmsQueu
         return RouteFor<TResult>(job).RunAsync<TResult>(job, cancellationToken);
     }
 
-    private IJobRoute RouteFor<TResult>(object job) => _byJobType.GetOrAdd(job.GetType(), Resolve, typeof(TResult));
+    private IJobRoute RouteFor<TResult>(object job) => _byJobType.GetOrAdd((job.GetType(), typeof(TResult)), Resolve);
 
-    private IJobRoute Resolve(Type jobType, Type resultType)
+    private IJobRoute Resolve((Type Job, Type Result) key)
     {
+        (Type jobType, Type resultType) = key;
         IJobRoute[] matches = _routes.Where(r => r.JobType.IsAssignableFrom(jobType) && r.ResultType == resultType).ToArray();
         return matches.Length switch
         {

@@ -74,8 +74,13 @@ internal sealed class PendingJob<TJob, TResult> : MpmsTaskHandle<TResult>
 
     public bool IsDone => Volatile.Read(ref _state) >= StateDone;
 
-    /// <summary>Gets or sets a value indicating whether the job still holds a place in the queue's capacity.</summary>
-    public bool HoldsAdmission { get; set; }
+    private int _holdsAdmission;
+
+    /// <summary>Marks the job as holding a place in the queue's capacity (it was put, not requeued).</summary>
+    public void HoldAdmission() => Volatile.Write(ref _holdsAdmission, 1);
+
+    /// <summary>Gives up the job's place in the queue's capacity, once: when a link takes it, or when it is canceled while queued.</summary>
+    public bool TryReleaseAdmission() => Interlocked.Exchange(ref _holdsAdmission, 0) == 1;
 
     /// <summary>Gets the token to report when the job ends canceled: the caller's, when the caller canceled it.</summary>
     public CancellationToken CancelToken => _cancelToken;

@@ -216,7 +216,10 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
                 untilNextSpawn = _options.RestartDelay;
             }
 
-            TimeSpan wait = untilNextSpawn < _options.HeartbeatInterval ? untilNextSpawn : _options.HeartbeatInterval;
+            // The checks of CheckChildren (timeouts, heartbeats, lifetimes) need a tick even when nothing else happens.
+            TimeSpan wait = untilNextSpawn == Timeout.InfiniteTimeSpan || untilNextSpawn > _options.HeartbeatInterval
+                ? _options.HeartbeatInterval
+                : untilNextSpawn;
             try
             {
                 await _wake.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
