@@ -1,0 +1,653 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Mpms.Hosting.Queue;
+using Mpms.Hosting.Tests.Unit.TestDoubles;
+
+namespace Mpms.Hosting.Tests.Unit.Queue;
+
+public sealed class MpmsPoolTests
+{
+    [Fact]
+    public async Task PutAsync_BeforeStart_ThrowsNotStarted()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(start: false);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.PutAsync(new EchoJob("a")).AsTask());
+
+        Assert.Contains($"Pool '{Pools.Name}' has not started", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => pool.TryPut(new EchoJob("a"), out _));
+        Assert.Equal(MpmsPoolState.NotStarted, pool.GetStats().State);
+    }
+
+    [Fact]
+    public void Start_Twice_Throws()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => pool.Start(new FakePoolProcesses()));
+
+        Assert.Contains("already been started", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutAsync_NullJob_ThrowsArgumentNull()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => pool.PutAsync(null!).AsTask());
+        Assert.Throws<ArgumentNullException>(() => pool.TryPut(null!, out _));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => pool.RunAsync(null!));
+    }
+
+    [Fact]
+    public async Task PutAsync_Running_ReturnsAQueuedHandleAndCountsIt()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+
+        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+
+        Assert.Equal(MpmsTaskStatus.Queued, handle.Status);
+        Assert.Equal(26, handle.TaskId.Length);
+        MpmsPoolStats stats = pool.GetStats();
+        Assert.Equal((1L, 1L, 0L, MpmsPoolState.Running), (stats.Accepted, stats.Queued, stats.Running, stats.State));
+    }
+
+    [Fact]
+    public async Task PutAsync_SeveralJobs_GetIncreasingIds()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 100);
+
+        var ids = new List<string>();
+        for (int i = 0; i < 50; i++)
+        {
+            ids.Add((await pool.PutAsync(new EchoJob("a", i))).TaskId);
+        }
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+        Assert.Equal(50, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void TryPut_QueueFull_RefusesWithoutAHandle()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 2);
+
+        Assert.True(pool.TryPut(new EchoJob("a"), out MpmsTaskHandle<string>? first));
+        Assert.True(pool.TryPut(new EchoJob("b"), out _));
+        Assert.False(pool.TryPut(new EchoJob("c"), out MpmsTaskHandle<string>? refused));
+
+        Assert.NotNull(first);
+        Assert.Null(refused);
+        Assert.Equal(2, pool.GetStats().Accepted);
+    }
+
+    [Fact]
+    public void TryPut_DefaultCapacity_IsProcessesTimesThreadsTimesThreePlusThirty()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => (o.Processes, o.ThreadsPerProcess) = (2, 3));
+
+        int accepted = 0;
+        while (accepted < 1000 && pool.TryPut(new EchoJob("a"), out _))
+        {
+            accepted++;
+        }
+
+        Assert.Equal((2 * 3 * 3) + 30, accepted);
+    }
+
+    [Fact]
+    public async Task TryPut_AfterALinkTookAJob_HasRoomAgain()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        pool.TryPut(new EchoJob("a"), out _);
+
+        await pool.SendNextAsync();
+
+        Assert.True(pool.TryPut(new EchoJob("b"), out _));
+    }
+
+    [Fact]
+    public async Task PutAsync_QueueFull_WaitsUntilALinkTakesAJob()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        await pool.PutAsync(new EchoJob("first"));
+
+        ValueTask<MpmsTaskHandle<string>> waiting = pool.PutAsync(new EchoJob("second"));
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(1, pool.GetStats().Accepted);
+
+        PendingJob<EchoJob, string> taken = await pool.SendNextAsync();
+        MpmsTaskHandle<string> second = await waiting.AsTask().WaitAsync(Wire.HangGuard);
+
+        Assert.Equal("first", taken.Job.Text);
+        Assert.Equal("second", second.Pending<EchoJob, string>().Job.Text);
+        Assert.Equal(2, pool.GetStats().Accepted);
+    }
+
+    [Fact]
+    public async Task PutAsync_QueueFullAndCallerCancels_ThrowsCanceledAndAcceptsNothing()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        await pool.PutAsync(new EchoJob("first"));
+        using var cts = new CancellationTokenSource();
+
+        Task<MpmsTaskHandle<string>> waiting = pool.PutAsync(new EchoJob("second"), cts.Token).AsTask();
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Wire.HangGuard));
+        Assert.Equal(1, pool.GetStats().Accepted);
+        await pool.SendNextAsync();
+        Assert.True(pool.TryPut(new EchoJob("third"), out _));
+        Assert.False(pool.TryPut(new EchoJob("fourth"), out _));
+    }
+
+    [Fact]
+    public async Task PutAsync_WaitingWhenTheQueueIsCompleted_ThrowsCompleted()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        await pool.PutAsync(new EchoJob("first"));
+
+        Task<MpmsTaskHandle<string>> waiting = pool.PutAsync(new EchoJob("second")).AsTask();
+        pool.Complete();
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => waiting.WaitAsync(Wire.HangGuard));
+        Assert.Contains("is completed", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, pool.GetStats().Accepted);
+    }
+
+    [Fact]
+    public async Task PutAsync_AfterComplete_ThrowsCompleted()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        pool.Complete();
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.PutAsync(new EchoJob("a")).AsTask());
+
+        Assert.Contains("is completed", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => pool.TryPut(new EchoJob("a"), out _));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => pool.RunAsync(new EchoJob("a")));
+        Assert.Equal(MpmsPoolState.Completing, pool.GetStats().State);
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_NotCompleted_WaitsEvenWhenIdle()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+
+        Task waiting = pool.WaitForCompletionAsync();
+        Assert.False(waiting.IsCompleted);
+
+        pool.Complete();
+        await waiting.WaitAsync(Wire.HangGuard);
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_Completed_FinishesWithTheLastOutcome()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        for (int i = 0; i < 3; i++)
+        {
+            await pool.PutAsync(new EchoJob("a", i));
+        }
+
+        pool.Complete();
+        Task waiting = pool.WaitForCompletionAsync();
+        PendingJob<EchoJob, string>[] sent = [await pool.SendNextAsync(), await pool.SendNextAsync(), await pool.SendNextAsync()];
+        pool.TryFinish(sent[0], MpmsTaskStatus.Succeeded, "0", null);
+        pool.TryFinish(sent[2], MpmsTaskStatus.Failed, null, new MpmsWorkerException("E", "m", null, null));
+        Assert.False(waiting.IsCompleted);
+
+        pool.TryFinish(sent[1], MpmsTaskStatus.Succeeded, "1", null);
+
+        await waiting.WaitAsync(Wire.HangGuard);
+        MpmsPoolStats stats = pool.GetStats();
+        Assert.Equal((3L, 2L, 1L, 0L, 0L), (stats.Finished, stats.Succeeded, stats.Failed, stats.Queued, stats.Running));
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_CallerCancels_Throws()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using var cts = new CancellationTokenSource();
+
+        Task waiting = pool.WaitForCompletionAsync(cts.Token);
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Wire.HangGuard));
+    }
+
+    [Theory]
+    [InlineData(MpmsTaskStatus.Succeeded)]
+    [InlineData(MpmsTaskStatus.Failed)]
+    [InlineData(MpmsTaskStatus.TimedOut)]
+    [InlineData(MpmsTaskStatus.WorkerLost)]
+    [InlineData(MpmsTaskStatus.Canceled)]
+    public async Task TryFinish_EachOutcome_ReachesTheHandleAndItsCounter(MpmsTaskStatus status)
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        PendingJob<EchoJob, string> job = await pool.SendNextAsync();
+        Assert.Equal(1, pool.GetStats().Running);
+        Exception? error = status switch
+        {
+            MpmsTaskStatus.Succeeded => null,
+            MpmsTaskStatus.Failed => new MpmsWorkerException("System.Exception", "boom", null, null),
+            MpmsTaskStatus.TimedOut => new MpmsTaskTimeoutException("late"),
+            MpmsTaskStatus.WorkerLost => new MpmsWorkerLostException("gone"),
+            _ => new OperationCanceledException("stopped"),
+        };
+
+        Assert.True(pool.TryFinish(job, status, status == MpmsTaskStatus.Succeeded ? "ok" : null, error));
+
+        Assert.Equal(status, handle.Status);
+        if (error is null)
+        {
+            Assert.Equal("ok", await handle);
+        }
+        else if (error is OperationCanceledException)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handle.Completion);
+        }
+        else
+        {
+            Assert.Same(error, await Assert.ThrowsAnyAsync<Exception>(() => handle.Completion));
+        }
+
+        MpmsPoolStats stats = pool.GetStats();
+        long counted = status switch
+        {
+            MpmsTaskStatus.Succeeded => stats.Succeeded,
+            MpmsTaskStatus.Failed => stats.Failed,
+            MpmsTaskStatus.TimedOut => stats.TimedOut,
+            MpmsTaskStatus.WorkerLost => stats.WorkerLost,
+            _ => stats.Canceled,
+        };
+        Assert.Equal((1L, 1L, 0L, 0L), (counted, stats.Finished, stats.Running, stats.Queued));
+    }
+
+    [Fact]
+    public async Task TryFinish_Twice_KeepsTheFirstOutcome()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        PendingJob<EchoJob, string> job = await pool.SendNextAsync();
+
+        Assert.True(pool.TryFinish(job, MpmsTaskStatus.Succeeded, "first", null));
+        Assert.False(pool.TryFinish(job, MpmsTaskStatus.WorkerLost, null, new MpmsWorkerLostException()));
+
+        Assert.Equal("first", await handle);
+        MpmsPoolStats stats = pool.GetStats();
+        Assert.Equal((1L, 0L, 1L), (stats.Succeeded, stats.WorkerLost, stats.Finished));
+    }
+
+    [Fact]
+    public async Task Cancel_QueuedJob_EndsCanceledAndTheLinkSkipsIt()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+
+        handle.Cancel();
+
+        Assert.Equal(MpmsTaskStatus.Canceled, handle.Status);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handle.Completion);
+        MpmsPoolStats stats = pool.GetStats();
+        Assert.Equal((1L, 0L), (stats.Canceled, stats.Queued));
+        PendingJob<EchoJob, string> taken = await pool.TakeAsync(CancellationToken.None);
+        Assert.False(taken.TryMarkSent());
+    }
+
+    [Fact]
+    public async Task Cancel_QueuedJob_GivesItsPlaceInTheQueueBack()
+    {
+        // A canceled job no longer waits in the queue, so it must not keep callers out.
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+
+        handle.Cancel();
+
+        Assert.Equal(0, pool.GetStats().Queued);
+        Assert.True(pool.TryPut(new EchoJob("b"), out _), "A canceled job still holds the queue's only place.");
+    }
+
+    [Fact]
+    public async Task Cancel_SentJob_AsksTheLinkAndLeavesTheOutcomeToIt()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        PendingJob<EchoJob, string> job = await pool.SendNextAsync();
+        var link = new RecordingCanceller();
+        job.Link = link;
+
+        handle.Cancel();
+
+        Assert.Equal([job.Sequence], link.Canceled);
+        Assert.Equal(MpmsTaskStatus.Running, handle.Status);
+        Assert.False(handle.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public async Task RunAsync_JobSucceeds_ReturnsTheValue()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+
+        Task<string> running = pool.RunAsync(new EchoJob("a"));
+        PendingJob<EchoJob, string> job = await pool.SendNextAsync();
+        pool.TryFinish(job, MpmsTaskStatus.Succeeded, "A", null);
+
+        Assert.Equal("A", await running.WaitAsync(Wire.HangGuard));
+    }
+
+    [Fact]
+    public async Task RunAsync_CallerCancelsWhileQueued_EndsCanceledWithTheCallersToken()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using var cts = new CancellationTokenSource();
+
+        Task<string> running = pool.RunAsync(new EchoJob("a"), cts.Token);
+        cts.Cancel();
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Wire.HangGuard));
+        Assert.Equal(cts.Token, ex.CancellationToken);
+        Assert.Equal(1, pool.GetStats().Canceled);
+    }
+
+    [Fact]
+    public async Task Requeue_NewAttempt_PutsTheJobBackWithTheNextAttemptNumber()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        PendingJob<EchoJob, string> job = await pool.SendNextAsync();
+
+        pool.Requeue(job, newAttempt: true);
+
+        Assert.Equal(MpmsTaskStatus.Queued, handle.Status);
+        Assert.Equal(2, job.Attempt);
+        Assert.Equal((0L, 1L), (pool.GetStats().Running, pool.GetStats().Queued));
+        Assert.Same(job, await pool.SendNextAsync());
+    }
+
+    [Fact]
+    public async Task Requeue_HandedBackUnstarted_KeepsTheAttemptNumber()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        await pool.PutAsync(new EchoJob("a"));
+        PendingJob<EchoJob, string> job = await pool.SendNextAsync();
+
+        pool.Requeue(job, newAttempt: false);
+
+        Assert.Equal(1, job.Attempt);
+        Assert.Same(job, await pool.SendNextAsync());
+    }
+
+    [Fact]
+    public async Task Stop_CancelsWhatIsStillQueuedAndRefusesNewJobs()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true);
+        MpmsTaskHandle<string> running = await pool.PutAsync(new EchoJob("running"));
+        await pool.PutAsync(new EchoJob("requeued"));
+        Assert.Equal("running", (await pool.SendNextAsync()).Job.Text);
+        PendingJob<EchoJob, string> requeued = await pool.SendNextAsync();
+        pool.Requeue(requeued, newAttempt: false);
+        MpmsTaskHandle<string> waiting = await pool.PutAsync(new EchoJob("waiting"));
+
+        pool.Stop("the test stopped it");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.Completion);
+        Assert.Equal(MpmsTaskStatus.Canceled, requeued.Status);
+        await using IAsyncEnumerator<MpmsResult<EchoJob, string>> results = pool.ReadResultsAsync().GetAsyncEnumerator();
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.True(await results.MoveNextAsync().AsTask().WaitAsync(Wire.HangGuard));
+            Assert.Equal(MpmsTaskStatus.Canceled, results.Current.Status);
+            Assert.Contains("the test stopped it", results.Current.Exception!.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(MpmsTaskStatus.Running, running.Status);
+        Assert.Equal(MpmsPoolState.Stopped, pool.GetStats().State);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.PutAsync(new EchoJob("late")).AsTask());
+        Assert.Contains("has stopped", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Requeue_AfterStop_CancelsTheJob()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        PendingJob<EchoJob, string> job = await pool.SendNextAsync();
+        pool.Stop("stopping");
+
+        pool.Requeue(job, newAttempt: true);
+
+        Assert.Equal(MpmsTaskStatus.Canceled, handle.Status);
+        Assert.Equal(0, pool.GetStats().Running);
+    }
+
+    [Fact]
+    public void ReadResultsAsync_StreamNotEnabled_ThrowsNamingTheOption()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => pool.ReadResultsAsync());
+
+        Assert.Contains("EnableResultStream", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadResultsAsync_WithACollector_Throws()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true, hasCollector: true);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => pool.ReadResultsAsync());
+
+        Assert.Contains("IMpmsCollector", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadResultsAsync_Twice_ThrowsTheSecondTime()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true);
+        _ = pool.ReadResultsAsync();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => pool.ReadResultsAsync());
+
+        Assert.Contains("already being read", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadResultsAsync_Enabled_GivesEveryOutcomeInCompletionOrderThenEnds()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o =>
+        {
+            o.EnableResultStream = true;
+            o.Meta["site"] = "eu-1";
+        });
+        MpmsTaskHandle<string>[] handles = [await pool.PutAsync(new EchoJob("a")), await pool.PutAsync(new EchoJob("b")), await pool.PutAsync(new EchoJob("c"))];
+        PendingJob<EchoJob, string>[] sent = [await pool.SendNextAsync(), await pool.SendNextAsync()];
+        var started = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        pool.TryFinish(sent[1], MpmsTaskStatus.Succeeded, "B", null, started, 4242, "mpms-UnitPool-p1#t2");
+        handles[2].Cancel();
+        pool.TryFinish(sent[0], MpmsTaskStatus.Failed, null, new MpmsWorkerException("E", "m", null, null));
+        pool.Complete();
+
+        var results = new List<MpmsResult<EchoJob, string>>();
+        await foreach (MpmsResult<EchoJob, string> result in pool.ReadResultsAsync().WithCancellation(new CancellationTokenSource(Wire.HangGuard).Token))
+        {
+            results.Add(result);
+        }
+
+        Assert.Equal([handles[1].TaskId, handles[2].TaskId, handles[0].TaskId], results.Select(r => r.TaskId));
+        Assert.Equal([MpmsTaskStatus.Succeeded, MpmsTaskStatus.Canceled, MpmsTaskStatus.Failed], results.Select(r => r.Status));
+        MpmsResult<EchoJob, string> b = results[0];
+        Assert.Equal((Pools.Name, "b", "B", true, 1), (b.PoolName, b.Job.Text, b.Value, b.Succeeded, b.Attempt));
+        Assert.Equal((started, 4242, "mpms-UnitPool-p1#t2"), (b.StartedAt, b.ProcessId, b.ThreadName));
+        Assert.Equal("eu-1", b.Meta["site"]);
+        Assert.Null(results[1].StartedAt);
+        Assert.IsType<MpmsWorkerException>(results[2].Exception);
+    }
+
+    [Fact]
+    public async Task RunCollectorAsync_CollectorThrows_LogsItAndGoesOnWithTheNextResult()
+    {
+        var logs = new RecordingLoggerProvider();
+        using MpmsPool<EchoJob, string> pool = Pools.Create(hasCollector: true, logger: logs.CreateLogger("Mpms.Hosting.Queue"));
+        var failing = new Collector(fail: true);
+        var recording = new Collector(fail: false);
+        Task collecting = pool.RunCollectorAsync([failing, recording], CancellationToken.None);
+        MpmsTaskHandle<string>[] handles = [await pool.PutAsync(new EchoJob("a")), await pool.PutAsync(new EchoJob("b"))];
+
+        pool.TryFinish(await pool.SendNextAsync(), MpmsTaskStatus.Succeeded, "A", null);
+        pool.TryFinish(await pool.SendNextAsync(), MpmsTaskStatus.Succeeded, "B", null);
+        pool.Complete();
+        await pool.WaitForCompletionAsync().WaitAsync(Wire.HangGuard);
+        await collecting.WaitAsync(Wire.HangGuard);
+
+        Assert.Equal(2, failing.Seen.Count);
+        Assert.Equal(handles.Select(h => h.TaskId), recording.Seen.Select(r => r.TaskId));
+        RecordedLog[] errors = [.. logs.Entries.Where(e => e.Level == LogLevel.Error)];
+        Assert.Equal(2, errors.Length);
+        Assert.All(errors, e =>
+        {
+            Assert.Equal(1100, e.EventId.Id);
+            Assert.IsType<InvalidOperationException>(e.Exception);
+            Assert.Contains(nameof(Collector), e.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_WithACollector_WaitsUntilTheCollectorHasSeenEveryOutcome()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(hasCollector: true);
+        await pool.PutAsync(new EchoJob("a"));
+        pool.TryFinish(await pool.SendNextAsync(), MpmsTaskStatus.Succeeded, "A", null);
+        pool.Complete();
+
+        Task waiting = pool.WaitForCompletionAsync();
+        Assert.False(waiting.IsCompleted);
+
+        var collector = new Collector(fail: false);
+        await pool.RunCollectorAsync([collector], CancellationToken.None).WaitAsync(Wire.HangGuard);
+        await waiting.WaitAsync(Wire.HangGuard);
+        Assert.Single(collector.Seen);
+    }
+
+    [Fact]
+    public async Task PutAsync_SerializerFails_ThrowsSerializationExceptionNamingTheJobType()
+    {
+        var serializer = new FailingSerializer();
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1, serializer);
+
+        var ex = await Assert.ThrowsAsync<MpmsSerializationException>(() => pool.PutAsync(new EchoJob("a")).AsTask());
+
+        Assert.Contains(typeof(EchoJob).FullName!, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(Pools.Name, ex.Message, StringComparison.Ordinal);
+        Assert.Same(serializer.Thrown, ex.InnerException);
+        Assert.Throws<MpmsSerializationException>(() => pool.TryPut(new EchoJob("a"), out _));
+        Assert.Equal(0, pool.GetStats().Accepted);
+    }
+
+    [Fact]
+    public async Task PutAsync_JobJsonCannotWrite_ThrowsSerializationExceptionNamingTheJobType()
+    {
+        using MpmsPool<JobWithType, string> pool = Pools.Create<JobWithType, string>();
+
+        var ex = await Assert.ThrowsAsync<MpmsSerializationException>(() => pool.PutAsync(new JobWithType(typeof(int))).AsTask());
+
+        Assert.Contains(typeof(JobWithType).FullName!, ex.Message, StringComparison.Ordinal);
+        Assert.NotNull(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task PutAsync_JobOverMaxMessageSize_IsRefusedAndTakesNoPlace()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => (o.MaxMessageSize, o.QueueCapacity) = (1024, 1));
+
+        var ex = await Assert.ThrowsAsync<MpmsSerializationException>(() => pool.PutAsync(new EchoJob(new string('x', 2000))).AsTask());
+
+        Assert.Contains(typeof(EchoJob).FullName!, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxMessageSize (1024)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, pool.GetStats().Accepted);
+        MpmsTaskHandle<string> small = await pool.PutAsync(new EchoJob("small"));
+        Assert.Equal("{\"Text\":\"small\",\"Number\":0}", System.Text.Encoding.UTF8.GetString(small.Pending<EchoJob, string>().Payload.Span));
+    }
+
+    [Fact]
+    public async Task PutAsync_JobExactlyAtMaxMessageSize_IsAccepted()
+    {
+        const int Max = 1024;
+        int overhead = "{\"Text\":\"\",\"Number\":0}".Length;
+        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.MaxMessageSize = Max);
+
+        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob(new string('x', Max - overhead)));
+
+        Assert.Equal(Max, handle.Pending<EchoJob, string>().PayloadLength);
+    }
+
+    [Fact]
+    public async Task ShutdownAsync_BeforeStart_Throws()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create(start: false);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.ShutdownAsync(TimeSpan.FromSeconds(1)));
+
+        Assert.Contains("has not started", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShutdownAsync_Started_AsksTheProcessesWithTheTimeout()
+    {
+        var processes = new FakePoolProcesses();
+        using MpmsPool<EchoJob, string> pool = Pools.Create(processes: processes);
+
+        Assert.True(await pool.ShutdownAsync(TimeSpan.FromSeconds(7)));
+
+        Assert.Equal([TimeSpan.FromSeconds(7)], processes.ShutdownRequests);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => pool.ShutdownAsync(TimeSpan.FromSeconds(-1)));
+    }
+
+    [Fact]
+    public void GetStats_ProcessesFaulted_ReportsFaultedAndTheirCounts()
+    {
+        var processes = new FakePoolProcesses { IsFaulted = true, ProcessesAlive = 3, ProcessesReady = 1, Restarts = 9 };
+        using MpmsPool<EchoJob, string> pool = Pools.Create(processes: processes);
+
+        MpmsPoolStats stats = pool.GetStats();
+
+        Assert.Equal((MpmsPoolState.Faulted, 3, 1, 9L), (stats.State, stats.ProcessesAlive, stats.ProcessesReady, stats.Restarts));
+        Assert.True(pool.TryPut(new EchoJob("a"), out _), "A faulted pool still accepts jobs.");
+    }
+
+    [Fact]
+    public async Task PutAsync_ThroughTheRouteInterface_AcceptsTheJob()
+    {
+        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        IJobRoute route = pool;
+
+        MpmsTaskHandle<string> handle = await route.PutAsync<string>(new EchoJob("a"), CancellationToken.None);
+
+        Assert.Equal((typeof(EchoJob), typeof(string), Pools.Name), (route.JobType, route.ResultType, route.PoolName));
+        Assert.Equal("a", handle.Pending<EchoJob, string>().Job.Text);
+    }
+
+    public sealed record JobWithType(Type Kind);
+
+    private sealed class Collector(bool fail) : IMpmsCollector<EchoJob, string>
+    {
+        public List<MpmsResult<EchoJob, string>> Seen { get; } = [];
+
+        public ValueTask CollectAsync(MpmsResult<EchoJob, string> result, CancellationToken cancellationToken)
+        {
+            Seen.Add(result);
+            return fail ? throw new InvalidOperationException("collector broke") : ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class FailingSerializer : IMpmsSerializer
+    {
+        public NotSupportedException Thrown { get; } = new("cannot write this");
+
+        public void Serialize<T>(T value, IBufferWriter<byte> destination) => throw Thrown;
+
+        public T Deserialize<T>(ReadOnlySpan<byte> source) => throw Thrown;
+    }
+}

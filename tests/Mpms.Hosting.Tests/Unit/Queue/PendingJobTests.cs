@@ -1,0 +1,250 @@
+using System.Buffers;
+using Mpms.Hosting.Queue;
+using Mpms.Hosting.Tests.Unit.TestDoubles;
+
+namespace Mpms.Hosting.Tests.Unit.Queue;
+
+public sealed class PendingJobTests : IDisposable
+{
+    private readonly Mpms.Hosting.Queue.MpmsPool<EchoJob, string> _pool = Pools.Create();
+
+    public void Dispose() => _pool.Dispose();
+
+    [Fact]
+    public void New_IsQueuedWithIdAndAcceptedTimeFromItsHighHalf()
+    {
+        var at = new DateTimeOffset(2025, 3, 4, 5, 6, 7, 8, TimeSpan.Zero);
+        long high = TaskIds.High(at, 77);
+
+        PendingJob<EchoJob, string> job = NewJob(sequence: 12, idHigh: high);
+
+        Assert.Equal(MpmsTaskStatus.Queued, job.Status);
+        Assert.False(job.IsDone);
+        Assert.Equal(TaskIds.Format(high, 12), job.TaskId);
+        Assert.Equal(at, job.EnqueuedAt);
+        Assert.Equal(1, job.Attempt);
+        Assert.False(job.Completion.IsCompleted);
+        Assert.Equal($"{job.TaskId} Queued", job.ToString());
+    }
+
+    [Fact]
+    public void TryMarkSent_FromQueued_MovesToRunningOnce()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+
+        Assert.True(job.TryMarkSent());
+        Assert.False(job.TryMarkSent());
+        Assert.Equal(MpmsTaskStatus.Running, job.Status);
+    }
+
+    [Theory]
+    [InlineData(MpmsTaskStatus.Succeeded)]
+    [InlineData(MpmsTaskStatus.Failed)]
+    [InlineData(MpmsTaskStatus.TimedOut)]
+    [InlineData(MpmsTaskStatus.WorkerLost)]
+    [InlineData(MpmsTaskStatus.Canceled)]
+    public void TryMarkDone_FromSent_TakesTheOutcomeAndSaysItWasSent(MpmsTaskStatus status)
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+        job.TryMarkSent();
+
+        Assert.True(job.TryMarkDone(status, out bool wasSent));
+
+        Assert.True(wasSent);
+        Assert.True(job.IsDone);
+        Assert.Equal(status, job.Status);
+    }
+
+    [Fact]
+    public void TryMarkDone_FromQueued_SaysItWasNotSent()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+
+        Assert.True(job.TryMarkDone(MpmsTaskStatus.Canceled, out bool wasSent));
+
+        Assert.False(wasSent);
+        Assert.Equal(MpmsTaskStatus.Canceled, job.Status);
+    }
+
+    [Fact]
+    public void Done_RefusesEveryFurtherMove()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+        job.TryMarkSent();
+        job.TryMarkDone(MpmsTaskStatus.Succeeded, out _);
+
+        Assert.False(job.TryMarkDone(MpmsTaskStatus.Failed, out bool wasSent));
+        Assert.False(wasSent);
+        Assert.False(job.TryMarkSent());
+        Assert.False(job.TryMarkRequeued());
+        Assert.False(job.TryMarkCanceledWhileQueued());
+        Assert.Equal(MpmsTaskStatus.Succeeded, job.Status);
+    }
+
+    [Fact]
+    public void TryMarkCanceledWhileQueued_Queued_EndsCanceled()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+
+        Assert.True(job.TryMarkCanceledWhileQueued());
+
+        Assert.Equal(MpmsTaskStatus.Canceled, job.Status);
+        Assert.False(job.TryMarkSent());
+    }
+
+    [Fact]
+    public void TryMarkCanceledWhileQueued_Sent_RefusesAndKeepsRunning()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+        job.TryMarkSent();
+
+        Assert.False(job.TryMarkCanceledWhileQueued());
+
+        Assert.Equal(MpmsTaskStatus.Running, job.Status);
+    }
+
+    [Fact]
+    public void TryMarkRequeued_Sent_GoesBackToQueuedAndForgetsItsLink()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+        job.TryMarkSent();
+        job.Link = new RecordingCanceller();
+
+        Assert.True(job.TryMarkRequeued());
+
+        Assert.Equal(MpmsTaskStatus.Queued, job.Status);
+        Assert.Null(job.Link);
+        Assert.True(job.TryMarkSent());
+    }
+
+    [Fact]
+    public void TryMarkRequeued_Queued_Refuses()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+
+        Assert.False(job.TryMarkRequeued());
+        Assert.Equal(MpmsTaskStatus.Queued, job.Status);
+    }
+
+    [Fact]
+    public async Task TryMarkDone_RacedFromSeveralThreads_ExactlyOneWinsPerJob()
+    {
+        const int Jobs = 2000;
+        const int Threads = 4;
+        MpmsTaskStatus[] statuses = [MpmsTaskStatus.Succeeded, MpmsTaskStatus.Failed, MpmsTaskStatus.TimedOut, MpmsTaskStatus.WorkerLost];
+        PendingJob<EchoJob, string>[] jobs = [.. Enumerable.Range(0, Jobs).Select(i => NewJob(sequence: i))];
+        foreach (PendingJob<EchoJob, string> job in jobs.Where((_, i) => i % 2 == 0))
+        {
+            job.TryMarkSent();
+        }
+
+        var winners = new int[Jobs, Threads];
+        var canceledWhileQueued = new bool[Jobs];
+        using var start = new Barrier(Threads + 1);
+        Task[] racers = [.. Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait();
+                for (int i = 0; i < Jobs; i++)
+                {
+                    // Thread 0 also tries the queued-cancel path, which races the same state.
+                    if (t == 0 && jobs[i].TryMarkCanceledWhileQueued())
+                    {
+                        canceledWhileQueued[i] = true;
+                    }
+
+                    winners[i, t] = jobs[i].TryMarkDone(statuses[t], out _) ? 1 : 0;
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default))];
+        start.SignalAndWait();
+        await Task.WhenAll(racers).WaitAsync(Wire.HangGuard);
+
+        for (int i = 0; i < Jobs; i++)
+        {
+            int wins = Enumerable.Range(0, Threads).Sum(t => winners[i, t]);
+            if (canceledWhileQueued[i])
+            {
+                Assert.Equal(0, wins);
+                Assert.Equal(MpmsTaskStatus.Canceled, jobs[i].Status);
+            }
+            else
+            {
+                Assert.Equal(1, wins);
+                int winner = Enumerable.Range(0, Threads).Single(t => winners[i, t] == 1);
+                Assert.Equal(statuses[winner], jobs[i].Status);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Complete_WithValue_CompletesTheTaskWithIt()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+
+        job.Complete("done", null);
+
+        Assert.Equal("done", await job.Completion);
+        Assert.Equal("done", await job);
+    }
+
+    [Fact]
+    public async Task Complete_WithException_FaultsTheTaskWithIt()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+        var error = new MpmsWorkerException("System.Exception", "boom", null, null);
+
+        job.Complete(null, error);
+
+        Assert.Same(error, await Assert.ThrowsAsync<MpmsWorkerException>(() => job.Completion));
+    }
+
+    [Fact]
+    public async Task Complete_WithCancellation_CancelsTheTaskWithItsToken()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        job.Complete(null, new OperationCanceledException("stop", cts.Token));
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.Completion);
+        Assert.Equal(cts.Token, ex.CancellationToken);
+        Assert.True(job.Completion.IsCanceled);
+    }
+
+    [Fact]
+    public void Cancel_WhileSent_AsksItsLinkToCancelItsSequence()
+    {
+        PendingJob<EchoJob, string> job = NewJob(sequence: 31);
+        var link = new RecordingCanceller();
+        job.TryMarkSent();
+        job.Link = link;
+
+        job.Cancel();
+
+        Assert.Equal([31L], link.Canceled);
+        Assert.True(job.CancelRequested);
+        Assert.Equal(MpmsTaskStatus.Running, job.Status);
+    }
+
+    [Fact]
+    public void Cancel_WhenDone_DoesNothing()
+    {
+        PendingJob<EchoJob, string> job = NewJob(sequence: 31);
+        var link = new RecordingCanceller();
+        job.TryMarkSent();
+        job.Link = link;
+        job.TryMarkDone(MpmsTaskStatus.Succeeded, out _);
+
+        job.Cancel();
+
+        Assert.Empty(link.Canceled);
+        Assert.Equal(MpmsTaskStatus.Succeeded, job.Status);
+    }
+
+    private PendingJob<EchoJob, string> NewJob(long sequence = 1, long idHigh = 1) =>
+        new(_pool, new EchoJob("x"), sequence, idHigh, ArrayPool<byte>.Shared.Rent(16), 3);
+}
