@@ -115,7 +115,7 @@ public sealed class PoolRegistrarTests
 
         await using ServiceProvider provider = services.Build();
 
-        Assert.IsType<JsonMpmsSerializer>(provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)).Serializer);
+        Assert.IsType<MpmsJsonSerializer>(provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)).Serializer);
     }
 
     [Fact]

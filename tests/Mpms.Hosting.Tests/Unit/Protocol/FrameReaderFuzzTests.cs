@@ -155,8 +155,8 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             {
                 long sequence = random.NextInt64(long.MinValue, long.MaxValue), idHigh = random.NextInt64(long.MinValue, long.MaxValue);
                 int attempt = random.Next(int.MinValue, int.MaxValue);
-                byte[] payload = RandomBytes(random, SmallLength(random, Cap - 20));
-                JobFrame.Post(outbox, sequence, idHigh, attempt, payload);
+                byte[] payload = RandomBytes(random, SmallLength(random, Cap - 21));
+                JobFrame.Post(outbox, sequence, idHigh, attempt, null, payload);
                 return (FrameType.Job, body =>
                 {
                     JobFrame frame = JobFrame.Read(body);
@@ -263,7 +263,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             {
                 // A plausible header in front of the noise gets the reader past the first checks.
                 BinaryPrimitives.WriteUInt32LittleEndian(noise, (uint)random.Next(1, Cap + 2));
-                noise[4] = (byte)random.Next(1, 12);
+                noise[4] = (byte)random.Next(1, 13);
             }
 
             return new Case(Mutation.RandomBytes, noise, [], 0);
@@ -309,7 +309,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                 BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(starts[k]), 0);
                 return new Case(Mutation.ZeroLength, data, frames, k);
             case < 93:
-                data[starts[k] + 4] = (byte)(random.Next(2) == 0 ? 0 : random.Next(12, 256));
+                data[starts[k] + 4] = (byte)(random.Next(2) == 0 ? 0 : random.Next(13, 256));
                 return new Case(Mutation.UnknownType, data, frames, k);
             default:
                 return new Case(Mutation.HugeHeaderWithoutBody, [.. data[..starts[k]], .. Wire.Header((uint)random.NextInt64(Cap + 2, (long)uint.MaxValue + 1), (byte)frames[k].Type)], frames, k);

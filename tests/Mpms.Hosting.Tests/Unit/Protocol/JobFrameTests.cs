@@ -14,7 +14,7 @@ public sealed class JobFrameTests
     {
         byte[] payload = Enumerable.Range(0, payloadLength).Select(i => (byte)(i * 7)).ToArray();
 
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => JobFrame.Post(o, sequence, idHigh, attempt, payload), FrameType.Job);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => JobFrame.Post(o, sequence, idHigh, attempt, null, payload), FrameType.Job);
         JobFrame frame = JobFrame.Read(body);
 
         Assert.Equal(sequence, frame.Sequence);
@@ -27,9 +27,10 @@ public sealed class JobFrameTests
     public async Task Read_BodyInOneByteSegments_GivesTheSameFields()
     {
         byte[] payload = "{\"op\":\"x\"}"u8.ToArray();
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => JobFrame.Post(o, 42, 0x0123456789ABCDEF, 3, payload), FrameType.Job);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => JobFrame.Post(o, 42, 0x0123456789ABCDEF, 3, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", payload), FrameType.Job);
 
         JobFrame frame = JobFrame.Read(Sequences.Bytewise(body.ToArray()));
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", frame.TraceParent);
 
         Assert.Equal(42, frame.Sequence);
         Assert.Equal(0x0123456789ABCDEF, frame.IdHigh);
@@ -53,7 +54,7 @@ public sealed class JobFrameTests
     [Fact]
     public void Read_ExactlyTheFixedFields_GivesAnEmptyPayload()
     {
-        JobFrame frame = JobFrame.Read(new ReadOnlySequence<byte>(new byte[20]));
+        JobFrame frame = JobFrame.Read(new ReadOnlySequence<byte>(new byte[21]));
 
         Assert.True(frame.Payload.IsEmpty);
     }

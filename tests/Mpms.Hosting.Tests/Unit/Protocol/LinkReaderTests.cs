@@ -17,7 +17,7 @@ public sealed class LinkReaderTests
         {
             o.Post(FrameType.Ready);
             o.PostInt32(FrameType.Credit, 3);
-            JobFrame.Post(o, 1, 2, 1, new byte[Cap - 20]);
+            JobFrame.Post(o, 1, 2, 1, null, new byte[Cap - 21]);
         });
         await pair.Left.SendAsync(bytes);
         pair.Left.Shutdown(SocketShutdown.Send);

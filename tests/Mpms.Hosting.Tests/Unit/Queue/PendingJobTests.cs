@@ -11,12 +11,12 @@ public sealed class PendingJobTests : IDisposable
     public void Dispose() => _pool.Dispose();
 
     [Fact]
-    public void New_IsQueuedWithIdAndAcceptedTimeFromItsHighHalf()
+    public void New_IsQueuedWithItsIdAndAcceptedTime()
     {
         var at = new DateTimeOffset(2025, 3, 4, 5, 6, 7, 8, TimeSpan.Zero);
         long high = TaskIds.High(at, 77);
 
-        PendingJob<EchoJob, string> job = NewJob(sequence: 12, idHigh: high);
+        PendingJob<EchoJob, string> job = new(_pool, new EchoJob("x"), 12, high, at, ArrayPool<byte>.Shared.Rent(16), 3);
 
         Assert.Equal(MpmsTaskStatus.Queued, job.Status);
         Assert.False(job.IsDone);
@@ -246,5 +246,5 @@ public sealed class PendingJobTests : IDisposable
     }
 
     private PendingJob<EchoJob, string> NewJob(long sequence = 1, long idHigh = 1) =>
-        new(_pool, new EchoJob("x"), sequence, idHigh, ArrayPool<byte>.Shared.Rent(16), 3);
+        new(_pool, new EchoJob("x"), sequence, idHigh, DateTimeOffset.UtcNow, ArrayPool<byte>.Shared.Rent(16), 3);
 }

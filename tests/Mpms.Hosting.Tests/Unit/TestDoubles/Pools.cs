@@ -32,7 +32,7 @@ internal static class Pools
     {
         var options = new MpmsOptions { Processes = 1, ThreadsPerProcess = 1 };
         configure?.Invoke(options);
-        var pool = new MpmsPool<TJob, TResult>(Name, options, serializer ?? new JsonMpmsSerializer(), hasCollector, logger ?? NullLogger.Instance);
+        var pool = new MpmsPool<TJob, TResult>(Name, options, serializer ?? new MpmsJsonSerializer(), hasCollector, new Mpms.Hosting.Diagnostics.MpmsTelemetry(null), logger ?? NullLogger.Instance);
         if (start)
         {
             pool.Start(processes ?? new FakePoolProcesses());

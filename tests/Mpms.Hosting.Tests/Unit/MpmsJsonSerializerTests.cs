@@ -6,9 +6,9 @@ using Mpms.Hosting.Serialization;
 
 namespace Mpms.Hosting.Tests.Unit.Serialization;
 
-public sealed class JsonMpmsSerializerTests
+public sealed class MpmsJsonSerializerTests
 {
-    private readonly JsonMpmsSerializer _serializer = new();
+    private readonly MpmsJsonSerializer _serializer = new();
 
     [Fact]
     public void RoundTrip_NestedRecord_GivesAnEqualValue()
@@ -116,7 +116,7 @@ public sealed class JsonMpmsSerializerTests
     [Fact]
     public void Serialize_OptionsWithARelaxedEncoder_UsesThatEncoder()
     {
-        var serializer = new JsonMpmsSerializer(new JsonSerializerOptions
+        var serializer = new MpmsJsonSerializer(new JsonSerializerOptions
         {
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
@@ -131,7 +131,7 @@ public sealed class JsonMpmsSerializerTests
     [Fact]
     public void Serialize_OptionsWithCamelCase_UsesThem()
     {
-        var serializer = new JsonMpmsSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() });
+        var serializer = new MpmsJsonSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() });
         using var buffer = new PooledBufferWriter();
 
         serializer.Serialize(new Line("pen", 2, 1.5m), buffer);
