@@ -149,7 +149,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
 
     private static (FrameType, Action<ReadOnlySequence<byte>>) PostRandomFrame(FrameOutbox outbox, Random random)
     {
-        switch (random.Next(12))
+        switch (random.Next(14))
         {
             case 0:
             {
@@ -220,11 +220,40 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             }
 
             case 8:
+            {
+                outbox.Post(FrameType.Ready);
+                return (FrameType.Ready, body => Assert.True(body.IsEmpty));
+            }
+
             case 9:
             {
-                FrameType type = random.Next(2) == 0 ? FrameType.Heartbeat : FrameType.Ready;
-                outbox.Post(type);
-                return (type, body => Assert.True(body.IsEmpty));
+                RunningJob[] running = Enumerable.Range(0, random.Next(4))
+                    .Select(_ => new RunningJob(random.NextInt64(), random.Next(), random.NextInt64()))
+                    .ToArray();
+                HeartbeatFrame.Post(outbox, running);
+                return (FrameType.Heartbeat, body => Assert.Equal(running, HeartbeatFrame.Read(body)));
+            }
+
+            case 12:
+            case 13:
+            {
+                var log = new LogFrame(
+                    RandomText(random) ?? "category",
+                    (Microsoft.Extensions.Logging.LogLevel)random.Next(0, 7),
+                    random.Next(),
+                    RandomText(random),
+                    RandomText(random) ?? "",
+                    random.Next(2) == 0 ? null : new WireError("T", RandomText(random) ?? "", RandomText(random), null),
+                    [new("Number", (long)random.Next()), new("Text", RandomText(random)), new("Flag", random.Next(2) == 0)]);
+                byte[] encoded = log.Encode();
+                outbox.Post(FrameType.Log, encoded.Length, encoded, static (span, bytes) => bytes.CopyTo(span));
+                return (FrameType.Log, body =>
+                {
+                    LogFrame read = LogFrame.Read(body);
+                    Assert.Equal((log.Category, log.Level, log.EventId, log.EventName, log.Message), (read.Category, read.Level, read.EventId, read.EventName, read.Message));
+                    Assert.Equal(log.Exception, read.Exception);
+                    Assert.Equal(log.Properties, read.Properties);
+                });
             }
 
             case 10:
@@ -421,6 +450,12 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                 case FrameType.Drain:
                 case FrameType.Leaving:
                     SmallFrames.ReadByte(body);
+                    break;
+                case FrameType.Heartbeat:
+                    HeartbeatFrame.Read(body);
+                    break;
+                case FrameType.Log:
+                    LogFrame.Read(body);
                     break;
             }
         }
