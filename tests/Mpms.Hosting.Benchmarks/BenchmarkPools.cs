@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Mpms.Hosting;
+using Mpms.Hosting.Supervision;
+
+namespace Mpms.Hosting.Benchmarks;
+
+/// <summary>Starts the pools the scenarios measure; the worker processes are this program started again.</summary>
+public static class BenchmarkPools
+{
+    /// <summary>The worker role: every benchmark pool is registered, the one this process belongs to takes over.</summary>
+    public static async Task RunWorkerAsync(string[] args)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddMpms<TrivialWorker>();
+        builder.Services.AddMpms<SleepWorker>();
+        builder.Services.AddMpms<CpuWorker>();
+        await builder.Build().RunAsync();
+    }
+
+    /// <summary>Starts a host with one pool of <typeparamref name="TWorker"/> and waits until all its processes are ready.</summary>
+    public static async Task<IHost> StartAsync<TWorker>(Action<MpmsOptions> configure, Action<IServiceCollection>? services = null)
+        where TWorker : class
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddMpms<TWorker>(configure);
+        services?.Invoke(builder.Services);
+        IHost host = builder.Build();
+        await host.StartAsync();
+        await WaitReadyAsync<TWorker>(host);
+        return host;
+    }
+
+    public static async Task WaitReadyAsync<TWorker>(IHost host)
+    {
+        IPoolView pool = View<TWorker>(host);
+        var deadline = Stopwatch.StartNew();
+        while (pool.Ready < pool.Configured)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(1))
+            {
+                throw new TimeoutException($"Pool {typeof(TWorker).Name} did not become ready.");
+            }
+
+            await Task.Delay(1);
+        }
+    }
+
+    /// <summary>The few things a scenario reads from a pool.</summary>
+    public interface IPoolView
+    {
+        int Ready { get; }
+
+        int Configured { get; }
+
+        IReadOnlyList<int> ProcessIds { get; }
+    }
+
+    public static IPoolView View<TWorker>(IHost host)
+    {
+        Type worker = typeof(TWorker);
+        Type[] types = worker.GetInterfaces().Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IMpmsWorker<,>)).GetGenericArguments();
+        object supervisor = host.Services.GetRequiredKeyedService(typeof(PoolSupervisor<,>).MakeGenericType(types), worker.Name);
+        return (IPoolView)Activator.CreateInstance(typeof(SupervisorView<,>).MakeGenericType(types), supervisor)!;
+    }
+
+    private sealed class SupervisorView<TJob, TResult>(PoolSupervisor<TJob, TResult> supervisor) : IPoolView
+    {
+        public int Ready => supervisor.ProcessesReady;
+
+        public int Configured => supervisor.ConfiguredProcesses;
+
+        public IReadOnlyList<int> ProcessIds
+        {
+            get
+            {
+                lock (supervisor.StartedProcessIds)
+                {
+                    return [.. supervisor.StartedProcessIds];
+                }
+            }
+        }
+    }
+}

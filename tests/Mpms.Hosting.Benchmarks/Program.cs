@@ -1,0 +1,29 @@
+using Mpms.Hosting;
+using Mpms.Hosting.Benchmarks;
+
+// One command prints one table: scenario, figure, unit, target. `--smoke` runs every scenario at a tiny size (the
+// test suite does, so the harness cannot rot); `--only <text>` runs the scenarios whose name contains the text.
+if (MpmsEnvironment.IsWorkerProcess)
+{
+    await BenchmarkPools.RunWorkerAsync(args);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == BareSocket.EchoArgument)
+{
+    await BareSocket.RunEchoServerAsync(args[1]);
+    return 0;
+}
+
+var settings = new BenchmarkSettings(Smoke: args.Contains("--smoke"), Only: ArgumentAfter(args, "--only"));
+var report = new Report();
+Console.WriteLine($"Mpms.Hosting benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}{(settings.Smoke ? ", smoke sizes" : "")}");
+await Scenarios.RunAsync(settings, report);
+report.Print(Console.Out);
+return 0;
+
+static string? ArgumentAfter(string[] args, string name)
+{
+    int index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Mpms.Hosting.Tests.Integration;
+
+/// <summary>Runs every benchmark scenario at a tiny size, so the harness cannot rot. It asserts what ran, never how fast.</summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class BenchmarkSmokeTests
+{
+    private static readonly string[] Scenarios =
+    [
+        "throughput, trivial, PutAsync + collector, 2×2, prefetch 0",
+        "throughput, trivial, 256 concurrent RunAsync, 2×2",
+        "in-process baseline",
+        "round trip, RunAsync, p50",
+        "bare socket round trip (16 B, two processes), p50",
+        "ratio pool round trip / bare socket, p50",
+        "I/O-bound efficiency, 10 ms jobs, 2×20",
+        "CPU-bound speed-up, 1 → 2 processes",
+        "pool of 2 processes ready, from host start",
+        "killed process replaced and ready",
+        "idle worker process resident set",
+        "application-side allocation per job",
+    ];
+
+    [Fact]
+    public async Task Harness_SmokeRun_PrintsEveryScenarioWithAFigure()
+    {
+        string program = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "Mpms.Hosting.Benchmarks.exe" : "Mpms.Hosting.Benchmarks");
+        using var process = Process.Start(new ProcessStartInfo(program, ["--smoke"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}: {await errors}");
+        string[] table = (await output).Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal)).ToArray();
+        foreach (string scenario in Scenarios)
+        {
+            string row = Assert.Single(table, l => l.Contains(scenario, StringComparison.Ordinal));
+            string figure = row.Split('|')[2].Trim();
+            Assert.True(double.TryParse(figure, NumberStyles.Any, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value >= 0, $"{scenario}: '{figure}'");
+        }
+    }
+}
