@@ -38,6 +38,7 @@ internal sealed record WorkerSettings
     public long? MaxMemoryPerProcess { get; init; }
 }
 
+[JsonSourceGenerationOptions(RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(HelloMessage))]
 [JsonSerializable(typeof(WorkerSettings))]
 internal sealed partial class ProtocolJsonContext : JsonSerializerContext;

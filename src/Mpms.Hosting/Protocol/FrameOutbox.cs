@@ -4,18 +4,22 @@ using System.Net.Sockets;
 namespace Mpms.Hosting.Protocol;
 
 /// <summary>
-/// The sending half of a link. Any thread posts frames; one sender loop writes them to the socket. Frames posted
-/// while a write is in flight are coalesced into the next write, so a burst of jobs or results costs one system
-/// call, not one each.
+/// The sending half of a link. Any thread posts frames. When no write is in flight, the posting thread writes at once
+/// (no hop to another thread, which is most of a round trip's latency); frames posted while a write is in flight are
+/// coalesced into the next write, so a burst of jobs or results costs one system call, not one each.
 /// </summary>
 internal sealed class FrameOutbox : IDisposable
 {
     private readonly object _gate = new();
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FrameBuffer _filling = new();
     private FrameBuffer _sending = new();
-    private bool _senderWaiting;
+    private Socket? _socket;
+    private bool _writing;
     private bool _completed;
+
+    /// <summary>Gets a task that completes when the outbox is completed and everything posted is written, or faults when the socket fails.</summary>
+    public Task Completion => _drained.Task;
 
     /// <summary>Appends one frame. After <see cref="Complete"/>, or once the socket failed, frames are dropped.</summary>
     /// <returns><see langword="false"/> when the frame was dropped.</returns>
@@ -29,73 +33,58 @@ internal sealed class FrameOutbox : IDisposable
             }
 
             writeBody(_filling.Append(type, bodyLength), state);
-            WakeSender();
-            return true;
+            if (_writing || _socket is null)
+            {
+                return true;
+            }
+
+            _writing = true;
         }
+
+        _ = WriteAsync();
+        return true;
     }
 
     /// <summary>Appends a frame with no body.</summary>
     public bool Post(FrameType type) => Post(type, 0, 0, static (_, _) => { });
 
-    /// <summary>Stops accepting frames; the sender loop writes what is pending and ends.</summary>
+    /// <summary>Starts writing to <paramref name="socket"/>, beginning with what was posted before.</summary>
+    public void Start(Socket socket)
+    {
+        lock (_gate)
+        {
+            _socket = socket;
+            if (_writing || _filling.Length == 0)
+            {
+                return;
+            }
+
+            _writing = true;
+        }
+
+        _ = WriteAsync();
+    }
+
+    /// <summary>Writes to <paramref name="socket"/> until <see cref="Complete"/> and everything is written.</summary>
+    public Task RunAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        Start(socket);
+        return Completion.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops accepting frames; <see cref="Completion"/> completes once what is pending is written.</summary>
     public void Complete()
     {
         lock (_gate)
         {
             _completed = true;
-            WakeSender();
-        }
-    }
-
-    /// <summary>Writes posted frames to <paramref name="socket"/> until <see cref="Complete"/> and everything is sent.</summary>
-    public async Task RunAsync(Socket socket, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
+            if (_writing || (_filling.Length > 0 && _socket is not null))
             {
-                bool wait;
-                lock (_gate)
-                {
-                    if (_filling.Length > 0)
-                    {
-                        (_filling, _sending) = (_sending, _filling);
-                        wait = false;
-                    }
-                    else if (_completed)
-                    {
-                        return;
-                    }
-                    else
-                    {
-                        _senderWaiting = true;
-                        wait = true;
-                    }
-                }
-
-                if (wait)
-                {
-                    await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                ReadOnlyMemory<byte> pending = _sending.WrittenMemory;
-                while (!pending.IsEmpty)
-                {
-                    int sent = await socket.SendAsync(pending, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                    pending = pending[sent..];
-                }
-
-                _sending.Reset();
+                return; // the write in flight finishes the job
             }
         }
-        finally
-        {
-            lock (_gate)
-            {
-                _completed = true;
-            }
-        }
+
+        _drained.TrySetResult();
     }
 
     public void Dispose()
@@ -103,19 +92,58 @@ internal sealed class FrameOutbox : IDisposable
         lock (_gate)
         {
             _completed = true;
-            _filling.Dispose();
-            _sending.Dispose();
+            if (!_writing)
+            {
+                _filling.Dispose();
+                _sending.Dispose();
+            }
         }
 
-        _wake.Dispose();
+        _drained.TrySetResult();
     }
 
-    private void WakeSender()
+    private async Task WriteAsync()
     {
-        if (_senderWaiting)
+        try
         {
-            _senderWaiting = false;
-            _wake.Release();
+            while (true)
+            {
+                lock (_gate)
+                {
+                    if (_filling.Length == 0)
+                    {
+                        _writing = false;
+                        if (_completed)
+                        {
+                            _drained.TrySetResult();
+                        }
+
+                        return;
+                    }
+
+                    (_filling, _sending) = (_sending, _filling);
+                }
+
+                ReadOnlyMemory<byte> pending = _sending.WrittenMemory;
+                while (!pending.IsEmpty)
+                {
+                    // Never resume on the poster's context: a worker thread must not be asked to finish a write.
+                    int sent = await _socket!.SendAsync(pending, SocketFlags.None).ConfigureAwait(false);
+                    pending = pending[sent..];
+                }
+
+                _sending.Reset();
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        {
+            lock (_gate)
+            {
+                _completed = true;
+                _writing = false;
+            }
+
+            _drained.TrySetException(ex);
         }
     }
 }

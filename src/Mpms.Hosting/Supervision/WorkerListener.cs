@@ -129,6 +129,11 @@ internal sealed class WorkerListener : IAsyncDisposable
             }
 
             HelloMessage hello = ControlMessages.ReadJson<HelloMessage>(new System.Buffers.ReadOnlySequence<byte>(body));
+            if (string.IsNullOrEmpty(hello.Secret))
+            {
+                throw new MpmsProtocolException("The hello carries no secret.");
+            }
+
             if (hello.ProtocolVersion != ControlMessages.ProtocolVersion)
             {
                 throw new MpmsProtocolException($"Protocol version {hello.ProtocolVersion} is not {ControlMessages.ProtocolVersion}: the worker runs another version of Mpms.Hosting.");
@@ -141,8 +146,9 @@ internal sealed class WorkerListener : IAsyncDisposable
                 throw new MpmsProtocolException("The process this secret belongs to is no longer expected.");
             }
         }
-        catch (Exception ex) when (ex is MpmsProtocolException or OperationCanceledException or SocketException or IOException)
+        catch (Exception ex)
         {
+            // Whatever a peer sent, the connection is closed and the refusal logged; nothing escapes this task.
             if (!cancellationToken.IsCancellationRequested)
             {
                 string reason = ex is OperationCanceledException ? $"no hello within {HelloTimeout.TotalSeconds:0} seconds" : ex.Message;
