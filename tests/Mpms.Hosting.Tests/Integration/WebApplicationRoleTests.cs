@@ -236,6 +236,9 @@ public sealed class WebApplicationRoleTests
                 $"--TestWebApp:MarkerFile={Path.Combine(directory, "marker.txt")}",
                 "--Logging:Console:FormatterName=json",
                 "--Logging:LogLevel:Mpms.Hosting=Debug",
+
+                // Inside the test's directory, so that even an app that had to be killed leaves nothing behind.
+                $"--Mpms:SocketDirectory={directory}",
             })
             {
                 startInfo.ArgumentList.Add(argument);
@@ -287,21 +290,24 @@ public sealed class WebApplicationRoleTests
             return _process.ExitCode;
         }
 
+        /// <summary>Stops the app as a service manager would (SIGTERM), kills it if it does not exit, then kills what is left.</summary>
         public async ValueTask DisposeAsync()
         {
             Client.Dispose();
             int[] workers = [.. StartedWorkers(), .. ProcessId > 0 && ProcessProbe.IsAlive(ProcessId) ? ChildrenOf(ProcessId) : []];
-            try
+            if (ProcessId > 0 && !_process.HasExited)
             {
-                if (!_process.HasExited)
+                ProcessProbe.Signal(ProcessId, 15);
+                using var ceiling = new CancellationTokenSource(TestPool.WaitCeiling);
+                try
                 {
-                    _process.Kill();
+                    await _process.WaitForExitAsync(ceiling.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill(entireProcessTree: true);
                     await _process.WaitForExitAsync();
                 }
-            }
-            catch (InvalidOperationException)
-            {
-                // Never started.
             }
 
             foreach (int worker in workers.Distinct().Where(ProcessProbe.IsAlive))
