@@ -4,7 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace Mpms.Hosting.Tests.Infrastructure;
 
 /// <summary>One log line as a test sees it.</summary>
-public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception, IReadOnlyList<KeyValuePair<string, object?>> State);
+public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception, IReadOnlyList<KeyValuePair<string, object?>> State)
+{
+    /// <summary>The value of one structured field of the line (a placeholder such as <c>ProcessName</c>), or null.</summary>
+    public object? Value(string key) => State.FirstOrDefault(kv => kv.Key == key).Value;
+}
 
 /// <summary>A logger provider that keeps every line, so tests can assert on what was logged.</summary>
 public sealed class ListLoggerProvider : ILoggerProvider

@@ -51,6 +51,58 @@ public static class ProcessProbe
         }
     }
 
+    /// <summary>
+    /// Whether a process has ended: it is gone, or it is a zombie (it exited and only waits to be reaped). An orphan
+    /// that exits stays a zombie until init reaps it, which some container inits never do.
+    /// </summary>
+    public static bool HasEnded(int pid) => State(pid) is null or 'Z' or 'X';
+
+    /// <summary>The ids of the processes whose parent is <paramref name="parent"/> (the parent-id field of /proc/*/stat).</summary>
+    public static IReadOnlyList<int> ChildrenOf(int parent)
+    {
+        var children = new List<int>();
+        foreach (string directory in System.IO.Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out int pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                string[] afterName = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(afterName[1]) == parent)
+                {
+                    children.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // It ended while we looked.
+            }
+        }
+
+        return children;
+    }
+
+    /// <summary>The full path of the program a process runs, or null when it is gone.</summary>
+    public static string? Executable(int pid)
+    {
+        try
+        {
+            return File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public static void Kill(int pid)
     {
         try

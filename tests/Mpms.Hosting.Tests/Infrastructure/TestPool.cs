@@ -125,11 +125,75 @@ public sealed class TestPool : IAsyncDisposable
     public Task WaitForReadyAsync(int? processes = null) =>
         WaitUntilAsync(s => s.ProcessesReady >= (processes ?? Supervisor.ConfiguredProcesses), "all processes ready");
 
-    /// <summary>Reads the events the worker processes wrote.</summary>
-    public IReadOnlyList<WorkerEvent> Events() =>
-        File.Exists(EventLogPath)
-            ? File.ReadAllLines(EventLogPath).Where(l => l.Length > 0).Select(WorkerEvent.Parse).ToArray()
-            : [];
+    /// <summary>Reads the events the worker processes wrote, in the order they wrote them.</summary>
+    /// <remarks>A line a worker is writing right now (no newline yet) is left for the next read.</remarks>
+    public IReadOnlyList<WorkerEvent> Events()
+    {
+        string text;
+        try
+        {
+            using var stream = new FileStream(EventLogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            text = reader.ReadToEnd();
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return [];
+        }
+
+        int end = text.LastIndexOf('\n');
+        return end < 0
+            ? []
+            : text[..end].Split('\n').Where(l => l.Length > 0).Select(WorkerEvent.Parse).ToArray();
+    }
+
+    /// <summary>
+    /// Waits until the worker processes' events satisfy <paramref name="condition"/>, re-reading the event log whenever
+    /// it changes (or the supervisor sees a change), and returns the events that did.
+    /// </summary>
+    public async Task<IReadOnlyList<WorkerEvent>> WaitForEventsAsync(Func<IReadOnlyList<WorkerEvent>, bool> condition, string what)
+    {
+        // Never disposed: a file notification may still arrive after the wait ended.
+        var changed = new SemaphoreSlim(0);
+        void OnChanged() => changed.Release();
+        void OnFileChanged(object sender, FileSystemEventArgs e) => changed.Release();
+        void OnWatcherError(object sender, ErrorEventArgs e) => changed.Release();
+        using var watcher = new FileSystemWatcher(_directory, Path.GetFileName(EventLogPath))
+        {
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+        };
+        watcher.Created += OnFileChanged;
+        watcher.Changed += OnFileChanged;
+        watcher.Error += OnWatcherError;
+        watcher.EnableRaisingEvents = true;
+        Supervisor.Changed += OnChanged;
+        try
+        {
+            using var ceiling = new CancellationTokenSource(WaitCeiling);
+            while (true)
+            {
+                IReadOnlyList<WorkerEvent> events = Events();
+                if (condition(events))
+                {
+                    return events;
+                }
+
+                try
+                {
+                    await changed.WaitAsync(ceiling.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"Waited {WaitCeiling} for: {what}. Events:{Environment.NewLine}{string.Join(Environment.NewLine, events)}");
+                }
+            }
+        }
+        finally
+        {
+            Supervisor.Changed -= OnChanged;
+            watcher.EnableRaisingEvents = false;
+        }
+    }
 
     public async Task StopAsync()
     {

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Mpms.Hosting.Tests.Infrastructure;
+
+namespace Mpms.Hosting.Tests.Integration;
+
+/// <summary>
+/// Worker processes do not outlive their application, however it dies. The application here is the TestWorker
+/// program run with <c>--as-application</c>: it hosts a pool of itself, runs a few jobs, prints
+/// <c>ready &lt;pid&gt;,&lt;pid&gt;</c> and waits to be killed.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class ApplicationDeathTests
+{
+    private const int SigKill = 9;
+
+    /// <summary>How long the children may take to leave: the behaviour under test, not a guess at a machine's speed.</summary>
+    private static readonly TimeSpan ChildrenLeaveWithin = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task Sigkill_Application_ItsWorkerProcessesEndWithinFiveSeconds()
+    {
+        string directory = Directory.CreateTempSubdirectory("mpms-app-").FullName;
+        var output = new ConcurrentQueue<string>();
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var start = new ProcessStartInfo(TestPool.WorkerProgram, ["--as-application", "--Mpms:Processes=2"])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = directory,
+        };
+        using var application = new Process { StartInfo = start };
+        application.OutputDataReceived += (_, e) => OnLine(e.Data);
+        application.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        IReadOnlyList<int> children = [];
+        application.Start();
+        try
+        {
+            application.BeginOutputReadLine();
+            application.BeginErrorReadLine();
+
+            Task exitedEarly = application.WaitForExitAsync();
+            Task first = await Task.WhenAny(ready.Task, exitedEarly).WaitAsync(TestPool.WaitCeiling);
+            Assert.True(first == ready.Task, $"The application exited before it was ready:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+            string readyLine = await ready.Task;
+            int[] ranJobs = readyLine["ready ".Length..].Split(',').Select(int.Parse).ToArray();
+
+            // The application's worker processes are its children, running the same program.
+            children = ProcessProbe.ChildrenOf(application.Id);
+            Assert.Equal(2, children.Count);
+            Assert.Subset(children.ToHashSet(), ranJobs.ToHashSet());
+            Assert.All(children, pid =>
+            {
+                Assert.False(ProcessProbe.HasEnded(pid), $"worker {pid} ended before the application was killed");
+                Assert.Equal(TestPool.WorkerProgram, ProcessProbe.Executable(pid));
+            });
+
+            ProcessProbe.Signal(application.Id, SigKill);
+            await application.WaitForExitAsync().WaitAsync(TestPool.WaitCeiling);
+            Assert.Equal(128 + SigKill, application.ExitCode);
+
+            // A bounded poll is the one way to watch processes that are no one's children any more; the bound is the
+            // behaviour under test. An orphan that exits may stay a zombie when init does not reap: it has ended.
+            var deadline = Stopwatch.StartNew();
+            while (!children.All(ProcessProbe.HasEnded) && deadline.Elapsed < ChildrenLeaveWithin)
+            {
+                await Task.Delay(50);
+            }
+
+            int[] left = children.Where(pid => !ProcessProbe.HasEnded(pid)).ToArray();
+            Assert.True(left.Length == 0, $"Worker processes still running {ChildrenLeaveWithin} after the application was killed: {string.Join(", ", left)}");
+        }
+        finally
+        {
+            if (!application.HasExited)
+            {
+                application.Kill();
+                await application.WaitForExitAsync();
+            }
+
+            foreach (int pid in children.Where(pid => !ProcessProbe.HasEnded(pid)))
+            {
+                ProcessProbe.Signal(pid, SigKill);
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            output.Enqueue(line);
+            if (line.StartsWith("ready ", StringComparison.Ordinal))
+            {
+                ready.TrySetResult(line);
+            }
+        }
+    }
+}
