@@ -61,7 +61,7 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
 
         return errors.Count == 0
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(errors.Prepend($"Invalid options for pool '{poolName}':"));
+            : ValidateOptionsResult.Fail(errors.Prepend($"Invalid options for pool '{poolName}'"));
 
         void CheckOptionalPositive(TimeSpan? value, string key) =>
             Check(value is null || value > TimeSpan.Zero, key, "must be positive, or absent for no limit", value);

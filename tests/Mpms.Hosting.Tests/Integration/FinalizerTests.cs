@@ -10,7 +10,8 @@ namespace Mpms.Hosting.Tests.Integration;
 [Collection(IntegrationCollection.Name)]
 public sealed class FinalizerTests
 {
-    private const string WorkerOutput = "Mpms.Hosting.Worker";
+    // What the worker runtime logs in a child reaches the application's log under its own category.
+    private const string WorkerOutput = "Mpms.Hosting.WorkerRuntime";
 
     [Fact]
     public async Task Finalizers_HostStops_RunOncePerThreadAndProcessAfterTheLastJob()

@@ -10,7 +10,8 @@ namespace Mpms.Hosting.Tests.Integration;
 [Collection(IntegrationCollection.Name)]
 public sealed class InitializerFailureTests
 {
-    private const string WorkerOutput = "Mpms.Hosting.Worker";
+    // What the worker runtime logs in a child reaches the application's log under its own category.
+    private const string WorkerOutput = "Mpms.Hosting.WorkerRuntime";
 
     [Fact]
     public async Task ProcessInitializer_ThrowsInOneProcess_ThatProcessTakesNoJobAndTheOthersRunThemAll()
@@ -43,12 +44,13 @@ public sealed class InitializerFailureTests
         Assert.Equal(12, stats.Succeeded);
         Assert.Equal(12, stats.Accepted);
 
-        // The child logged the failure with its name; the application captured that line from the child's output.
+        // The child logged the failure with its name and the initializer's exception; it reached the application's log.
         LogEntry childLine = Assert.Single(pool.Logs.Entries, e =>
             e.Category == WorkerOutput && e.Message.Contains($"Process initializer failed in mpms-TestWorker-p1 (pid {failed})", StringComparison.Ordinal));
         Assert.Equal("mpms-TestWorker-p1", childLine.Value("ProcessName"));
-        Assert.Contains(pool.Logs.Entries, e =>
-            e.Category == WorkerOutput && e.Message.Contains("InvalidOperationException: process initializer fails in mpms-TestWorker-p1", StringComparison.Ordinal));
+        var cause = Assert.IsType<MpmsWorkerException>(childLine.Exception);
+        Assert.Equal("System.InvalidOperationException", cause.RemoteType);
+        Assert.Equal("process initializer fails in mpms-TestWorker-p1", cause.Message);
 
         // The supervisor logged the process's exit as a failed start.
         LogEntry exit = Assert.Single(pool.Logs.Entries, e => e.EventId.Name == "ProcessEndedUnexpectedly" && (string?)e.Value("ProcessName") == "mpms-TestWorker-p1");

@@ -101,7 +101,7 @@ public sealed class MpmsOptionsValidatorTests
         ValidateOptionsResult result = new MpmsOptionsValidator(Pool, "Mpms").Validate(Pool, options);
 
         Assert.True(result.Failed);
-        Assert.Equal($"Invalid options for pool '{Pool}':", result.Failures!.First());
+        Assert.Equal($"Invalid options for pool '{Pool}'", result.Failures!.First());
         string failure = Assert.Single(result.Failures!.Skip(1));
         Assert.StartsWith($"Mpms:{key} ", failure, StringComparison.Ordinal);
         Assert.Contains(reason, failure, StringComparison.Ordinal);
@@ -216,7 +216,7 @@ public sealed class MpmsOptionsValidatorTests
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Equal(nameof(MailWorker), ex.OptionsName);
-        Assert.Equal(["Invalid options for pool 'MailWorker':", "Pools:Mail:Prefetch must not be negative (it is -1)."], ex.Failures);
+        Assert.Equal(["Invalid options for pool 'MailWorker'", "Pools:Mail:Prefetch must not be negative (it is -1)."], ex.Failures);
     }
 
     private sealed class RecordingHostedService : IHostedService
