@@ -22,13 +22,18 @@ public sealed class JobsController(IMpmsQueue queue, JobStore store) : Controlle
         return AcceptedAtAction(nameof(Get), new { id = handle.TaskId }, new JobView(handle.TaskId, handle.Status.ToString(), null, null));
     }
 
-    /// <summary>Where a job stands, with its result or error once it has one.</summary>
+    /// <summary>Where a job stands, with its result or error once it has one; <paramref name="waitSeconds"/> long-polls for the outcome.</summary>
     [HttpGet("{id}")]
-    public ActionResult<JobView> Get(string id)
+    public async Task<ActionResult<JobView>> Get(string id, int waitSeconds = 0, CancellationToken cancellationToken = default)
     {
         if (store.Find(id) is not { } handle)
         {
             return NotFound();
+        }
+
+        if (waitSeconds > 0)
+        {
+            await ((Task)handle.Completion).WaitAsync(TimeSpan.FromSeconds(Math.Min(waitSeconds, 60)), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         Task<ChecksumResult> completion = handle.Completion;

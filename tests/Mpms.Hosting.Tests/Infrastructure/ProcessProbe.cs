@@ -86,6 +86,58 @@ public static class ProcessProbe
         return children;
     }
 
+    /// <summary>The parent of a process (the parent-id field of /proc/&lt;pid&gt;/stat).</summary>
+    public static int ParentOf(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The inodes (as "socket:[inode]") of the sockets listening on <paramref name="port"/>, IPv4 and IPv6.</summary>
+    public static HashSet<string> ListeningSockets(int port)
+    {
+        const string Listen = "0A";
+        var sockets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists))
+        {
+            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+            foreach (string line in File.ReadLines(table).Skip(1))
+            {
+                string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                string local = fields[1];
+                int localPort = int.Parse(local[(local.LastIndexOf(':') + 1)..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                if (localPort == port && fields[3] == Listen)
+                {
+                    sockets.Add($"socket:[{fields[9]}]");
+                }
+            }
+        }
+
+        return sockets;
+    }
+
+    /// <summary>What the file descriptors of a process link to, for those that are sockets.</summary>
+    public static HashSet<string> SocketsOf(int pid)
+    {
+        var sockets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string fd in System.IO.Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith("socket:", StringComparison.Ordinal))
+                {
+                    sockets.Add(target);
+                }
+            }
+            catch (IOException)
+            {
+                // Closed while we looked.
+            }
+        }
+
+        return sockets;
+    }
+
     /// <summary>The full path of the program a process runs, or null when it is gone.</summary>
     public static string? Executable(int pid)
     {

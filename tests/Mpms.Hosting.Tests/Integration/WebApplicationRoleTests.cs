@@ -37,7 +37,7 @@ public sealed class WebApplicationRoleTests
 
         Assert.Equal(app.ProcessId, answer.AppProcessId);
         Assert.NotEqual(app.ProcessId, answer.WorkerProcessId);
-        Assert.Equal(app.ProcessId, ParentOf(answer.WorkerProcessId));
+        Assert.Equal(app.ProcessId, ProcessProbe.ParentOf(answer.WorkerProcessId));
         Assert.Contains(answer.WorkerProcessId, app.StartedWorkers());
         Assert.StartsWith("mpms-WhoAmIWorker-p", answer.WorkerThreadName, StringComparison.Ordinal);
     }
@@ -49,18 +49,18 @@ public sealed class WebApplicationRoleTests
         JobAnswer answer = await app.GetAsync<JobAnswer>("/jobs/routed");
         int[] workers = await app.WaitForReadyWorkersAsync(2);
 
-        IReadOnlySet<string> listening = ListeningSockets(app.Port);
+        IReadOnlySet<string> listening = ProcessProbe.ListeningSockets(app.Port);
 
         // The app holds the socket Kestrel listens on: without this the check below could not fail.
         Assert.NotEmpty(listening);
         Assert.True(
-            SocketsOf(app.ProcessId).Overlaps(listening),
+            ProcessProbe.SocketsOf(app.ProcessId).Overlaps(listening),
             $"The app (pid {app.ProcessId}) holds none of the sockets listening on port {app.Port}: {string.Join(", ", listening)}.");
         Assert.Contains(answer.WorkerProcessId, workers);
         foreach (int worker in workers)
         {
-            Assert.Equal(app.ProcessId, ParentOf(worker));
-            string[] held = SocketsOf(worker).Intersect(listening).ToArray();
+            Assert.Equal(app.ProcessId, ProcessProbe.ParentOf(worker));
+            string[] held = ProcessProbe.SocketsOf(worker).Intersect(listening).ToArray();
             Assert.True(held.Length == 0, $"Worker process {worker} holds the app's listening socket {string.Join(", ", held)} on port {app.Port}.");
         }
     }
@@ -72,7 +72,7 @@ public sealed class WebApplicationRoleTests
         JobAnswer first = await app.GetAsync<JobAnswer>("/jobs/routed");
         JobAnswer second = await app.GetAsync<JobAnswer>("/jobs/typed");
         int[] workers = await app.WaitForReadyWorkersAsync(2);
-        int[] children = ChildrenOf(app.ProcessId);
+        IReadOnlyList<int> children = ProcessProbe.ChildrenOf(app.ProcessId);
         Assert.Contains(first.WorkerProcessId, workers);
         Assert.Contains(second.WorkerProcessId, workers);
 
@@ -87,82 +87,6 @@ public sealed class WebApplicationRoleTests
         // configuration and arguments) that had started it would have appended its own.
         string[] marks = File.ReadAllLines(app.MarkerFile).Where(l => l.Length > 0).ToArray();
         Assert.Equal([app.ProcessId.ToString(CultureInfo.InvariantCulture)], marks);
-    }
-
-    /// <summary>The parent of a process, from the PPid line of /proc/&lt;pid&gt;/status.</summary>
-    private static int ParentOf(int pid)
-    {
-        string line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("PPid:", StringComparison.Ordinal));
-        return int.Parse(line["PPid:".Length..].Trim(), CultureInfo.InvariantCulture);
-    }
-
-    private static int[] ChildrenOf(int pid)
-    {
-        var children = new List<int>();
-        foreach (string directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out int candidate))
-            {
-                try
-                {
-                    if (ParentOf(candidate) == pid)
-                    {
-                        children.Add(candidate);
-                    }
-                }
-                catch (IOException)
-                {
-                    // The process ended while we looked.
-                }
-            }
-        }
-
-        return [.. children];
-    }
-
-    /// <summary>The inodes (as "socket:[inode]") of the sockets listening on <paramref name="port"/>, IPv4 and IPv6.</summary>
-    private static HashSet<string> ListeningSockets(int port)
-    {
-        const string Listen = "0A";
-        var sockets = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists))
-        {
-            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
-            foreach (string line in File.ReadLines(table).Skip(1))
-            {
-                string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                string local = fields[1];
-                int localPort = int.Parse(local[(local.LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                if (localPort == port && fields[3] == Listen)
-                {
-                    sockets.Add($"socket:[{fields[9]}]");
-                }
-            }
-        }
-
-        return sockets;
-    }
-
-    /// <summary>What the file descriptors of a process link to, for those that are sockets.</summary>
-    private static HashSet<string> SocketsOf(int pid)
-    {
-        var sockets = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
-        {
-            try
-            {
-                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith("socket:", StringComparison.Ordinal))
-                {
-                    sockets.Add(target);
-                }
-            }
-            catch (IOException)
-            {
-                // Closed while we looked.
-            }
-        }
-
-        return sockets;
     }
 
     /// <summary>What the web app's job endpoints answer.</summary>
@@ -215,8 +139,7 @@ public sealed class WebApplicationRoleTests
         }
 
         private static string AppDll { get; } =
-            typeof(WebApplicationRoleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TestWebAppPath").Value
-            ?? throw new InvalidOperationException("The test assembly does not say where the web app was built.");
+            AppUnderTest.PathOf("Mpms.Hosting.TestWebApp");
 
         /// <summary>Starts the app and waits until it answers over HTTP and its background service has written its mark.</summary>
         public static async Task<WebApp> StartAsync(Launch launch)
@@ -294,7 +217,7 @@ public sealed class WebApplicationRoleTests
         public async ValueTask DisposeAsync()
         {
             Client.Dispose();
-            int[] workers = [.. StartedWorkers(), .. ProcessId > 0 && ProcessProbe.IsAlive(ProcessId) ? ChildrenOf(ProcessId) : []];
+            int[] workers = [.. StartedWorkers(), .. ProcessId > 0 && ProcessProbe.IsAlive(ProcessId) ? ProcessProbe.ChildrenOf(ProcessId) : []];
             if (ProcessId > 0 && !_process.HasExited)
             {
                 ProcessProbe.Signal(ProcessId, 15);
