@@ -21,9 +21,22 @@ internal sealed class FrameOutbox : IDisposable
     /// <summary>Gets a task that completes when the outbox is completed and everything posted is written, or faults when the socket fails.</summary>
     public Task Completion => _drained.Task;
 
-    /// <summary>Appends one frame. After <see cref="Complete"/>, or once the socket failed, frames are dropped.</summary>
+    /// <summary>Appends one frame and writes it out. After <see cref="Complete"/>, or once the socket failed, frames are dropped.</summary>
     /// <returns><see langword="false"/> when the frame was dropped.</returns>
     public bool Post<TState>(FrameType type, int bodyLength, TState state, SpanAction<byte, TState> writeBody)
+    {
+        if (!Enqueue(type, bodyLength, state, writeBody))
+        {
+            return false;
+        }
+
+        Flush();
+        return true;
+    }
+
+    /// <summary>Appends one frame without writing yet, so that a burst goes out in one write at the next <see cref="Flush"/>.</summary>
+    /// <returns><see langword="false"/> when the frame was dropped.</returns>
+    public bool Enqueue<TState>(FrameType type, int bodyLength, TState state, SpanAction<byte, TState> writeBody)
     {
         lock (_gate)
         {
@@ -33,16 +46,24 @@ internal sealed class FrameOutbox : IDisposable
             }
 
             writeBody(_filling.Append(type, bodyLength), state);
-            if (_writing || _socket is null)
+            return true;
+        }
+    }
+
+    /// <summary>Writes what is pending, on this thread, unless a write is already in flight (which will take it).</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            if (_writing || _socket is null || _filling.Length == 0)
             {
-                return true;
+                return;
             }
 
             _writing = true;
         }
 
         _ = WriteAsync();
-        return true;
     }
 
     /// <summary>Appends a frame with no body.</summary>

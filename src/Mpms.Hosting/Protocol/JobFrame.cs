@@ -13,10 +13,18 @@ internal readonly record struct JobFrame(long Sequence, long IdHigh, int Attempt
     private const int FixedSize = 8 + 8 + 4 + 1;
     private const int MaxTraceParent = 255;
 
+    /// <summary>Appends a job frame and writes it out.</summary>
     public static void Post(FrameOutbox outbox, long sequence, long idHigh, int attempt, string? traceParent, ReadOnlyMemory<byte> payload)
     {
+        Enqueue(outbox, sequence, idHigh, attempt, traceParent, payload);
+        outbox.Flush();
+    }
+
+    /// <summary>Appends a job frame; it goes out at the outbox's next flush.</summary>
+    public static void Enqueue(FrameOutbox outbox, long sequence, long idHigh, int attempt, string? traceParent, ReadOnlyMemory<byte> payload)
+    {
         int traceLength = traceParent is null ? 0 : Math.Min(Encoding.ASCII.GetByteCount(traceParent), MaxTraceParent);
-        outbox.Post(FrameType.Job, FixedSize + traceLength + payload.Length, (sequence, idHigh, attempt, traceParent, traceLength, payload), static (span, s) =>
+        outbox.Enqueue(FrameType.Job, FixedSize + traceLength + payload.Length, (sequence, idHigh, attempt, traceParent, traceLength, payload), static (span, s) =>
         {
             BinaryPrimitives.WriteInt64LittleEndian(span, s.sequence);
             BinaryPrimitives.WriteInt64LittleEndian(span[8..], s.idHigh);

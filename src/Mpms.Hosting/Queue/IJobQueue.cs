@@ -19,6 +19,9 @@ internal interface IJobQueue<T>
     /// <summary>Takes the next item, waiting until there is one.</summary>
     ValueTask<T> DequeueAsync(CancellationToken cancellationToken);
 
+    /// <summary>Waits until an item may be there to take (another reader may take it first).</summary>
+    ValueTask<bool> WaitToDequeueAsync(CancellationToken cancellationToken);
+
     /// <summary>Takes the next item if there is one now.</summary>
     bool TryDequeue([MaybeNullWhen(false)] out T item);
 }

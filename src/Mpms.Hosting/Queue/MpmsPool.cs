@@ -258,14 +258,10 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     /// <summary>Accepts puts again after a failure.</summary>
     internal bool Recover() => Interlocked.Exchange(ref _failure, null) is not null;
 
-    /// <summary>Takes the next job for a link; gives the job's place in the queue back to waiting callers.</summary>
-    internal async ValueTask<PendingJob<TJob, TResult>> TakeAsync(CancellationToken cancellationToken)
-    {
-        PendingJob<TJob, TResult> job = await _queue.DequeueAsync(cancellationToken).ConfigureAwait(false);
-        ReleaseAdmission(job);
-        return job;
-    }
+    /// <summary>Waits until a job may be there to take.</summary>
+    internal ValueTask<bool> WaitForJobAsync(CancellationToken cancellationToken) => _queue.WaitToDequeueAsync(cancellationToken);
 
+    /// <summary>Takes the next job for a link, if there is one; gives the job's place in the queue back to waiting callers.</summary>
     internal bool TryTake([NotNullWhen(true)] out PendingJob<TJob, TResult>? job)
     {
         if (!_queue.TryDequeue(out job))

@@ -23,7 +23,8 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private readonly Action _started;
     private readonly ForwardedLogWriter _logs;
     private readonly FrameOutbox _outbox = new();
-    private readonly SemaphoreSlim _credit = new(0);
+    private readonly SemaphoreSlim _creditArrived = new(0, 1);
+    private int _credit;
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly string?[] _threadNames;
     private bool _closed;
@@ -92,7 +93,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     public void Dispose()
     {
         _outbox.Dispose();
-        _credit.Dispose();
+        _creditArrived.Dispose();
     }
 
     /// <summary>Asks the child to stop taking jobs, finish, run its finalizers and exit.</summary>
@@ -200,7 +201,21 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                     _started();
                 }
 
-                _credit.Release(credit);
+                // Spend the credit on what is queued right here, on the reader's thread; the pump waits for the rest.
+                Interlocked.Add(ref _credit, credit);
+                SendQueued();
+                if (Volatile.Read(ref _credit) > 0 && _creditArrived.CurrentCount == 0)
+                {
+                    try
+                    {
+                        _creditArrived.Release();
+                    }
+                    catch (SemaphoreFullException)
+                    {
+                        // The pump was woken by someone else meanwhile.
+                    }
+                }
+
                 break;
             case FrameType.Heartbeat:
                 Volatile.Write(ref _lastRunning, HeartbeatFrame.Read(body));
@@ -232,25 +247,24 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         }
     }
 
+    /// <summary>
+    /// Sends jobs as they are put, while the child has credit. When a job is put the pump resumes on the putting
+    /// thread; when credit arrives, the reader sends what is queued itself. Either way no thread hop is in between.
+    /// </summary>
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
-                await _credit.WaitAsync(cancellationToken).ConfigureAwait(false);
-                Send(await _pool.TakeAsync(cancellationToken).ConfigureAwait(false));
-
-                // Spend the rest of the credit on what is already queued: one write carries the whole burst.
-                while (_credit.Wait(0, CancellationToken.None))
+                if (Volatile.Read(ref _credit) > 0)
                 {
-                    if (!_pool.TryTake(out PendingJob<TJob, TResult>? next))
-                    {
-                        _credit.Release();
-                        break;
-                    }
-
-                    Send(next);
+                    await _pool.WaitForJobAsync(cancellationToken).ConfigureAwait(false);
+                    SendQueued();
+                }
+                else
+                {
+                    await _creditArrived.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -259,25 +273,63 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         }
     }
 
+    /// <summary>Spends credit on queued jobs until one or the other runs out; one write carries the whole burst.</summary>
+    private void SendQueued()
+    {
+        while (TryReserveCredit())
+        {
+            if (!_pool.TryTake(out PendingJob<TJob, TResult>? job))
+            {
+                Interlocked.Increment(ref _credit);
+                break;
+            }
+
+            Send(job);
+        }
+
+        _outbox.Flush();
+    }
+
+    private bool TryReserveCredit()
+    {
+        int credit = Volatile.Read(ref _credit);
+        while (credit > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _credit, credit - 1, credit);
+            if (seen == credit)
+            {
+                return true;
+            }
+
+            credit = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Appends a job to the outbox (the caller flushes); a job taken while the link closed goes back to the queue.</summary>
     private void Send(PendingJob<TJob, TResult> job)
     {
+        bool closed;
         lock (_inFlight)
         {
-            if (_closed)
+            closed = _closed;
+            if (!closed && job.TryMarkSent())
             {
-                _pool.ReturnUnsent(job);
-                return;
-            }
+                _pool.OnSent();
+                job.Link = this;
+                _inFlight.Add(job.Sequence, new InFlight(job, Stopwatch.GetTimestamp()));
 
-            if (!job.TryMarkSent())
-            {
-                return; // canceled while it waited in the queue
+                // Copied into the outbox under the lock: a concurrent FailInFlight cannot release the payload meanwhile.
+                JobFrame.Enqueue(_outbox, job.Sequence, job.IdHigh, job.Attempt, job.TraceParent, job.Payload);
             }
+        }
 
-            _pool.OnSent();
-            job.Link = this;
-            _inFlight.Add(job.Sequence, new InFlight(job, Stopwatch.GetTimestamp()));
-            JobFrame.Post(_outbox, job.Sequence, job.IdHigh, job.Attempt, job.TraceParent, job.Payload);
+        if (closed)
+        {
+            // Back to the queue outside the lock: putting it back may run another link's pump right here.
+            _pool.ReturnUnsent(job);
+            return;
         }
 
         // The caller may have canceled between the queue and here; the child answers a cancel for a job it has not started with "canceled".

@@ -41,10 +41,22 @@ internal static class Pools
         return pool;
     }
 
+    /// <summary>Waits for the next job and takes it, as a link's pump does.</summary>
+    public static async Task<PendingJob<TJob, TResult>> TakeAsync<TJob, TResult>(this MpmsPool<TJob, TResult> pool, CancellationToken cancellationToken)
+    {
+        PendingJob<TJob, TResult>? job;
+        while (!pool.TryTake(out job))
+        {
+            await pool.WaitForJobAsync(cancellationToken);
+        }
+
+        return job;
+    }
+
     /// <summary>Takes the next job and marks it sent, as a link's pump does.</summary>
     public static async Task<PendingJob<TJob, TResult>> SendNextAsync<TJob, TResult>(this MpmsPool<TJob, TResult> pool)
     {
-        PendingJob<TJob, TResult> job = await pool.TakeAsync(CancellationToken.None).AsTask().WaitAsync(Wire.HangGuard);
+        PendingJob<TJob, TResult> job = await pool.TakeAsync(CancellationToken.None).WaitAsync(Wire.HangGuard);
         Assert.True(job.TryMarkSent());
         pool.OnSent();
         return job;
