@@ -413,6 +413,12 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
 
     private void CheckDrained()
     {
+        // Per outcome while the pool runs: one volatile read, no lock.
+        if (_state is MpmsPoolState.Running or MpmsPoolState.NotStarted)
+        {
+            return;
+        }
+
         bool completing;
         long accepted;
         lock (_gate)
