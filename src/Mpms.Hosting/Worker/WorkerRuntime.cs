@@ -127,6 +127,12 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
                 await initializer.InitializeAsync(Process, Stopping).ConfigureAwait(false);
             }
         }
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        {
+            // Drained before it was ready: nothing to finalize.
+            await CloseLinkAsync(socket, sender).ConfigureAwait(false);
+            return ExitCodes.Normal;
+        }
         catch (Exception ex)
         {
             WorkerLog.ProcessInitializerFailed(Logger, _poolName, Process.ProcessName, Environment.ProcessId, ex);
@@ -193,6 +199,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
 
         _outbox.PostByte(FrameType.Leaving, (byte)reason);
         _stopTaking.Cancel();
+        _stopping.Cancel();
         ReturnUnstarted();
         if (reason == MpmsProcessExitReason.GracefulDie)
         {

@@ -85,6 +85,10 @@ internal sealed class WorkerThread
 
                 invoker = _runtime.Invoker.CreateForThread(scope.ServiceProvider);
             }
+            catch (OperationCanceledException) when (_runtime.Stopping.IsCancellationRequested)
+            {
+                return; // the process is leaving before this thread was ready
+            }
             catch (Exception ex)
             {
                 WorkerLog.ThreadInitializerFailed(_runtime.Logger, _runtime.Process.PoolName, Name, ex);
