@@ -31,6 +31,13 @@ using IHost host = builder.Build();
 await host.StartAsync();
 
 var queue = host.Services.GetRequiredService<IMpmsQueue<int, int>>();
+
+// Like the original's start(), let every process run its initializers before the jobs go in, so that the output
+// shows both processes and all six threads (otherwise ten tiny jobs may all be done before the second process is up).
+while (queue.GetStats().ProcessesReady < 2)
+{
+    await Task.Delay(10);
+}
 var handles = new List<MpmsTaskHandle<int>>();
 for (int x = 0; x < 10; x++)
 {

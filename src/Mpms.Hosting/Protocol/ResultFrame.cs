@@ -19,17 +19,31 @@ internal readonly record struct ResultFrame(
 {
     private const int FixedSize = 8 + 1 + 4 + 8 + 8;
 
-    public static void PostSuccess(FrameOutbox outbox, long sequence, int threadNumber, long startedTicks, long finishedTicks, ReadOnlyMemory<byte> payload) =>
-        outbox.Post(FrameType.Result, FixedSize + payload.Length, (sequence, threadNumber, startedTicks, finishedTicks, payload), static (span, s) =>
+    public static void PostSuccess(FrameOutbox outbox, long sequence, int threadNumber, long startedTicks, long finishedTicks, ReadOnlyMemory<byte> payload)
+    {
+        EnqueueSuccess(outbox, sequence, threadNumber, startedTicks, finishedTicks, payload);
+        outbox.Flush();
+    }
+
+    public static void PostError(FrameOutbox outbox, long sequence, WireStatus status, int threadNumber, long startedTicks, long finishedTicks, WireError error)
+    {
+        EnqueueError(outbox, sequence, status, threadNumber, startedTicks, finishedTicks, error);
+        outbox.Flush();
+    }
+
+    /// <summary>Appends a success; it goes out at the outbox's next flush (with the credit the result frees, in one write).</summary>
+    public static void EnqueueSuccess(FrameOutbox outbox, long sequence, int threadNumber, long startedTicks, long finishedTicks, ReadOnlyMemory<byte> payload) =>
+        outbox.Enqueue(FrameType.Result, FixedSize + payload.Length, (sequence, threadNumber, startedTicks, finishedTicks, payload), static (span, s) =>
         {
             WriteFixed(span, s.sequence, WireStatus.Succeeded, s.threadNumber, s.startedTicks, s.finishedTicks);
             s.payload.Span.CopyTo(span[FixedSize..]);
         });
 
-    public static void PostError(FrameOutbox outbox, long sequence, WireStatus status, int threadNumber, long startedTicks, long finishedTicks, WireError error)
+    /// <summary>Appends a failure; it goes out at the outbox's next flush.</summary>
+    public static void EnqueueError(FrameOutbox outbox, long sequence, WireStatus status, int threadNumber, long startedTicks, long finishedTicks, WireError error)
     {
         int length = FixedSize + StringSize(error.Type) + StringSize(error.Message) + StringSize(error.StackTrace) + StringSize(error.Details);
-        outbox.Post(FrameType.Result, length, (sequence, status, threadNumber, startedTicks, finishedTicks, error), static (span, s) =>
+        outbox.Enqueue(FrameType.Result, length, (sequence, status, threadNumber, startedTicks, finishedTicks, error), static (span, s) =>
         {
             WriteFixed(span, s.sequence, s.status, s.threadNumber, s.startedTicks, s.finishedTicks);
             Span<byte> rest = span[FixedSize..];

@@ -9,6 +9,9 @@ internal static class SmallFrames
     public static bool PostInt32(this FrameOutbox outbox, FrameType type, int value) =>
         outbox.Post(type, 4, value, static (span, v) => BinaryPrimitives.WriteInt32LittleEndian(span, v));
 
+    public static bool EnqueueInt32(this FrameOutbox outbox, FrameType type, int value) =>
+        outbox.Enqueue(type, 4, value, static (span, v) => BinaryPrimitives.WriteInt32LittleEndian(span, v));
+
     public static bool PostInt64(this FrameOutbox outbox, FrameType type, long value) =>
         outbox.Post(type, 8, value, static (span, v) => BinaryPrimitives.WriteInt64LittleEndian(span, v));
 

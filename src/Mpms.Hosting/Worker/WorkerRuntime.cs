@@ -217,6 +217,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
 
         GrantCredit();
+        _outbox.Flush();
     }
 
     public void OnThreadRetired()
@@ -310,11 +311,11 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             long finished = DateTime.UtcNow.Ticks;
             if (error is null)
             {
-                ResultFrame.PostSuccess(_outbox, job.Sequence, thread.Number, job.StartedTicks, finished, buffer.WrittenMemory);
+                ResultFrame.EnqueueSuccess(_outbox, job.Sequence, thread.Number, job.StartedTicks, finished, buffer.WrittenMemory);
             }
             else
             {
-                ResultFrame.PostError(_outbox, job.Sequence, status, thread.Number, job.StartedTicks, finished, Truncate(error));
+                ResultFrame.EnqueueError(_outbox, job.Sequence, status, thread.Number, job.StartedTicks, finished, Truncate(error));
             }
 
             OnJobDone();
@@ -412,7 +413,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             _jobs.TryRemove(sequence, out _);
             job.ReleasePayload();
             long now = DateTime.UtcNow.Ticks;
-            ResultFrame.PostError(_outbox, sequence, WireStatus.Canceled, 0, 0, now, new WireError(typeof(OperationCanceledException).FullName!, "The job was canceled before it started.", null, null));
+            ResultFrame.EnqueueError(_outbox, sequence, WireStatus.Canceled, 0, 0, now, new WireError(typeof(OperationCanceledException).FullName!, "The job was canceled before it started.", null, null));
             OnJobDone();
         }
         else
@@ -421,6 +422,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
     }
 
+    /// <summary>A job left the process (its outcome or a hand-back is enqueued): ask for the next, and write both at once.</summary>
     private void OnJobDone()
     {
         lock (_creditGate)
@@ -429,6 +431,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
 
         GrantCredit();
+        _outbox.Flush();
     }
 
     /// <summary>Asks for as many jobs as there are live threads (plus prefetch) not yet busy or promised one.</summary>
@@ -451,7 +454,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             _outstanding += grant;
         }
 
-        _outbox.PostInt32(FrameType.Credit, grant);
+        _outbox.EnqueueInt32(FrameType.Credit, grant);
     }
 
     private void ReturnUnstarted()
@@ -554,7 +557,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
                 // The job ignored its token: report it, give up on its thread, and recycle the process.
                 _jobs.TryRemove(job.Sequence, out _);
                 WorkerLog.TaskAbandoned(Logger, _poolName, job.Thread?.Name ?? "?", Queue.TaskIds.Format(job.IdHigh, job.Sequence), timeout + Settings.TaskTimeoutGrace);
-                ResultFrame.PostError(_outbox, job.Sequence, WireStatus.TimedOut, job.Thread?.Number ?? 0, job.StartedTicks, DateTime.UtcNow.Ticks, new WireError(
+                ResultFrame.EnqueueError(_outbox, job.Sequence, WireStatus.TimedOut, job.Thread?.Number ?? 0, job.StartedTicks, DateTime.UtcNow.Ticks, new WireError(
                     typeof(MpmsTaskTimeoutException).FullName!,
                     $"The job ran past TaskTimeout ({timeout.TotalSeconds:0.###} s) and ignored its token for {Settings.TaskTimeoutGrace.TotalSeconds:0.###} s more; its process is recycled.",
                     null,
