@@ -3,6 +3,7 @@
 // returning x * 2, and 10 jobs. With --demo it also shows a collector, ReadResultsAsync and lifecycles.
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Mpms.Hosting;
 using Mpms.Samples.Console;
 using Serilog;
@@ -34,7 +35,8 @@ var queue = host.Services.GetRequiredService<IMpmsQueue<int, int>>();
 
 // Like the original's start(), let every process run its initializers before the jobs go in, so that the output
 // shows both processes and all six threads (otherwise ten tiny jobs may all be done before the second process is up).
-while (queue.GetStats().ProcessesReady < 2)
+int processes = host.Services.GetRequiredService<IOptionsMonitor<MpmsOptions>>().Get(nameof(DoublingWorker)).Processes;
+while (queue.GetStats().ProcessesReady < processes)
 {
     await Task.Delay(10);
 }
