@@ -25,6 +25,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private readonly FrameOutbox _outbox = new();
     private readonly SemaphoreSlim _creditArrived = new(0, 1);
     private int _credit;
+    private volatile bool _leaving;
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly string?[] _threadNames;
     private bool _closed;
@@ -97,7 +98,18 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     }
 
     /// <summary>Asks the child to stop taking jobs, finish, run its finalizers and exit.</summary>
-    public void Drain(MpmsProcessExitReason reason) => _outbox.PostByte(FrameType.Drain, (byte)reason);
+    public void Drain(MpmsProcessExitReason reason)
+    {
+        StopSending();
+        _outbox.PostByte(FrameType.Drain, (byte)reason);
+    }
+
+    /// <summary>Sends the child no more jobs: the credit it granted before it said it leaves is void.</summary>
+    private void StopSending()
+    {
+        _leaving = true;
+        Interlocked.Exchange(ref _credit, 0);
+    }
 
     public void CancelJob(long sequence) => _outbox.PostInt64(FrameType.Cancel, sequence);
 
@@ -201,6 +213,11 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                     _started();
                 }
 
+                if (_leaving)
+                {
+                    break;
+                }
+
                 // Spend the credit on what is queued right here, on the reader's thread; the pump waits for the rest.
                 Interlocked.Add(ref _credit, credit);
                 SendQueued();
@@ -238,6 +255,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                     throw new MpmsProtocolException($"Unknown leaving reason {reason}.");
                 }
 
+                StopSending();
                 _process.OnLeaving((MpmsProcessExitReason)reason);
                 SupervisorLog.ProcessLeaving(_logger, _pool.PoolName, _process.Name, (MpmsProcessExitReason)reason);
                 _changed();
@@ -292,6 +310,11 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
 
     private bool TryReserveCredit()
     {
+        if (_leaving)
+        {
+            return false;
+        }
+
         int credit = Volatile.Read(ref _credit);
         while (credit > 0)
         {
