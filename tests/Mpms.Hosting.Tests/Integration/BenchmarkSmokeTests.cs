@@ -19,7 +19,7 @@ public sealed class BenchmarkSmokeTests
         "CPU-bound speed-up, 1 → 2 processes",
         "pool of 2 processes ready, from host start",
         "killed process replaced and ready",
-        "idle worker process resident set",
+        "idle worker process resident set (RSS)",
         "application-side allocation per job",
     ];
 
