@@ -26,7 +26,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private readonly SemaphoreSlim _creditArrived = new(0, 1);
     private int _credit;
     private volatile bool _leaving;
-    private readonly Dictionary<long, InFlight> _inFlight = [];
+    private readonly Dictionary<long, PendingJob<TJob, TResult>> _inFlight = [];
     private readonly string?[] _threadNames;
     private bool _closed;
     private long _lastSeen = Environment.TickCount64;
@@ -114,17 +114,22 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     public void CancelJob(long sequence) => _outbox.PostInt64(FrameType.Cancel, sequence);
 
     /// <summary>Finds the oldest job that has been with the child longer than <paramref name="limit"/>.</summary>
+    /// <remarks>
+    /// A job's age counts from when a thread started it, as its last heartbeat says: a prefetched job waiting in the
+    /// child is not running yet. A child that stops sending heartbeats is caught by the heartbeat timeout instead.
+    /// </remarks>
     public (PendingJob<TJob, TResult> Job, TimeSpan Age)? FindOverdue(TimeSpan limit)
     {
-        long now = Stopwatch.GetTimestamp();
+        RunningJob[] running = Volatile.Read(ref _lastRunning);
+        DateTime now = DateTime.UtcNow;
         lock (_inFlight)
         {
-            foreach (InFlight entry in _inFlight.Values)
+            foreach (RunningJob job in running)
             {
-                TimeSpan age = Stopwatch.GetElapsedTime(entry.SentAt, now);
-                if (age > limit)
+                TimeSpan age = now - new DateTime(job.StartedTicks, DateTimeKind.Utc);
+                if (age > limit && _inFlight.TryGetValue(job.Sequence, out PendingJob<TJob, TResult>? entry))
                 {
-                    return (entry.Job, age);
+                    return (entry, age);
                 }
             }
         }
@@ -141,9 +146,9 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         {
             foreach (RunningJob job in running)
             {
-                if (_inFlight.TryGetValue(job.Sequence, out InFlight entry))
+                if (_inFlight.TryGetValue(job.Sequence, out PendingJob<TJob, TResult>? entry))
                 {
-                    jobs.Add((entry.Job.TaskId, ThreadName(job.ThreadNumber) ?? "?", DateTime.UtcNow - new DateTime(job.StartedTicks, DateTimeKind.Utc)));
+                    jobs.Add((entry.TaskId, ThreadName(job.ThreadNumber) ?? "?", DateTime.UtcNow - new DateTime(job.StartedTicks, DateTimeKind.Utc)));
                 }
             }
         }
@@ -154,7 +159,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     /// <summary>Gives every job the dead child still had its outcome: worker lost, or another attempt.</summary>
     public void FailInFlight(ProcessExit exit)
     {
-        InFlight[] orphans;
+        PendingJob<TJob, TResult>[] orphans;
         lock (_inFlight)
         {
             _closed = true;
@@ -163,9 +168,8 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         }
 
         MpmsOptions options = _pool.Options;
-        foreach (InFlight orphan in orphans)
+        foreach (PendingJob<TJob, TResult> job in orphans)
         {
-            PendingJob<TJob, TResult> job = orphan.Job;
             if (options.OnWorkerLost == MpmsWorkerLostPolicy.Retry && job.Attempt < options.MaxAttempts && !job.CancelRequested)
             {
                 SupervisorLog.JobRetried(_logger, _pool.PoolName, job.TaskId, _process.Name, job.Attempt + 1, exit.Describe());
@@ -256,6 +260,9 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                 }
 
                 StopSending();
+
+                // The answer that tells the child no job follows; jobs already on their way are handed back.
+                _outbox.PostByte(FrameType.Drain, reason);
                 _process.OnLeaving((MpmsProcessExitReason)reason);
                 SupervisorLog.ProcessLeaving(_logger, _pool.PoolName, _process.Name, (MpmsProcessExitReason)reason);
                 _changed();
@@ -341,7 +348,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
             {
                 _pool.OnSent();
                 job.Link = this;
-                _inFlight.Add(job.Sequence, new InFlight(job, Stopwatch.GetTimestamp()));
+                _inFlight.Add(job.Sequence, job);
 
                 // Copied into the outbox under the lock: a concurrent FailInFlight cannot release the payload meanwhile.
                 JobFrame.Enqueue(_outbox, job.Sequence, job.IdHigh, job.Attempt, job.TraceParent, job.Payload);
@@ -364,24 +371,24 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
 
     private void OnReturned(long sequence)
     {
-        InFlight entry;
+        PendingJob<TJob, TResult>? job;
         lock (_inFlight)
         {
-            if (!_inFlight.Remove(sequence, out entry))
+            if (!_inFlight.Remove(sequence, out job))
             {
                 return;
             }
         }
 
-        _pool.Requeue(entry.Job, newAttempt: false);
+        _pool.Requeue(job, newAttempt: false);
     }
 
     private void OnResult(in ResultFrame result)
     {
-        InFlight entry;
+        PendingJob<TJob, TResult>? job;
         lock (_inFlight)
         {
-            if (!_inFlight.Remove(result.Sequence, out entry))
+            if (!_inFlight.Remove(result.Sequence, out job))
             {
                 // A late result of a job that already has its outcome (timed out on this side): dropped, never reported twice.
                 SupervisorLog.LateResultDropped(_logger, _pool.PoolName, _process.Name, result.Sequence);
@@ -389,7 +396,6 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
             }
         }
 
-        PendingJob<TJob, TResult> job = entry.Job;
         DateTimeOffset? startedAt = result.StartedTicks > 0 ? new DateTimeOffset(result.StartedTicks, TimeSpan.Zero) : null;
         DateTimeOffset? finishedAt = result.FinishedTicks > 0 ? new DateTimeOffset(result.FinishedTicks, TimeSpan.Zero) : null;
         string? threadName = ThreadName(result.ThreadNumber);
@@ -465,5 +471,4 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         return _threadNames[threadNumber] ??= MpmsNames.Thread(_process.Name, threadNumber);
     }
 
-    private readonly record struct InFlight(PendingJob<TJob, TResult> Job, long SentAt);
 }

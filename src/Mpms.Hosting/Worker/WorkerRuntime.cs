@@ -30,6 +30,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     private readonly CancellationTokenSource _stopTaking = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _leaveDeadline = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _drainReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _creditGate = new();
     private string[] _gracefulDieTypes = [];
     private int _live;
@@ -305,6 +306,18 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
         }
 
+        // Say that the process leaves before the result frees a credit, so that no job is sent for it.
+        if (gracefulDie)
+        {
+            WorkerLog.GracefulDie(Logger, _poolName, thread.Name, error!.Type);
+            BeginLeaving(MpmsProcessExitReason.GracefulDie);
+        }
+        else if (Settings.MaxMemoryPerProcess is long limit && Environment.WorkingSet is long workingSet && workingSet > limit)
+        {
+            WorkerLog.MemoryLimitReached(Logger, _poolName, Process.ProcessName, workingSet, limit);
+            BeginLeaving(MpmsProcessExitReason.MemoryLimit);
+        }
+
         if (job.TryFinish())
         {
             _jobs.TryRemove(job.Sequence, out _);
@@ -322,16 +335,6 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
 
         job.ReleasePayload();
-        if (gracefulDie)
-        {
-            WorkerLog.GracefulDie(Logger, _poolName, thread.Name, error!.Type);
-            BeginLeaving(MpmsProcessExitReason.GracefulDie);
-        }
-        else if (Settings.MaxMemoryPerProcess is long limit && Environment.WorkingSet > limit)
-        {
-            WorkerLog.MemoryLimitReached(Logger, _poolName, Process.ProcessName, Environment.WorkingSet, limit);
-            BeginLeaving(MpmsProcessExitReason.MemoryLimit);
-        }
     }
 
     /// <summary>Runs the job in a consumer activity that continues the trace of the put, when anyone listens.</summary>
@@ -368,6 +371,9 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             case FrameType.Drain:
                 byte reason = SmallFrames.ReadByte(body);
                 BeginLeaving(Enum.IsDefined((MpmsProcessExitReason)reason) ? (MpmsProcessExitReason)reason : MpmsProcessExitReason.Shutdown);
+
+                // The application sends nothing after a drain: jobs that arrive before it are handed back, none after.
+                _drainReceived.TrySetResult();
                 break;
             default:
                 throw new MpmsProtocolException($"The application may not send {type} frames.");
@@ -562,8 +568,8 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
                     $"The job ran past TaskTimeout ({timeout.TotalSeconds:0.###} s) and ignored its token for {Settings.TaskTimeoutGrace.TotalSeconds:0.###} s more; its process is recycled.",
                     null,
                     null));
-                OnJobDone();
                 BeginLeaving(MpmsProcessExitReason.TaskTimeout);
+                OnJobDone();
                 job.Thread?.Abandon();
             }
         }
@@ -589,6 +595,9 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
 
     private async Task CloseLinkAsync(Socket socket, Task sender)
     {
+        // A job the application sent before it learned this process leaves must still be handed back; its drain
+        // (the answer to our "leaving") says nothing more is on the way. A dead application never answers: bounded.
+        await _drainReceived.Task.WaitAsync(FlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _exiting = true;
         _ticker?.Dispose();
         _sigint?.Dispose();
