@@ -1,0 +1,61 @@
+using Mpms.Hosting.Tests.Infrastructure;
+using Mpms.Hosting.TestWorker;
+
+namespace Mpms.Hosting.Tests.Integration.Faults;
+
+/// <summary>
+/// A worker that throws a graceful-die exception: its job fails with that exception, its process stops taking jobs
+/// and is replaced at once, the jobs it still runs may finish within <c>GracefulDieTimeout</c>, and the ones that do
+/// not are lost with <see cref="MpmsProcessExitReason.GracefulDie"/> when it exits after running its finalizers.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class GracefulDieTests
+{
+    /// <summary>The process's grace: long, so that the job released right after the process says it leaves finishes within it.</summary>
+    private static readonly TimeSpan GracefulDieTimeout = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task GracefulDieException_ProcessLeavesAndIsReplaced_RunningJobsFinishWithinTheGraceOrAreLostAsGracefulDie()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.ThreadsPerProcess = 3;
+            o.GracefulDieTimeout = GracefulDieTimeout;
+        });
+        string release = Path.Combine(pool.Directory, "release");
+        MpmsTaskHandle<TestResult> finishing = await pool.Queue.PutAsync(new TestJob("wait-file", 1, Path: release));
+        MpmsTaskHandle<TestResult> endless = await pool.Queue.PutAsync(new TestJob("wait", 2));
+        IReadOnlyList<WorkerEvent> events = await pool.WaitForEventsAsync(e => e.Count(x => x.Name == "job-waiting") == 2, "two jobs running");
+        int dying = events.First(x => x.Name == "job-waiting").ProcessId;
+
+        MpmsWorkerException thrown = await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("gracefuldie", 3)));
+        Assert.Equal(typeof(MpmsGracefulDieException).FullName, thrown.RemoteType);
+        Assert.Equal("die 3", thrown.Message);
+
+        await pool.WaitUntilAsync(_ => pool.Logs.Entries.Any(e => e.EventId.Name == "ProcessLeaving"), "the process to say it leaves");
+        Assert.Equal(MpmsProcessExitReason.GracefulDie, Assert.Single(pool.Logs.Entries, e => e.EventId.Name == "ProcessLeaving").Value("Reason"));
+        await File.WriteAllTextAsync(release, "go");
+        TestResult finished = await finishing;
+        Assert.Equal(dying, finished.ProcessId);
+
+        // The replacement started while the process was still leaving, and takes the new jobs.
+        await pool.WaitUntilAsync(s => s.Restarts == 1 && s.ProcessesReady == 1, "the replacement to be ready");
+        TestResult next = await pool.Queue.RunAsync(new TestJob("double", 4));
+        Assert.NotEqual(dying, next.ProcessId);
+
+        MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => endless.Completion);
+        Assert.Equal(MpmsProcessExitReason.GracefulDie, lost.Reason);
+        Assert.Equal(dying, lost.ProcessId);
+        Assert.Equal(12, lost.ExitCode);
+        Assert.Null(lost.Signal);
+
+        // It ran its process finalizer before it exited.
+        await pool.WaitUntilAsync(_ => pool.Logs.Entries.Any(e => e.EventId.Name == "ProcessEndedUnexpectedly"), "the process to exit");
+        Assert.Contains(pool.Events(), e => e.Name == "process-fin" && e.ProcessId == dying);
+        MpmsPoolStats stats = pool.Queue.GetStats();
+        Assert.Equal(2, stats.Succeeded);
+        Assert.Equal(1, stats.Failed);
+        Assert.Equal(1, stats.WorkerLost);
+    }
+}
