@@ -58,4 +58,40 @@ public sealed class GracefulDieTests
         Assert.Equal(1, stats.Failed);
         Assert.Equal(1, stats.WorkerLost);
     }
+
+    /// <summary>
+    /// A process that said it leaves holds only the jobs it runs: a job put afterwards waits for the replacement, so it
+    /// cannot be lost with the leaving process. Here the leaving process is stopped (SIGSTOP) after it said so, and the
+    /// pool kills it for its silence; the job put after that must still run, in the replacement.
+    /// </summary>
+    [Fact]
+    public async Task JobPutAfterItsProcessSaidItLeaves_IsNotSentToThatProcess_AndRunsInTheReplacement()
+    {
+        const int SigStop = 19;
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.ThreadsPerProcess = 2;
+            o.GracefulDieTimeout = TimeSpan.FromSeconds(30);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+            o.HeartbeatTimeout = TimeSpan.FromSeconds(1.5);
+        });
+
+        // A job that keeps the leaving process alive, so that it is still there when the next job is put.
+        using WaitingJobs held = await WaitingJobs.StartAsync(pool, count: 1);
+        int leaving = held.Running[0].ProcessId;
+        await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("gracefuldie", 1)));
+        await pool.WaitUntilAsync(_ => pool.Logs.Entries.Any(e => e.EventId.Name == "ProcessLeaving"), "the process to say it leaves");
+        ProcessProbe.Signal(leaving, SigStop);
+
+        MpmsTaskHandle<TestResult> after = await pool.Queue.PutAsync(new TestJob("double", 6));
+
+        TestResult result = await after;
+        Assert.Equal(12, result.Value);
+        Assert.NotEqual(leaving, result.ProcessId);
+        // The job the stopped process was running is lost with it, as the pool killed it for its silence.
+        MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => held.Handles[0].Completion);
+        Assert.Equal(MpmsProcessExitReason.HeartbeatTimeout, lost.Reason);
+        Assert.Equal(leaving, lost.ProcessId);
+    }
 }

@@ -11,6 +11,13 @@ namespace Mpms.Hosting.Tests.Integration.Faults;
 [Collection(IntegrationCollection.Name)]
 public sealed class TaskOverrunTests
 {
+    /// <remarks>
+    /// Fails now and then (about one run in ten here): the process grants a credit just before it says it leaves, the
+    /// application sends the handed-back job straight back to it with that credit, and when it arrives after the
+    /// process has closed its side of the link, it is lost with the process (WorkerLost, TaskTimeout) although it
+    /// never started. <see cref="GracefulDieTests.JobPutAfterItsProcessSaidItLeaves_IsNotSentToThatProcess_AndRunsInTheReplacement"/>
+    /// shows the same fault every time.
+    /// </remarks>
     [Fact]
     public async Task JobIgnoresItsToken_ProcessIsRecycled_ANotStartedJobItHeldRunsInTheReplacementAsItsFirstAttempt()
     {
