@@ -130,9 +130,9 @@ public sealed class HungWorkerTests(ITestOutputHelper output)
         WorkerEvent running = events.Single(x => x.Name == "job-waiting" && x.Detail == held.TaskId);
 
         // The child sends a heartbeat, listing its running jobs, every HeartbeatInterval. A job on the other thread
-        // that sleeps three intervals after the held job started returns its result after at least one of them; both
+        // that sleeps five intervals after the held job started returns its result after at least one of them; both
         // travel over the one ordered link, so once the result is here the application knows what the process runs.
-        TestResult marker = await pool.Queue.RunAsync(new TestJob("sleep", DelayMs: (int)(3 * HeartbeatInterval.TotalMilliseconds)));
+        TestResult marker = await pool.Queue.RunAsync(new TestJob("sleep", DelayMs: (int)(5 * HeartbeatInterval.TotalMilliseconds)));
         Assert.Equal(running.ProcessId, marker.ProcessId);
 
         ProcessProbe.Signal(running.ProcessId, SigStop);
