@@ -75,6 +75,10 @@ public sealed class GracefulDieTests
             o.GracefulDieTimeout = TimeSpan.FromSeconds(30);
             o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
             o.HeartbeatTimeout = TimeSpan.FromSeconds(1.5);
+
+            // The first replacement fails to start, the next one starts after the back-off: for a second or so the
+            // leaving process is the only one a job could be sent to.
+            o.WorkerEnvironment["TestWorker__FailProcessInitOfProcess"] = "2";
         });
 
         // A job that keeps the leaving process alive, so that it is still there when the next job is put.
@@ -89,6 +93,8 @@ public sealed class GracefulDieTests
         TestResult result = await after;
         Assert.Equal(12, result.Value);
         Assert.NotEqual(leaving, result.ProcessId);
+        Assert.Equal(3, pool.StartedProcessIds.Count);
+        Assert.Equal(pool.StartedProcessIds[2], result.ProcessId);
         // The job the stopped process was running is lost with it, as the pool killed it for its silence.
         MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => held.Handles[0].Completion);
         Assert.Equal(MpmsProcessExitReason.HeartbeatTimeout, lost.Reason);
