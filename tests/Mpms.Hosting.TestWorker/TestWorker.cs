@@ -10,7 +10,8 @@ namespace Mpms.Hosting.TestWorker;
 /// ignores the token), <c>wait</c> (until canceled), <c>wait-file</c> (until the file at Path exists),
 /// <c>crash</c> (kills its own process), <c>gracefuldie</c>, <c>unserializable</c> (a result that cannot be serialised),
 /// <c>exit</c> (Environment.Exit(Value)), <c>log</c> (an ILogger line with a structured property), <c>stderr</c> (a line on
-/// standard error), <c>trace</c> (reports the current activity's trace).
+/// standard error), <c>trace</c> (reports the current activity's trace), <c>allocate</c> (allocates Value MiB, touches
+/// every page and keeps it referenced until the process ends).
 /// </summary>
 public sealed class TestWorker(ThreadResource threadResource, EventLog events, ILogger<TestWorker> logger) : IMpmsWorker<TestJob, TestResult>
 {
@@ -68,6 +69,9 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
             case "trace":
                 extra = $"{Activity.Current?.TraceId}/{Activity.Current?.ParentSpanId}";
                 break;
+            case "allocate":
+                value = Allocate(job.Value);
+                break;
             default:
                 throw new ArgumentException($"Unknown op '{job.Op}'.", nameof(job));
         }
@@ -86,5 +90,29 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
             Attempt = context.Attempt,
             Extra = extra,
         };
+    }
+
+    /// <summary>What "allocate" keeps: memory that stays in the process's working set until it exits.</summary>
+    private static readonly List<byte[]> s_held = [];
+
+    /// <summary>Allocates <paramref name="mebibytes"/> MiB, writes to every page so it is resident, and keeps it.</summary>
+    /// <returns>The MiB this process holds in all.</returns>
+    private static int Allocate(int mebibytes)
+    {
+        lock (s_held)
+        {
+            for (int i = 0; i < mebibytes; i++)
+            {
+                byte[] block = new byte[1024 * 1024];
+                for (int page = 0; page < block.Length; page += 4096)
+                {
+                    block[page] = 1;
+                }
+
+                s_held.Add(block);
+            }
+
+            return s_held.Count;
+        }
     }
 }
