@@ -447,8 +447,9 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
                 continue;
             }
 
+            // A starting process is governed by StartTimeout: it may be busy loading before it is ready.
             TimeSpan silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - link.LastSeen);
-            if (silent > _options.HeartbeatTimeout)
+            if (process.State != WorkerProcessState.Starting && silent > _options.HeartbeatTimeout)
             {
                 SupervisorLog.ProcessHung(_logger, _pool.PoolName, process.Name, process.ProcessId, silent);
                 KillWithEvidence(child, link, MpmsProcessExitReason.HeartbeatTimeout);

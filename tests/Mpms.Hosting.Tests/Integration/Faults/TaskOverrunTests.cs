@@ -62,15 +62,18 @@ public sealed class TaskOverrunTests
             o.Processes = 1;
             o.ThreadsPerProcess = 1;
             o.Prefetch = 1;
-            o.TaskTimeout = TimeSpan.FromSeconds(3);
+            o.TaskTimeout = TimeSpan.FromSeconds(5);
             o.TaskTimeoutGrace = TimeSpan.FromMilliseconds(200);
-            o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
-            o.HeartbeatTimeout = TimeSpan.FromMilliseconds(500);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+
+            // Roomy enough for a loaded machine; the backstop then fires 7.2 s after a job's start. The second job is
+            // sent at once (prefetch) but starts 3.5 s later, so counted from its sending it would look 7 s + overdue.
+            o.HeartbeatTimeout = TimeSpan.FromSeconds(2);
         });
         await pool.WaitForReadyAsync();
 
-        MpmsTaskHandle<TestResult> first = await pool.Queue.PutAsync(new TestJob("block", 1, DelayMs: 2500));
-        MpmsTaskHandle<TestResult> second = await pool.Queue.PutAsync(new TestJob("block", 2, DelayMs: 2500));
+        MpmsTaskHandle<TestResult> first = await pool.Queue.PutAsync(new TestJob("block", 1, DelayMs: 3500));
+        MpmsTaskHandle<TestResult> second = await pool.Queue.PutAsync(new TestJob("block", 2, DelayMs: 3900));
 
         TestResult[] results = await Task.WhenAll(first.Completion, second.Completion);
         Assert.Single(results.Select(r => r.ProcessId).Distinct());
