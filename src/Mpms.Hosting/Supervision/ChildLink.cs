@@ -309,7 +309,10 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                 break;
             }
 
-            Send(job);
+            if (!Send(job))
+            {
+                Interlocked.Increment(ref _credit); // a job canceled while it waited, or a closed link: no credit spent
+            }
         }
 
         _outbox.Flush();
@@ -338,14 +341,17 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     }
 
     /// <summary>Appends a job to the outbox (the caller flushes); a job taken while the link closed goes back to the queue.</summary>
-    private void Send(PendingJob<TJob, TResult> job)
+    /// <returns><see langword="true"/> when the job was sent.</returns>
+    private bool Send(PendingJob<TJob, TResult> job)
     {
         bool closed;
+        bool sent = false;
         lock (_inFlight)
         {
             closed = _closed;
             if (!closed && job.TryMarkSent())
             {
+                sent = true;
                 _pool.OnSent();
                 job.Link = this;
                 _inFlight.Add(job.Sequence, job);
@@ -359,14 +365,16 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         {
             // Back to the queue outside the lock: putting it back may run another link's pump right here.
             _pool.ReturnUnsent(job);
-            return;
+            return false;
         }
 
         // The caller may have canceled between the queue and here; the child answers a cancel for a job it has not started with "canceled".
-        if (job.CancelRequested)
+        if (sent && job.CancelRequested)
         {
             CancelJob(job.Sequence);
         }
+
+        return sent;
     }
 
     private void OnReturned(long sequence)

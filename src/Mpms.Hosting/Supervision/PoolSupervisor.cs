@@ -95,6 +95,12 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // A second start must change nothing of the running pool.
+        if (_listener is not null)
+        {
+            throw new InvalidOperationException($"Pool '{_pool.PoolName}' has already been started; a pool starts once.");
+        }
+
         _commandLine = WorkerCommandLine.For(_options);
         _settings = CreateSettings();
         _listener = new WorkerListener(_pool.PoolName, _options.SocketDirectory, _logger);

@@ -153,10 +153,11 @@ internal sealed class WorkerProcess : IDisposable
         MarkDraining();
     }
 
-    /// <summary>Kills the process (SIGKILL), noting why.</summary>
+    /// <summary>Kills the process (SIGKILL), noting why; this reason replaces any reason given before (a drain it outlived).</summary>
     public void Kill(MpmsProcessExitReason reason)
     {
-        RequestExit(reason);
+        Volatile.Write(ref _requestedReason, (int)reason);
+        MarkDraining();
         try
         {
             _process.Kill(entireProcessTree: false);

@@ -237,6 +237,16 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
     }
 
+    /// <summary>Puts a job a thread took but will not run back in this process's queue, for its other threads.</summary>
+    public void PutBack(ChildJob job)
+    {
+        // Should the process start leaving right after, its last pass over the queue hands the job back.
+        if (IsLeaving || !_queue.Writer.TryWrite(job))
+        {
+            GiveBack(job);
+        }
+    }
+
     /// <summary>Hands a job that a thread took but will not run back to the application's queue.</summary>
     public void GiveBack(ChildJob job)
     {

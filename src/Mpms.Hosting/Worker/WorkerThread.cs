@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Serialization;
 using Microsoft.Extensions.DependencyInjection;
@@ -117,30 +116,44 @@ internal sealed class WorkerThread
     private async Task RunJobsAsync(MpmsThreadContext context, IThreadJobInvoker invoker)
     {
         Protocol.WorkerSettings settings = _runtime.Settings;
-        long started = Stopwatch.GetTimestamp();
         int done = 0;
+
+        // The original checks a thread's lifetime before it takes a task, and wakes an idle thread to check it; so the
+        // wait for a job ends at the lifetime too.
+        using var lifetimeEnds = CancellationTokenSource.CreateLinkedTokenSource(_runtime.StopTaking);
+        if (settings.ThreadLifetime is TimeSpan lifetime)
+        {
+            lifetimeEnds.CancelAfter(lifetime);
+        }
+
         while (true)
         {
-            // The original checks its lifetime before it takes a task; so does this.
-            if (settings.ThreadLifetime is TimeSpan lifetime && Stopwatch.GetElapsedTime(started) >= lifetime)
-            {
-                WorkerLog.ThreadLifetimeReached(_runtime.Logger, Name, lifetime);
-                return;
-            }
-
             ChildJob job;
             try
             {
-                job = await _runtime.Jobs.ReadAsync(_runtime.StopTaking);
+                job = await _runtime.Jobs.ReadAsync(lifetimeEnds.Token);
             }
             catch (OperationCanceledException)
             {
+                if (!_runtime.StopTaking.IsCancellationRequested)
+                {
+                    WorkerLog.ThreadLifetimeReached(_runtime.Logger, Name, settings.ThreadLifetime!.Value);
+                }
+
                 return;
             }
 
             if (_runtime.IsLeaving)
             {
                 _runtime.GiveBack(job);
+                return;
+            }
+
+            if (lifetimeEnds.IsCancellationRequested)
+            {
+                // Past its lifetime as it took the job: another thread (or the next process) runs it.
+                _runtime.PutBack(job);
+                WorkerLog.ThreadLifetimeReached(_runtime.Logger, Name, settings.ThreadLifetime!.Value);
                 return;
             }
 
