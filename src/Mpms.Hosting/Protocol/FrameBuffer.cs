@@ -13,6 +13,9 @@ internal sealed class FrameBuffer : IDisposable
 
     public int Length { get; private set; }
 
+    /// <summary>Gets the number of frames appended since the last reset.</summary>
+    public int FrameCount { get; private set; }
+
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, Length);
 
     /// <summary>Appends a frame header and returns the span where its body of <paramref name="bodyLength"/> bytes goes.</summary>
@@ -24,6 +27,7 @@ internal sealed class FrameBuffer : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(bodyLength + 1));
         frame[4] = (byte)type;
         Length += needed;
+        FrameCount++;
         return frame[FrameReader.HeaderSize..];
     }
 
@@ -31,6 +35,7 @@ internal sealed class FrameBuffer : IDisposable
     public void Reset()
     {
         Length = 0;
+        FrameCount = 0;
         if (_buffer.Length > ShrinkAbove)
         {
             ArrayPool<byte>.Shared.Return(_buffer);

@@ -14,9 +14,12 @@ internal sealed class FrameOutbox : IDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FrameBuffer _filling = new();
     private FrameBuffer _sending = new();
+    private readonly List<(long Frame, TaskCompletionSource Written)> _waiters = [];
     private Socket? _socket;
     private bool _writing;
     private bool _completed;
+    private long _enqueued;
+    private long _written;
 
     /// <summary>Gets a task that completes when the outbox is completed and everything posted is written, or faults when the socket fails.</summary>
     public Task Completion => _drained.Task;
@@ -36,17 +39,42 @@ internal sealed class FrameOutbox : IDisposable
 
     /// <summary>Appends one frame without writing yet, so that a burst goes out in one write at the next <see cref="Flush"/>.</summary>
     /// <returns><see langword="false"/> when the frame was dropped.</returns>
-    public bool Enqueue<TState>(FrameType type, int bodyLength, TState state, SpanAction<byte, TState> writeBody)
+    public bool Enqueue<TState>(FrameType type, int bodyLength, TState state, SpanAction<byte, TState> writeBody) =>
+        Enqueue(type, bodyLength, state, writeBody, out _);
+
+    /// <summary>Appends one frame without writing yet, and tells its number, for <see cref="WaitWrittenAsync"/>.</summary>
+    public bool Enqueue<TState>(FrameType type, int bodyLength, TState state, SpanAction<byte, TState> writeBody, out long frame)
     {
         lock (_gate)
         {
             if (_completed)
             {
+                frame = 0;
                 return false;
             }
 
             writeBody(_filling.Append(type, bodyLength), state);
+            frame = ++_enqueued;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Completes when frame number <paramref name="frame"/> has been handed to the socket (or the link is gone):
+    /// at once when this thread's own flush wrote it.
+    /// </summary>
+    public Task WaitWrittenAsync(long frame)
+    {
+        lock (_gate)
+        {
+            if (_written >= frame || (_completed && !_writing))
+            {
+                return Task.CompletedTask;
+            }
+
+            var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((frame, written));
+            return written.Task;
         }
     }
 
@@ -153,7 +181,9 @@ internal sealed class FrameOutbox : IDisposable
                     pending = pending[sent..];
                 }
 
+                int frames = _sending.FrameCount;
                 _sending.Reset();
+                ReleaseWaiters(frames);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
@@ -165,6 +195,26 @@ internal sealed class FrameOutbox : IDisposable
             }
 
             _drained.TrySetException(ex);
+            ReleaseWaiters(0, all: true);
         }
+    }
+
+    private void ReleaseWaiters(int framesWritten, bool all = false)
+    {
+        List<TaskCompletionSource>? released = null;
+        lock (_gate)
+        {
+            _written += framesWritten;
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (all || _waiters[i].Frame <= _written)
+                {
+                    (released ??= []).Add(_waiters[i].Written);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        released?.ForEach(static written => written.TrySetResult());
     }
 }

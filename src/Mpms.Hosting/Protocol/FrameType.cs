@@ -38,4 +38,7 @@ internal enum FrameType : byte
 
     /// <summary>Child → parent: one log event, to be written to the application's log.</summary>
     Log = 12,
+
+    /// <summary>Child → parent: a thread started a job it had received ahead (prefetch); written before the job runs.</summary>
+    Started = 13,
 }

@@ -15,6 +15,9 @@ internal static class SmallFrames
     public static bool PostInt64(this FrameOutbox outbox, FrameType type, long value) =>
         outbox.Post(type, 8, value, static (span, v) => BinaryPrimitives.WriteInt64LittleEndian(span, v));
 
+    public static bool EnqueueInt64(this FrameOutbox outbox, FrameType type, long value, out long frame) =>
+        outbox.Enqueue(type, 8, value, static (span, v) => BinaryPrimitives.WriteInt64LittleEndian(span, v), out frame);
+
     public static bool PostByte(this FrameOutbox outbox, FrameType type, byte value) =>
         outbox.Post(type, 1, value, static (span, v) => span[0] = v);
 

@@ -51,6 +51,9 @@ internal sealed class PendingJob<TJob, TResult> : MpmsTaskHandle<TResult>
 
     public int Attempt { get; set; } = 1;
 
+    /// <summary>Gets or sets a value indicating whether the worker process said a thread started the job (with prefetch).</summary>
+    public bool StartedOnChild { get; set; }
+
     /// <summary>Gets or sets the link that has the job while it is sent.</summary>
     public IJobCanceller? Link { get; set; }
 
@@ -107,6 +110,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsTaskHandle<TResult>
     public bool TryMarkRequeued()
     {
         Link = null;
+        StartedOnChild = false;
         return Interlocked.CompareExchange(ref _state, StateQueued, StateSent) == StateSent;
     }
 

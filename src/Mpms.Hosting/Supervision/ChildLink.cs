@@ -170,6 +170,13 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         MpmsOptions options = _pool.Options;
         foreach (PendingJob<TJob, TResult> job in orphans)
         {
+            // With prefetch the child says when a job starts: one it held but never started was not lost, it waited.
+            if (options.Prefetch > 0 && !job.StartedOnChild)
+            {
+                _pool.Requeue(job, newAttempt: false);
+                continue;
+            }
+
             if (options.OnWorkerLost == MpmsWorkerLostPolicy.Retry && job.Attempt < options.MaxAttempts && !job.CancelRequested)
             {
                 SupervisorLog.JobRetried(_logger, _pool.PoolName, job.TaskId, _process.Name, job.Attempt + 1, exit.Describe());
@@ -251,6 +258,17 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                 break;
             case FrameType.Returned:
                 OnReturned(SmallFrames.ReadInt64(body));
+                break;
+            case FrameType.Started:
+                long started = SmallFrames.ReadInt64(body);
+                lock (_inFlight)
+                {
+                    if (_inFlight.TryGetValue(started, out PendingJob<TJob, TResult>? job))
+                    {
+                        job.StartedOnChild = true;
+                    }
+                }
+
                 break;
             case FrameType.Leaving:
                 byte reason = SmallFrames.ReadByte(body);

@@ -281,6 +281,18 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             cancellation.Cancel(); // a cancel that came between the start and here
         }
 
+        // A job received ahead may wait here while a thread is busy; the application must know it started before it
+        // runs, so that if this process dies, a job that never started goes back to the queue instead of being lost.
+        if (Settings.Prefetch > 0 && _outbox.EnqueueInt64(FrameType.Started, job.Sequence, out long startedFrame))
+        {
+            _outbox.Flush();
+            Task written = _outbox.WaitWrittenAsync(startedFrame);
+            if (!written.IsCompleted)
+            {
+                await written;
+            }
+        }
+
         PooledBufferWriter buffer = thread.ResultBuffer;
         buffer.Clear();
         using Activity? activity = StartActivity(job, thread);

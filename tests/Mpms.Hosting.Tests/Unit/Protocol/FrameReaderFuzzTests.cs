@@ -292,7 +292,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             {
                 // A plausible header in front of the noise gets the reader past the first checks.
                 BinaryPrimitives.WriteUInt32LittleEndian(noise, (uint)random.Next(1, Cap + 2));
-                noise[4] = (byte)random.Next(1, 13);
+                noise[4] = (byte)random.Next(1, 14);
             }
 
             return new Case(Mutation.RandomBytes, noise, [], 0);
@@ -338,7 +338,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                 BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(starts[k]), 0);
                 return new Case(Mutation.ZeroLength, data, frames, k);
             case < 93:
-                data[starts[k] + 4] = (byte)(random.Next(2) == 0 ? 0 : random.Next(13, 256));
+                data[starts[k] + 4] = (byte)(random.Next(2) == 0 ? 0 : random.Next(14, 256));
                 return new Case(Mutation.UnknownType, data, frames, k);
             default:
                 return new Case(Mutation.HugeHeaderWithoutBody, [.. data[..starts[k]], .. Wire.Header((uint)random.NextInt64(Cap + 2, (long)uint.MaxValue + 1), (byte)frames[k].Type)], frames, k);
@@ -445,6 +445,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                     break;
                 case FrameType.Cancel:
                 case FrameType.Returned:
+                case FrameType.Started:
                     SmallFrames.ReadInt64(body);
                     break;
                 case FrameType.Drain:

@@ -1,0 +1,61 @@
+using Mpms.Hosting.Tests.Infrastructure;
+using Mpms.Hosting.TestWorker;
+
+namespace Mpms.Hosting.Tests.Integration;
+
+/// <summary>With prefetch a process holds jobs ahead; if it dies, only the job it really ran is lost.</summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class PrefetchTests
+{
+    [Fact]
+    public async Task Sigkill_ProcessHoldingPrefetchedJobs_OnlyTheRunningJobIsLostAndTheOthersRunOnceInTheReplacement()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.ThreadsPerProcess = 1;
+            o.Prefetch = 2;
+        });
+        await pool.WaitForReadyAsync();
+
+        // One job runs and holds the only thread; two more are sent ahead and wait in the same process.
+        using WaitingJobs running = await WaitingJobs.StartAsync(pool, 1);
+        MpmsTaskHandle<TestResult> ahead1 = await pool.Queue.PutAsync(new TestJob("whoami", 1));
+        MpmsTaskHandle<TestResult> ahead2 = await pool.Queue.PutAsync(new TestJob("whoami", 2));
+        await pool.WaitUntilAsync(s => s.Running == 3, "both jobs to be sent ahead to the busy process");
+        int victim = running.Running[0].ProcessId;
+
+        ProcessProbe.Signal(victim, 9);
+
+        var lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Handles[0].Completion);
+        Assert.Equal(9, lost.Signal);
+        TestResult[] results = await Task.WhenAll(ahead1.Completion, ahead2.Completion);
+        Assert.All(results, r => Assert.NotEqual(victim, r.ProcessId));
+        Assert.All(results, r => Assert.Equal(1, r.Attempt));
+        MpmsPoolStats stats = pool.Queue.GetStats();
+        Assert.Equal((1L, 2L), (stats.WorkerLost, stats.Succeeded));
+    }
+
+    [Fact]
+    public async Task Prefetch_ManyShortJobs_AllSucceedOnceAcrossProcesses()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 2;
+            o.ThreadsPerProcess = 2;
+            o.Prefetch = 64;
+            o.QueueCapacity = 1000;
+        });
+
+        var handles = new List<MpmsTaskHandle<TestResult>>();
+        for (int i = 0; i < 1000; i++)
+        {
+            handles.Add(await pool.Queue.PutAsync(new TestJob("double", i)));
+        }
+
+        TestResult[] results = await Task.WhenAll(handles.Select(h => h.Completion));
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => i * 2), results.Select(r => r.Value));
+        Assert.Equal(1000, results.Select(r => r.TaskId).Distinct().Count());
+        Assert.Equal(1000, pool.Queue.GetStats().Succeeded);
+    }
+}
