@@ -24,6 +24,9 @@ public sealed class TestBehaviour
     public bool FailThreadFinalizer { get; set; }
 
     public bool FailProcessFinalizer { get; set; }
+
+    /// <summary>The process finalizer returns only once this file exists (it keeps a leaving process, and its link, alive).</summary>
+    public string? ProcessFinalizerWaitsForFile { get; set; }
 }
 
 /// <summary>The process-wide resource the process initializer sets up.</summary>
@@ -91,8 +94,21 @@ public sealed class RecordingProcessFinalizer(IOptions<TestBehaviour> behaviour,
     public ValueTask FinalizeAsync(MpmsProcessContext context, CancellationToken cancellationToken)
     {
         events.Write("process-fin", context.ProcessName);
+        if (behaviour.Value.ProcessFinalizerWaitsForFile is { } file)
+        {
+            return WaitForFileAsync(file);
+        }
+
         return behaviour.Value.FailProcessFinalizer
             ? throw new InvalidOperationException($"process finalizer fails in {context.ProcessName}")
             : ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask WaitForFileAsync(string file)
+    {
+        while (!File.Exists(file))
+        {
+            await Task.Delay(10);
+        }
     }
 }

@@ -48,6 +48,16 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
                 }
 
                 break;
+            case "block-file":
+                // Like "block" (ignores its token), but returns when the test creates the file at Path, and says so in the log.
+                events.Write("job-waiting", context.TaskId);
+                while (!File.Exists(job.Path))
+                {
+                    Thread.Sleep(10);
+                }
+
+                logger.LogInformation("Job {TaskId} unblocked", context.TaskId);
+                break;
             case "crash":
                 events.Write("job-crashing", context.TaskId);
                 Process.GetCurrentProcess().Kill();
