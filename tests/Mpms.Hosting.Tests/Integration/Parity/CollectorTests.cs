@@ -15,13 +15,14 @@ public sealed class CollectorTests
     [Fact]
     public async Task Collector_EveryKindOfOutcome_SeenOnceEachInCompletionOrderWithItsDetails()
     {
+        // The held jobs ignore their tokens and the grace is long, so only the job meant to time out does.
         await using TestPool pool = await TestPool.StartAsync(
             o =>
             {
                 o.Processes = 1;
                 o.ThreadsPerProcess = 3;
                 o.TaskTimeout = TimeSpan.FromMilliseconds(300);
-                o.TaskTimeoutGrace = TimeSpan.FromMilliseconds(300);
+                o.TaskTimeoutGrace = TimeSpan.FromSeconds(60);
                 o.Meta["site"] = "eu-1";
                 o.Meta["build"] = "42";
             },
@@ -32,13 +33,18 @@ public sealed class CollectorTests
         MpmsTaskHandle<TestResult>[] burst = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
         TestResult[] burstResults = await Task.WhenAll(burst.Select(h => h.Completion));
 
-        // Three jobs that finish in an order of the test's choosing: C, then A, then B (not the order they were put in).
-        TestJob a = Jobs.HeldUntilReleased(pool, "a", 1);
-        TestJob b = Jobs.HeldUntilReleased(pool, "b", 2);
-        TestJob c = Jobs.HeldUntilReleased(pool, "c", 3);
+        // Three jobs hold the three threads, so a fourth waits in the queue and is canceled there.
+        TestJob a = Jobs.BlockedUntilReleased(pool, "a", 1);
+        TestJob b = Jobs.BlockedUntilReleased(pool, "b", 2);
+        TestJob c = Jobs.BlockedUntilReleased(pool, "c", 3);
         MpmsTaskHandle<TestResult> handleA = await Jobs.PutRunningAsync(pool, a);
         MpmsTaskHandle<TestResult> handleB = await Jobs.PutRunningAsync(pool, b);
         MpmsTaskHandle<TestResult> handleC = await Jobs.PutRunningAsync(pool, c);
+        MpmsTaskHandle<TestResult> canceled = await pool.Queue.PutAsync(new TestJob("double", 8));
+        canceled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceled.Completion);
+
+        // They finish in an order of the test's choosing: C, then A, then B (not the order they were put in).
         Jobs.Release(c);
         TestResult resultC = await handleC;
         Jobs.Release(a);
@@ -51,9 +57,6 @@ public sealed class CollectorTests
         await Assert.ThrowsAsync<MpmsWorkerException>(() => failed.Completion);
         MpmsTaskHandle<TestResult> timedOut = await pool.Queue.PutAsync(new TestJob("sleep", DelayMs: 600_000));
         await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => timedOut.Completion);
-        MpmsTaskHandle<TestResult> canceled = await Jobs.PutRunningAsync(pool, new TestJob("wait", 8));
-        canceled.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceled.Completion);
         MpmsTaskHandle<TestResult> lost = await pool.Queue.PutAsync(new TestJob("crash", 9));
         await Assert.ThrowsAsync<MpmsWorkerLostException>(() => lost.Completion);
 
@@ -67,17 +70,18 @@ public sealed class CollectorTests
         Assert.Equal(burst.Select(h => h.TaskId).Order(StringComparer.Ordinal), seen.Take(burst.Length).Select(r => r.TaskId).Order(StringComparer.Ordinal));
 
         // Completion order, not put order: the held jobs were put A, B, C and finished C, A, B.
-        MpmsTaskHandle<TestResult>[] ordered = [handleC, handleA, handleB, failed, timedOut, canceled, lost];
+        MpmsTaskHandle<TestResult>[] ordered = [canceled, handleC, handleA, handleB, failed, timedOut, lost];
         MpmsResult<TestJob, TestResult>[] tail = seen.Skip(burst.Length).ToArray();
         Assert.Equal(ordered.Select(h => h.TaskId), tail.Select(r => r.TaskId));
         Assert.Equal(
-            [MpmsTaskStatus.Succeeded, MpmsTaskStatus.Succeeded, MpmsTaskStatus.Succeeded, MpmsTaskStatus.Failed, MpmsTaskStatus.TimedOut, MpmsTaskStatus.Canceled, MpmsTaskStatus.WorkerLost],
+            [MpmsTaskStatus.Canceled, MpmsTaskStatus.Succeeded, MpmsTaskStatus.Succeeded, MpmsTaskStatus.Succeeded, MpmsTaskStatus.Failed, MpmsTaskStatus.TimedOut, MpmsTaskStatus.WorkerLost],
             tail.Select(r => r.Status));
-        Assert.Equal([c, a, b, new TestJob("throw", 7), new TestJob("sleep", DelayMs: 600_000), new TestJob("wait", 8), new TestJob("crash", 9)], tail.Select(r => r.Job));
+        Assert.Equal([new TestJob("double", 8), c, a, b, new TestJob("throw", 7), new TestJob("sleep", DelayMs: 600_000), new TestJob("crash", 9)], tail.Select(r => r.Job));
 
         // Task ids: unique, the same on the handle, in the worker's context and on the result, and sortable by put order.
         Assert.Equal([handleA.TaskId, handleB.TaskId, handleC.TaskId], new[] { handleA.TaskId, handleB.TaskId, handleC.TaskId }.Order(StringComparer.Ordinal));
         Dictionary<string, TestResult> values = burstResults.Concat([resultC, resultA, resultB]).ToDictionary(r => r.TaskId!);
+        Assert.Equal([3, 1, 2], new[] { resultC, resultA, resultB }.Select(r => r.Value));
         MpmsResult<TestJob, TestResult>[] succeeded = seen.Where(r => r.Status == MpmsTaskStatus.Succeeded).ToArray();
         Assert.Equal(values.Count, succeeded.Length);
         foreach (MpmsResult<TestJob, TestResult> result in succeeded)
@@ -92,29 +96,36 @@ public sealed class CollectorTests
         }
 
         Assert.Equal(Enumerable.Range(0, burst.Length).Select(i => i * 2), seen.Take(burst.Length).Select(r => r.Value!.Value).Order());
-        Assert.Equal("System.InvalidOperationException", Assert.IsType<MpmsWorkerException>(tail[3].Exception).RemoteType);
-        Assert.Equal("boom 7", tail[3].Exception!.Message);
-        Assert.IsType<MpmsTaskTimeoutException>(tail[4].Exception);
-        Assert.IsAssignableFrom<OperationCanceledException>(tail[5].Exception);
+        Assert.IsAssignableFrom<OperationCanceledException>(tail[0].Exception);
+        Assert.Equal("System.InvalidOperationException", Assert.IsType<MpmsWorkerException>(tail[4].Exception).RemoteType);
+        Assert.Equal("boom 7", tail[4].Exception!.Message);
+        Assert.IsType<MpmsTaskTimeoutException>(tail[5].Exception);
         MpmsWorkerLostException lostException = Assert.IsType<MpmsWorkerLostException>(tail[6].Exception);
-        Assert.All(tail.Skip(3), r => Assert.Null(r.Value));
+        Assert.All(tail.Where(r => !r.Succeeded), r => Assert.Null(r.Value));
 
-        // Where it ran: the one process of the pool, on one of its named threads; the lost job has no thread.
+        // Where it ran: the one process of the pool, on one of its named threads. The canceled job never ran; the
+        // lost one ran in that process but never reported its start.
         int processId = resultA.ProcessId;
-        Assert.All(seen, r => Assert.Equal(processId, r.ProcessId));
-        Assert.Equal(processId, lostException.ProcessId);
-        Assert.All(seen.SkipLast(1), r => Assert.Matches(@"^mpms-TestWorker-p1#t[1-3]$", r.ThreadName));
+        MpmsResult<TestJob, TestResult>[] ran = seen.Where(r => r.Status is not (MpmsTaskStatus.Canceled or MpmsTaskStatus.WorkerLost)).ToArray();
+        Assert.Equal(seen.Count - 2, ran.Length);
+        Assert.All(ran, r => Assert.Equal(processId, r.ProcessId));
+        Assert.All(ran, r => Assert.Matches(@"^mpms-TestWorker-p1#t[1-3]$", r.ThreadName));
+        Assert.Null(tail[0].ProcessId);
+        Assert.Null(tail[0].ThreadName);
+        Assert.Null(tail[0].StartedAt);
+        Assert.Equal(processId, tail[6].ProcessId);
         Assert.Null(tail[6].ThreadName);
+        Assert.Null(tail[6].StartedAt);
+        Assert.Equal(processId, lostException.ProcessId);
 
         // Timings: accepted, then started, then finished; a job that never reported its start has no start time.
-        Assert.All(seen.SkipLast(1), r =>
+        Assert.All(ran, r =>
         {
             Assert.NotNull(r.StartedAt);
             Assert.True(r.EnqueuedAt <= r.StartedAt, $"{r.TaskId}: enqueued {r.EnqueuedAt:O} after started {r.StartedAt:O}");
             Assert.True(r.StartedAt <= r.FinishedAt, $"{r.TaskId}: started {r.StartedAt:O} after finished {r.FinishedAt:O}");
         });
-        Assert.Null(tail[6].StartedAt);
-        Assert.True(tail[6].EnqueuedAt <= tail[6].FinishedAt);
+        Assert.All(seen, r => Assert.True(r.EnqueuedAt <= r.FinishedAt, $"{r.TaskId}: enqueued {r.EnqueuedAt:O} after finished {r.FinishedAt:O}"));
 
         Assert.All(seen, r =>
         {

@@ -10,7 +10,15 @@ internal static class Jobs
     public static TestJob HeldUntilReleased(TestPool pool, string name, int value = 0) =>
         new("wait-file", value, Path: Path.Combine(pool.Directory, $"release-{name}"));
 
-    /// <summary>Lets the "wait-file" job (or jobs) on this file finish.</summary>
+    /// <summary>
+    /// A "block-file" job: it ignores its token and runs until <see cref="Release"/> creates its file. In a pool with a
+    /// short TaskTimeout and a long TaskTimeoutGrace it outlives the timeout for as long as the test needs, and
+    /// succeeds when released (a job that returns within the grace keeps its result).
+    /// </summary>
+    public static TestJob BlockedUntilReleased(TestPool pool, string name, int value = 0) =>
+        new("block-file", value, Path: Path.Combine(pool.Directory, $"release-{name}"));
+
+    /// <summary>Lets the held job (or jobs) on this file finish.</summary>
     public static void Release(TestJob job) => File.WriteAllText(job.Path!, string.Empty);
 
     /// <summary>Puts a held job and waits until a worker thread runs it.</summary>

@@ -1,0 +1,222 @@
+using Mpms.Hosting.Tests.Infrastructure;
+using Mpms.Hosting.TestWorker;
+
+namespace Mpms.Hosting.Tests.Integration.Parity;
+
+/// <summary>
+/// PARITY 6, 7, 25, 26, 27, 28: <c>Complete()</c> (<c>close()</c>), <c>WaitForCompletionAsync</c> (<c>join()</c>),
+/// <c>ShutdownAsync</c> and the host's stop (<c>graceful_shutdown</c>), the counters (<c>total_count</c>,
+/// <c>finish_count</c>), and the pool that starts once (<c>start()</c> twice).
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class ClosingTests
+{
+    [Fact]
+    public async Task Complete_ThenPut_FailsSayingThePoolIsCompleted()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o => o.Processes = 1);
+        TestResult before = await pool.Queue.RunAsync(new TestJob("double", 1));
+
+        pool.Queue.Complete();
+
+        InvalidOperationException put = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.Queue.PutAsync(new TestJob("double", 2)).AsTask());
+        InvalidOperationException tryPut = Assert.Throws<InvalidOperationException>(() => pool.Queue.TryPut(new TestJob("double", 3), out _));
+        InvalidOperationException run = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.Queue.RunAsync(new TestJob("double", 4)));
+        InvalidOperationException routed = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.RoutingQueue.RunAsync(new TestJob("double", 5)));
+        Assert.All([put, tryPut, run, routed], e =>
+        {
+            Assert.Contains("'TestWorker' is completed", e.Message, StringComparison.Ordinal);
+            Assert.Contains("Complete()", e.Message, StringComparison.Ordinal);
+        });
+        Assert.Equal(2, before.Value);
+        Assert.Equal(1, pool.Queue.GetStats().Accepted);
+        await pool.Queue.WaitForCompletionAsync();
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_CompletesOnlyOnceEveryJobHasItsOutcomeAndTheCollectorHasSeenIt()
+    {
+        await using TestPool pool = await TestPool.StartAsync(
+            o =>
+            {
+                o.Processes = 1;
+                o.ThreadsPerProcess = 2;
+            },
+            RecordingCollector.Register);
+        RecordingCollector collector = RecordingCollector.Of(pool);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        collector.Gate = gate.Task;
+
+        TestJob held = Jobs.HeldUntilReleased(pool, "held");
+        MpmsTaskHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
+        MpmsTaskHandle<TestResult>[] quick = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
+        await Task.WhenAll(quick.Select(h => h.Completion));
+        Task completion = pool.Queue.WaitForCompletionAsync();
+
+        // Not completed: the queue takes jobs still.
+        Assert.False(completion.IsCompleted);
+        pool.Queue.Complete();
+
+        // Completed, but a job still runs.
+        Assert.False(completion.IsCompleted);
+        Jobs.Release(held);
+        await heldHandle;
+        await pool.WaitUntilAsync(s => s.Finished == 4, "every outcome to be counted");
+
+        // Every job has its outcome, but the collector has seen none of them yet.
+        Assert.False(completion.IsCompleted);
+        Assert.Empty(collector.Results);
+        gate.SetResult();
+        await completion;
+        Assert.Equal(4, collector.Results.Count);
+    }
+
+    [Fact]
+    public async Task ShutdownAsync_EveryJobFinishesInTime_ReturnsTrueAndStartsNoProcessAgain()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.ThreadsPerProcess = 2;
+        });
+        TestJob held = Jobs.HeldUntilReleased(pool, "held");
+        MpmsTaskHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
+        MpmsTaskHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
+
+        Task<bool> shutdown = pool.Queue.ShutdownAsync(TestPool.WaitCeiling);
+        Assert.False(shutdown.IsCompleted);
+        Jobs.Release(held);
+
+        Assert.True(await shutdown);
+        Assert.Equal(MpmsTaskStatus.Succeeded, heldHandle.Status);
+        Assert.All(queued, h => Assert.Equal(MpmsTaskStatus.Succeeded, h.Status));
+        MpmsPoolStats stats = pool.Queue.GetStats();
+        Assert.Equal((7L, 0, 0L, 0L), (stats.Succeeded, stats.ProcessesAlive, stats.Restarts, stats.WorkerLost));
+        Assert.Single(pool.StartedProcessIds);
+        Assert.Equal("Shutdown, exit code 0", Assert.Single(pool.Logged(1003)).Field("Exit"));
+        Assert.Equal(true, Assert.Single(pool.Logged(1020)).Field("Drained"));
+    }
+
+    [Fact]
+    public async Task ShutdownAsync_JobOutlivesTheTimeout_ReturnsFalseAndTheJobEndsWorkerLost()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.ThreadsPerProcess = 1;
+        });
+        MpmsTaskHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
+
+        bool finished = await pool.Queue.ShutdownAsync(TimeSpan.FromMilliseconds(300));
+
+        Assert.False(finished);
+        MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Completion);
+        Assert.Equal(MpmsProcessExitReason.Killed, lost.Reason);
+        Assert.Equal(MpmsTaskStatus.WorkerLost, running.Status);
+        MpmsPoolStats stats = pool.Queue.GetStats();
+        Assert.Equal((1L, 0, 0L), (stats.WorkerLost, stats.ProcessesAlive, stats.Restarts));
+        Assert.Single(pool.StartedProcessIds);
+        Assert.Single(pool.Logged(1021));
+        Assert.Equal(false, Assert.Single(pool.Logged(1020)).Field("Drained"));
+    }
+
+    [Fact]
+    public async Task HostStop_JobOutlivesTheShutdownTimeout_IsKilledAndEndsWorkerLost()
+    {
+        await using TestPool pool = await TestPool.StartAsync(
+            o =>
+            {
+                o.Processes = 1;
+                o.ThreadsPerProcess = 1;
+            },
+            shutdownTimeout: TimeSpan.FromMilliseconds(300));
+        MpmsTaskHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
+
+        await pool.StopAsync();
+
+        await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Completion);
+        Assert.Equal(MpmsTaskStatus.WorkerLost, running.Status);
+        Assert.Single(pool.Logged(1021));
+        Assert.Equal(0, pool.Queue.GetStats().ProcessesAlive);
+        Assert.Equal(false, Assert.Single(pool.Logged(1020)).Field("Drained"));
+    }
+
+    [Fact]
+    public async Task GetStats_KnownRun_EveryCounterMatches()
+    {
+        // The held job ignores its token and the grace is long, so only the job meant to time out does.
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.ThreadsPerProcess = 1;
+            o.TaskTimeout = TimeSpan.FromMilliseconds(300);
+            o.TaskTimeoutGrace = TimeSpan.FromSeconds(60);
+        });
+        await pool.WaitForReadyAsync();
+        Assert.Equal(
+            new MpmsPoolStats { PoolName = "TestWorker", State = MpmsPoolState.Running, ProcessesAlive = 1, ProcessesReady = 1 },
+            pool.Queue.GetStats());
+
+        // One job runs on the only thread; two wait behind it; one more waits and is canceled.
+        TestJob held = Jobs.BlockedUntilReleased(pool, "held");
+        MpmsTaskHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
+        MpmsTaskHandle<TestResult> second = await pool.Queue.PutAsync(new TestJob("double", 2));
+        MpmsTaskHandle<TestResult> third = await pool.Queue.PutAsync(new TestJob("double", 3));
+        MpmsTaskHandle<TestResult> canceled = await pool.Queue.PutAsync(new TestJob("double", 4));
+        canceled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceled.Completion);
+        Assert.Equal(
+            new MpmsPoolStats { PoolName = "TestWorker", State = MpmsPoolState.Running, Accepted = 4, Queued = 2, Running = 1, Canceled = 1, ProcessesAlive = 1, ProcessesReady = 1 },
+            pool.Queue.GetStats());
+
+        Jobs.Release(held);
+        await Task.WhenAll(heldHandle.Completion, second.Completion, third.Completion);
+        await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("throw", 5)));
+        await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => pool.Queue.RunAsync(new TestJob("sleep", 6, DelayMs: 600_000)));
+        await Assert.ThrowsAsync<MpmsWorkerLostException>(() => pool.Queue.RunAsync(new TestJob("crash", 7)));
+        await pool.WaitUntilAsync(s => s.ProcessesReady == 1, "the crashed process to be replaced");
+
+        MpmsPoolStats stats = pool.Queue.GetStats();
+        Assert.Equal(
+            new MpmsPoolStats
+            {
+                PoolName = "TestWorker",
+                State = MpmsPoolState.Running,
+                Accepted = 7,
+                Queued = 0,
+                Running = 0,
+                Succeeded = 3,
+                Failed = 1,
+                TimedOut = 1,
+                WorkerLost = 1,
+                Canceled = 1,
+                ProcessesAlive = 1,
+                ProcessesReady = 1,
+                Restarts = 1,
+            },
+            stats);
+        Assert.Equal(7, stats.Finished);
+    }
+
+    [Fact]
+    public async Task HostStartAgain_SamePool_FailsSayingItHasAlreadyBeenStartedAndThePoolGoesOn()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.ThreadsPerProcess = 1;
+        });
+        TestResult before = await pool.Queue.RunAsync(new TestJob("whoami", 1));
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.Host.StartAsync());
+        Assert.Contains("'TestWorker' has already been started", error.Message, StringComparison.Ordinal);
+
+        // The failed start changed nothing: jobs run, and a process that dies is replaced.
+        TestResult same = await pool.Queue.RunAsync(new TestJob("whoami", 2));
+        Assert.Equal(before.ProcessId, same.ProcessId);
+        await Assert.ThrowsAsync<MpmsWorkerLostException>(() => pool.Queue.RunAsync(new TestJob("crash", 3)));
+        await pool.WaitUntilAsync(s => s.Restarts == 1 && s.ProcessesReady == 1, "the crashed process's replacement to be ready");
+        TestResult replaced = await pool.Queue.RunAsync(new TestJob("whoami", 4));
+        Assert.NotEqual(before.ProcessId, replaced.ProcessId);
+    }
+}
