@@ -145,13 +145,15 @@ public sealed class ClosingTests
     public async Task GetStats_KnownRun_EveryCounterMatches()
     {
         // The held job ignores its token and the grace is long, so only the job meant to time out does.
-        await using TestPool pool = await TestPool.StartAsync(o =>
-        {
-            o.Processes = 1;
-            o.ThreadsPerProcess = 1;
-            o.TaskTimeout = TimeSpan.FromMilliseconds(300);
-            o.TaskTimeoutGrace = TimeSpan.FromSeconds(60);
-        });
+        await using TestPool pool = await TestPool.StartAsync(
+            o =>
+            {
+                o.Processes = 1;
+                o.ThreadsPerProcess = 1;
+                o.TaskTimeout = TimeSpan.FromMilliseconds(300);
+                o.TaskTimeoutGrace = TimeSpan.FromSeconds(60);
+            },
+            shutdownTimeout: TimeSpan.FromSeconds(5));
         await pool.WaitForReadyAsync();
         Assert.Equal(
             new MpmsPoolStats { PoolName = "TestWorker", State = MpmsPoolState.Running, ProcessesAlive = 1, ProcessesReady = 1 },
@@ -170,10 +172,10 @@ public sealed class ClosingTests
             pool.Queue.GetStats());
 
         Jobs.Release(held);
-        await Task.WhenAll(heldHandle.Completion, second.Completion, third.Completion);
-        await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("throw", 5)));
-        await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => pool.Queue.RunAsync(new TestJob("sleep", 6, DelayMs: 600_000)));
-        await Assert.ThrowsAsync<MpmsWorkerLostException>(() => pool.Queue.RunAsync(new TestJob("crash", 7)));
+        await Task.WhenAll(heldHandle.Completion, second.Completion, third.Completion).WaitAsync(TestPool.WaitCeiling);
+        await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("throw", 5)).WithinCeiling());
+        await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => pool.Queue.RunAsync(new TestJob("sleep", 6, DelayMs: 600_000)).WithinCeiling());
+        await Assert.ThrowsAsync<MpmsWorkerLostException>(() => pool.Queue.RunAsync(new TestJob("crash", 7)).WithinCeiling());
         await pool.WaitUntilAsync(s => s.ProcessesReady == 1, "the crashed process to be replaced");
 
         MpmsPoolStats stats = pool.Queue.GetStats();

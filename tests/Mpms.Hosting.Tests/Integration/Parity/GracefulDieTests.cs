@@ -102,7 +102,7 @@ public sealed class GracefulDieTests
             },
             RecordingCollector.Register);
         MpmsTaskHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
-        int processId = WorkerEvents.Read(pool).Single(e => e.Detail == running.TaskId).ProcessId;
+        int processId = pool.Events().Single(e => e.Detail == running.TaskId).ProcessId;
 
         MpmsTaskHandle<TestResult> die = await pool.Queue.PutAsync(new TestJob("gracefuldie", 2));
         await Assert.ThrowsAsync<MpmsWorkerException>(() => die.Completion);

@@ -3,7 +3,7 @@ using Mpms.Hosting.TestWorker;
 
 namespace Mpms.Hosting.Tests.Integration.Parity;
 
-/// <summary>Small helpers the parity tests share: jobs held on a release file, and the pool's log by event id.</summary>
+/// <summary>Small helpers the parity tests share: jobs held on a release file, worker events, and the pool's log by event id.</summary>
 internal static class Jobs
 {
     /// <summary>A "wait-file" job that runs until <see cref="Release"/> creates its file.</summary>
@@ -25,9 +25,30 @@ internal static class Jobs
     public static async Task<MpmsTaskHandle<TestResult>> PutRunningAsync(TestPool pool, TestJob job)
     {
         MpmsTaskHandle<TestResult> handle = await pool.Queue.PutAsync(job);
-        await WorkerEvents.WaitForJobRunningAsync(pool, handle.TaskId);
+        await WaitForJobRunningAsync(pool, handle.TaskId);
         return handle;
     }
+
+    /// <summary>Waits until the job with this task id has written "job-waiting": a worker thread runs it now.</summary>
+    public static Task<WorkerEvent> WaitForJobRunningAsync(TestPool pool, string taskId) =>
+        WaitForEventAsync(pool, e => e.Name == "job-waiting" && e.Detail == taskId, $"task {taskId} to run");
+
+    /// <summary>Waits until the worker processes have written an event that matches, and returns it.</summary>
+    public static async Task<WorkerEvent> WaitForEventAsync(TestPool pool, Func<WorkerEvent, bool> match, string what)
+    {
+        IReadOnlyList<WorkerEvent> events = await pool.WaitForEventsAsync(e => e.Any(match), what);
+        return events.First(match);
+    }
+
+    /// <summary>The events named <paramref name="name"/>.</summary>
+    public static IReadOnlyList<WorkerEvent> Named(this IReadOnlyList<WorkerEvent> events, string name) =>
+        events.Where(e => e.Name == name).ToArray();
+
+    /// <summary>
+    /// Waits for a job's outcome, but no longer than <see cref="TestPool.WaitCeiling"/>: where a bug could leave a job
+    /// without an outcome, the test fails instead of hanging.
+    /// </summary>
+    public static Task<T> WithinCeiling<T>(this Task<T> task) => task.WaitAsync(TestPool.WaitCeiling);
 
     /// <summary>The lines of the application's log with this event id.</summary>
     public static IReadOnlyList<LogEntry> Logged(this TestPool pool, int eventId) =>

@@ -55,7 +55,7 @@ public sealed partial class LifecycleTests
         Assert.Equal(1, pool.Queue.GetStats().ProcessesAlive);
 
         await pool.StopAsync();
-        IReadOnlyList<WorkerEvent> events = WorkerEvents.Read(pool);
+        IReadOnlyList<WorkerEvent> events = pool.Events();
         IReadOnlyList<WorkerEvent> threadInits = events.Named("thread-init");
         IReadOnlyList<WorkerEvent> threadFins = events.Named("thread-fin");
         Assert.True(threadInits.Count >= 8, $"{threadInits.Count} thread initializers");
@@ -136,7 +136,7 @@ public sealed partial class LifecycleTests
         MpmsTaskHandle<TestResult> handleB = await Jobs.PutRunningAsync(pool, b);
         Jobs.Release(a);
         TestResult resultA = await handleA;
-        Assert.Empty(WorkerEvents.Read(pool).Named("process-fin"));
+        Assert.Empty(pool.Events().Named("process-fin"));
 
         Jobs.Release(b);
         TestResult resultB = await handleB;
@@ -150,7 +150,7 @@ public sealed partial class LifecycleTests
         Assert.Equal("Recycled, exit code 0", exited.Field("Exit"));
         Assert.Equal(1, pool.Queue.GetStats().ProcessesAlive);
 
-        IReadOnlyList<WorkerEvent> events = WorkerEvents.Read(pool);
+        IReadOnlyList<WorkerEvent> events = pool.Events();
         WorkerEvent processFin = Assert.Single(events.Named("process-fin"));
         Assert.Equal(resultA.ProcessId, processFin.ProcessId);
         Assert.Equal("mpms-TestWorker-p1", processFin.Detail);

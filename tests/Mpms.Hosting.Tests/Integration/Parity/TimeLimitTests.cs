@@ -101,7 +101,7 @@ public sealed class TimeLimitTests
             TestJob late = new("block-file", 2, Path: Path.Combine(pool.Directory, "release-late"));
             MpmsTaskHandle<TestResult> blocked = await Jobs.PutRunningAsync(pool, late);
             await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => blocked.Completion);
-            WorkerEvent leaving = await WorkerEvents.WaitForAsync(pool, e => e.Name == "process-fin", "the recycled process to run its finalizer");
+            WorkerEvent leaving = await Jobs.WaitForEventAsync(pool, e => e.Name == "process-fin", "the recycled process to run its finalizer");
 
             Jobs.Release(late);
             await pool.WaitUntilAsync(_ => UnblockedLine(pool, blocked.TaskId) is not null, "the abandoned job to return");
@@ -144,7 +144,7 @@ public sealed class TimeLimitTests
         // A held job keeps its process busy past its lifetime: it must drain, not die.
         TestJob held = Jobs.HeldUntilReleased(pool, "old", 1);
         MpmsTaskHandle<TestResult> heldHandle = await pool.Queue.PutAsync(held);
-        WorkerEvent running = await WorkerEvents.WaitForJobRunningAsync(pool, heldHandle.TaskId);
+        WorkerEvent running = await Jobs.WaitForJobRunningAsync(pool, heldHandle.TaskId);
         string oldProcess = running.ThreadName[..running.ThreadName.IndexOf('#', StringComparison.Ordinal)];
 
         await pool.WaitUntilAsync(_ => ReplacementStartedAfterRecycling(pool, oldProcess), $"{oldProcess} to reach its lifetime and a replacement to start");
