@@ -112,3 +112,24 @@ public sealed class RecordingProcessFinalizer(IOptions<TestBehaviour> behaviour,
         }
     }
 }
+
+/// <summary>The options of <see cref="SecondProcessInitializer"/>: its own arguments, the way <c>process_initargs</c> are.</summary>
+public sealed class SecondInitializerOptions
+{
+    /// <summary>What the initializer writes in its event; when it is not set, the initializer does nothing.</summary>
+    public string? Tag { get; set; }
+}
+
+/// <summary>A process initializer registered after <see cref="RecordingProcessInitializer"/>, to show the order they run in.</summary>
+public sealed class SecondProcessInitializer(IOptions<SecondInitializerOptions> options, EventLog events) : IProcessInitializer
+{
+    public ValueTask InitializeAsync(MpmsProcessContext context, CancellationToken cancellationToken)
+    {
+        if (options.Value.Tag is { } tag)
+        {
+            events.Write("process-init-2", tag);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -26,6 +26,10 @@ builder.Services.AddSingleton<IProcessInitializer, RecordingProcessInitializer>(
 builder.Services.AddScoped<IThreadInitializer, RecordingThreadInitializer>();
 builder.Services.AddScoped<IThreadFinalizer, RecordingThreadFinalizer>();
 builder.Services.AddSingleton<IProcessFinalizer, RecordingProcessFinalizer>();
+
+// A second process initializer, after the first, with its own options (section "SecondInitializer"); idle unless a Tag is set.
+builder.Services.Configure<SecondInitializerOptions>(builder.Configuration.GetSection("SecondInitializer"));
+builder.Services.AddSingleton<IProcessInitializer, SecondProcessInitializer>();
 using IHost host = builder.Build();
 
 if (!args.Contains("--as-application"))

@@ -159,24 +159,39 @@ public sealed class ClosingTests
             new MpmsPoolStats { PoolName = "TestWorker", State = MpmsPoolState.Running, ProcessesAlive = 1, ProcessesReady = 1 },
             pool.Queue.GetStats());
 
-        // One job runs on the only thread; two wait behind it; one more waits and is canceled.
-        TestJob held = Jobs.BlockedUntilReleased(pool, "held");
+        await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("throw", 1)).WithinCeiling());
+        await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => pool.Queue.RunAsync(new TestJob("sleep", 2, DelayMs: 600_000)).WithinCeiling());
+        await Assert.ThrowsAsync<MpmsWorkerLostException>(() => pool.Queue.RunAsync(new TestJob("crash", 3)).WithinCeiling());
+        await pool.WaitUntilAsync(s => s.ProcessesReady == 1, "the crashed process to be replaced");
+
+        // One job runs on the only thread; two wait behind it; one more waits and is canceled there.
+        TestJob held = Jobs.BlockedUntilReleased(pool, "held", 4);
         MpmsTaskHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
-        MpmsTaskHandle<TestResult> second = await pool.Queue.PutAsync(new TestJob("double", 2));
-        MpmsTaskHandle<TestResult> third = await pool.Queue.PutAsync(new TestJob("double", 3));
-        MpmsTaskHandle<TestResult> canceled = await pool.Queue.PutAsync(new TestJob("double", 4));
+        MpmsTaskHandle<TestResult> fifth = await pool.Queue.PutAsync(new TestJob("double", 5));
+        MpmsTaskHandle<TestResult> sixth = await pool.Queue.PutAsync(new TestJob("double", 6));
+        MpmsTaskHandle<TestResult> canceled = await pool.Queue.PutAsync(new TestJob("double", 7));
         canceled.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceled.Completion);
         Assert.Equal(
-            new MpmsPoolStats { PoolName = "TestWorker", State = MpmsPoolState.Running, Accepted = 4, Queued = 2, Running = 1, Canceled = 1, ProcessesAlive = 1, ProcessesReady = 1 },
+            new MpmsPoolStats
+            {
+                PoolName = "TestWorker",
+                State = MpmsPoolState.Running,
+                Accepted = 7,
+                Queued = 2,
+                Running = 1,
+                Failed = 1,
+                TimedOut = 1,
+                WorkerLost = 1,
+                Canceled = 1,
+                ProcessesAlive = 1,
+                ProcessesReady = 1,
+                Restarts = 1,
+            },
             pool.Queue.GetStats());
 
         Jobs.Release(held);
-        await Task.WhenAll(heldHandle.Completion, second.Completion, third.Completion).WaitAsync(TestPool.WaitCeiling);
-        await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("throw", 5)).WithinCeiling());
-        await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => pool.Queue.RunAsync(new TestJob("sleep", 6, DelayMs: 600_000)).WithinCeiling());
-        await Assert.ThrowsAsync<MpmsWorkerLostException>(() => pool.Queue.RunAsync(new TestJob("crash", 7)).WithinCeiling());
-        await pool.WaitUntilAsync(s => s.ProcessesReady == 1, "the crashed process to be replaced");
+        await Task.WhenAll(heldHandle.Completion, fifth.Completion, sixth.Completion).WaitAsync(TestPool.WaitCeiling);
 
         MpmsPoolStats stats = pool.Queue.GetStats();
         Assert.Equal(
