@@ -134,7 +134,8 @@ public sealed class ClosingTests
 
         await pool.StopAsync();
 
-        await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Completion);
+        MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Completion);
+        Assert.Equal(MpmsProcessExitReason.Killed, lost.Reason);
         Assert.Equal(MpmsTaskStatus.WorkerLost, running.Status);
         Assert.Single(pool.Logged(1021));
         Assert.Equal(0, pool.Queue.GetStats().ProcessesAlive);

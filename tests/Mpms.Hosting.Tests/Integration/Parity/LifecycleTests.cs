@@ -77,18 +77,19 @@ public sealed partial class LifecycleTests
     [Fact]
     public async Task ThreadLifetime_Tiny_EachThreadTakesOneJobAndThreadsAndProcessesRotate()
     {
-        // Each job runs longer than the lifetime, so the check before the next job always finds the thread too old.
+        // Each job runs longer than the lifetime, so the check before the next job always finds the thread too old. (The
+        // lifetime leaves a thread time to be handed its first job; an idle thread leaves at its lifetime too.)
         await using TestPool pool = await TestPool.StartAsync(o =>
         {
             o.Processes = 1;
             o.ThreadsPerProcess = 1;
-            o.ThreadLifetime = TimeSpan.FromMilliseconds(1);
+            o.ThreadLifetime = TimeSpan.FromMilliseconds(250);
         });
 
         var results = new List<TestResult>();
         for (int i = 0; i < 4; i++)
         {
-            results.Add(await pool.Queue.RunAsync(new TestJob("sleep", i, DelayMs: 20)));
+            results.Add(await pool.Queue.RunAsync(new TestJob("sleep", i, DelayMs: 500)).WithinCeiling());
         }
 
         Assert.Equal(4, results.Select(r => r.ProcessId).Distinct().Count());
@@ -109,12 +110,12 @@ public sealed partial class LifecycleTests
         {
             o.Processes = 1;
             o.ThreadsPerProcess = 2;
-            o.ThreadLifetime = TimeSpan.FromMilliseconds(100);
+            o.ThreadLifetime = TimeSpan.FromMilliseconds(300);
         });
         await pool.WaitForReadyAsync();
 
-        TestResult first = await pool.Queue.RunAsync(new TestJob("sleep", 1, DelayMs: 500));
-        TestResult next = await pool.Queue.RunAsync(new TestJob("whoami", 2));
+        TestResult first = await pool.Queue.RunAsync(new TestJob("sleep", 1, DelayMs: 900)).WithinCeiling();
+        TestResult next = await pool.Queue.RunAsync(new TestJob("whoami", 2)).WithinCeiling();
 
         Assert.NotEqual(first.ProcessId, next.ProcessId);
     }

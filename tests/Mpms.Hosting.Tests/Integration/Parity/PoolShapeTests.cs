@@ -36,7 +36,7 @@ public sealed class PoolShapeTests
     }
 
     [Fact]
-    public async Task Worker_ResolvedFromItsThreadsScope_SeesItsThreadsResourcesAndGetsTheWholeJob()
+    public async Task Worker_ResolvedFromItsThreadsScope_SeesItsThreadsResourcesAndRunsEachJob()
     {
         await using TestPool pool = await TestPool.StartAsync(o =>
         {
