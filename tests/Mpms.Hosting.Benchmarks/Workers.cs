@@ -9,15 +9,15 @@ public sealed class TrivialWorker : IMpmsWorker<int, int>
     public ValueTask<int> ExecuteAsync(int job, MpmsTaskContext context, CancellationToken cancellationToken) => ValueTask.FromResult(job * 2);
 }
 
-/// <summary>An I/O-bound job: wait <c>job</c> milliseconds.</summary>
+/// <summary>An I/O-bound job: block its thread <c>Milliseconds</c>, like the original's <c>time.sleep</c> (a blocking call).</summary>
 public sealed record SleepJob(int Milliseconds);
 
 public sealed class SleepWorker : IMpmsWorker<SleepJob, int>
 {
-    public async ValueTask<int> ExecuteAsync(SleepJob job, MpmsTaskContext context, CancellationToken cancellationToken)
+    public ValueTask<int> ExecuteAsync(SleepJob job, MpmsTaskContext context, CancellationToken cancellationToken)
     {
-        await Task.Delay(job.Milliseconds, cancellationToken);
-        return job.Milliseconds;
+        Thread.Sleep(job.Milliseconds);
+        return ValueTask.FromResult(job.Milliseconds);
     }
 }
 

@@ -4,12 +4,17 @@ using System.Net.Sockets;
 namespace Mpms.Hosting.Protocol;
 
 /// <summary>
-/// The sending half of a link. Any thread posts frames. When no write is in flight, the posting thread writes at once
-/// (no hop to another thread, which is most of a round trip's latency); frames posted while a write is in flight are
-/// coalesced into the next write, so a burst of jobs or results costs one system call, not one each.
+/// The sending half of a link. Any thread posts frames; the posting thread writes at once (no hop to another thread,
+/// which is most of a round trip's latency), and frames posted while a write is in flight join the next write. A
+/// caller that produces bursts (jobs put one after another) may ask to coalesce: when a write ended moments ago the
+/// next one is left to a thread-pool item, so the burst goes out in one system call, not one per job.
 /// </summary>
 internal sealed class FrameOutbox : IDisposable
 {
+    // A write asked for sooner than this after the last one ended is part of a burst (a loop putting jobs), never a
+    // request waiting for its answer: a round trip between processes takes longer than this.
+    private static readonly long DenseTicks = System.Diagnostics.Stopwatch.Frequency / 66_000; // 15 µs
+
     private readonly object _gate = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FrameBuffer _filling = new();
@@ -20,6 +25,7 @@ internal sealed class FrameOutbox : IDisposable
     private bool _completed;
     private long _enqueued;
     private long _written;
+    private long _lastWriteEnded;
 
     /// <summary>Gets a task that completes when the outbox is completed and everything posted is written, or faults when the socket fails.</summary>
     public Task Completion => _drained.Task;
@@ -78,9 +84,14 @@ internal sealed class FrameOutbox : IDisposable
         }
     }
 
-    /// <summary>Writes what is pending, on this thread, unless a write is already in flight (which will take it).</summary>
-    public void Flush()
+    /// <summary>
+    /// Writes what is pending on this thread, unless a write is already in flight (which will take it). With
+    /// <paramref name="coalesce"/>, when the last write ended moments ago, the write is left to the thread pool instead,
+    /// so that frames still being produced join it.
+    /// </summary>
+    public void Flush(bool coalesce = false)
     {
+        bool defer;
         lock (_gate)
         {
             if (_writing || _socket is null || _filling.Length == 0)
@@ -89,9 +100,17 @@ internal sealed class FrameOutbox : IDisposable
             }
 
             _writing = true;
+            defer = coalesce && System.Diagnostics.Stopwatch.GetTimestamp() - Volatile.Read(ref _lastWriteEnded) < DenseTicks;
         }
 
-        _ = WriteAsync();
+        if (defer)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static outbox => _ = outbox.WriteAsync(), this, preferLocal: false);
+        }
+        else
+        {
+            _ = WriteAsync();
+        }
     }
 
     /// <summary>Appends a frame with no body.</summary>
@@ -183,6 +202,7 @@ internal sealed class FrameOutbox : IDisposable
 
                 int frames = _sending.FrameCount;
                 _sending.Reset();
+                Volatile.Write(ref _lastWriteEnded, System.Diagnostics.Stopwatch.GetTimestamp());
                 ReleaseWaiters(frames);
             }
         }

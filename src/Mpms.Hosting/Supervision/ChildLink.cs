@@ -319,6 +319,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     /// <summary>Spends credit on queued jobs until one or the other runs out; one write carries the whole burst.</summary>
     private void SendQueued()
     {
+        // Jobs put one after another would each cost a write: a dense burst is coalesced into few.
         while (TryReserveCredit())
         {
             if (!_pool.TryTake(out PendingJob<TJob, TResult>? job))
@@ -333,7 +334,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
             }
         }
 
-        _outbox.Flush();
+        _outbox.Flush(coalesce: true);
     }
 
     private bool TryReserveCredit()

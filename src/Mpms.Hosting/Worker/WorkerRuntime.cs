@@ -292,6 +292,10 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
                 await written;
             }
         }
+        else
+        {
+            _outbox.Flush(); // the thread's last result must not wait for this job to end
+        }
 
         PooledBufferWriter buffer = thread.ResultBuffer;
         buffer.Clear();
@@ -353,7 +357,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
                 ResultFrame.EnqueueError(_outbox, job.Sequence, status, thread.Number, job.StartedTicks, finished, Truncate(error));
             }
 
-            OnJobDone();
+            OnJobDone(flush: false); // the thread flushes before it waits, or with its next job's start
         }
 
         job.ReleasePayload();
@@ -451,7 +455,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     }
 
     /// <summary>A job left the process (its outcome or a hand-back is enqueued): ask for the next, and write both at once.</summary>
-    private void OnJobDone()
+    private void OnJobDone(bool flush = true)
     {
         lock (_creditGate)
         {
@@ -459,8 +463,14 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
 
         GrantCredit();
-        _outbox.Flush();
+        if (flush)
+        {
+            _outbox.Flush();
+        }
     }
+
+    /// <summary>Writes what worker threads enqueued (results, credit); a thread calls it before it waits for a job.</summary>
+    public void Flush() => _outbox.Flush();
 
     /// <summary>Asks for as many jobs as there are live threads (plus prefetch) not yet busy or promised one.</summary>
     private void GrantCredit()

@@ -116,7 +116,6 @@ internal sealed class WorkerThread
     private async Task RunJobsAsync(MpmsThreadContext context, IThreadJobInvoker invoker)
     {
         Protocol.WorkerSettings settings = _runtime.Settings;
-        int done = 0;
 
         // The original checks a thread's lifetime before it takes a task, and wakes an idle thread to check it; so the
         // wait for a job ends at the lifetime too.
@@ -126,12 +125,32 @@ internal sealed class WorkerThread
             lifetimeEnds.CancelAfter(lifetime);
         }
 
+        try
+        {
+            await TakeAndRunJobsAsync(settings, context, invoker, lifetimeEnds);
+        }
+        finally
+        {
+            // The last result (and the credit it frees) may still wait in the outbox.
+            _runtime.Flush();
+        }
+    }
+
+    private async Task TakeAndRunJobsAsync(Protocol.WorkerSettings settings, MpmsThreadContext context, IThreadJobInvoker invoker, CancellationTokenSource lifetimeEnds)
+    {
+        int done = 0;
         while (true)
         {
-            ChildJob job;
+            ChildJob? job;
             try
             {
-                job = await _runtime.Jobs.ReadAsync(lifetimeEnds.Token);
+                // A job held ahead is taken at once, and its start is written together with the last result; only a
+                // thread that must wait writes what it has first.
+                if (!_runtime.Jobs.TryRead(out job))
+                {
+                    _runtime.Flush();
+                    job = await _runtime.Jobs.ReadAsync(lifetimeEnds.Token);
+                }
             }
             catch (OperationCanceledException)
             {

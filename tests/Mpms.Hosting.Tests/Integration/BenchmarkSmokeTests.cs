@@ -15,7 +15,7 @@ public sealed class BenchmarkSmokeTests
         "round trip, RunAsync, p50",
         "bare socket round trip (16 B, two processes), p50",
         "ratio pool round trip / bare socket, p50",
-        "I/O-bound efficiency, 10 ms jobs, 2×20",
+        "I/O-bound efficiency, 10 ms jobs, 2×20, prefetch 0",
         "CPU-bound speed-up, 1 → 2 processes",
         "pool of 2 processes ready, from host start",
         "killed process replaced and ready",
