@@ -24,7 +24,7 @@ public static class Scenarios
             double inProcess = InProcessBaseline(settings, report);
             if (!double.IsNaN(poolThroughput))
             {
-                report.Add("ratio pool (prefetch 0) / in-process", poolThroughput / inProcess, "×", "cost of isolation, in view");
+                report.Add("ratio in-process / pool (prefetch 0): cost of isolation", inProcess / poolThroughput, "×", "in view");
             }
         }
 
