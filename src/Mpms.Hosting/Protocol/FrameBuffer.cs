@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using Mpms.Hosting.Serialization;
 
 namespace Mpms.Hosting.Protocol;
 
@@ -9,24 +9,23 @@ internal sealed class FrameBuffer : IDisposable
     private const int ShrinkAbove = 1024 * 1024;
     private const int InitialSize = 16 * 1024;
 
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+    private PooledBufferWriter _writer = new(InitialSize);
 
-    public int Length { get; private set; }
+    public int Length => _writer.WrittenCount;
 
     /// <summary>Gets the number of frames appended since the last reset.</summary>
     public int FrameCount { get; private set; }
 
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, Length);
+    public ReadOnlyMemory<byte> WrittenMemory => _writer.WrittenMemory;
 
     /// <summary>Appends a frame header and returns the span where its body of <paramref name="bodyLength"/> bytes goes.</summary>
     public Span<byte> Append(FrameType type, int bodyLength)
     {
         int needed = FrameReader.HeaderSize + bodyLength;
-        EnsureCapacity(needed);
-        Span<byte> frame = _buffer.AsSpan(Length, needed);
+        Span<byte> frame = _writer.GetSpan(needed)[..needed];
         BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(bodyLength + 1));
         frame[4] = (byte)type;
-        Length += needed;
+        _writer.Advance(needed);
         FrameCount++;
         return frame[FrameReader.HeaderSize..];
     }
@@ -34,32 +33,17 @@ internal sealed class FrameBuffer : IDisposable
     /// <summary>Forgets what was written, and gives a very large array back to the pool.</summary>
     public void Reset()
     {
-        Length = 0;
         FrameCount = 0;
-        if (_buffer.Length > ShrinkAbove)
+        if (_writer.Capacity > ShrinkAbove)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+            _writer.Dispose();
+            _writer = new PooledBufferWriter(InitialSize);
+        }
+        else
+        {
+            _writer.Clear();
         }
     }
 
-    public void Dispose()
-    {
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
-        Length = 0;
-    }
-
-    private void EnsureCapacity(int extra)
-    {
-        if (_buffer.Length - Length >= extra)
-        {
-            return;
-        }
-
-        byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, Length + extra));
-        _buffer.AsSpan(0, Length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = bigger;
-    }
+    public void Dispose() => _writer.Dispose();
 }

@@ -12,6 +12,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public int WrittenCount => _written;
 
+    /// <summary>Gets the size of the array written into.</summary>
+    public int Capacity => _buffer.Length;
+
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
     public void Advance(int count) => _written += count;
