@@ -200,7 +200,7 @@ public sealed class AppUnderTest : IAsyncDisposable
         }
     }
 
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
     private void OnLine(string? line)
