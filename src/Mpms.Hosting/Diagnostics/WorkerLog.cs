@@ -46,4 +46,13 @@ internal static partial class WorkerLog
 
     [LoggerMessage(2012, LogLevel.Critical, "Worker thread {ThreadName} crashed", EventName = "ThreadCrashed")]
     public static partial void ThreadCrashed(ILogger logger, string threadName, Exception exception);
+
+    [LoggerMessage(2014, LogLevel.Error, "A continuation on worker thread {ThreadName} threw (an async void method, or a callback posted to the thread); the thread goes on", EventName = "ContinuationFailed")]
+    public static partial void ContinuationFailed(ILogger logger, string threadName, Exception exception);
+
+    [LoggerMessage(2015, LogLevel.Error, "A cancellation callback of task {TaskId} threw", EventName = "CancellationCallbackFailed")]
+    public static partial void CancellationCallbackFailed(ILogger logger, string taskId, Exception exception);
+
+    [LoggerMessage(2016, LogLevel.Critical, "The worker process failed and exits", EventName = "WorkerFailed")]
+    public static partial void WorkerFailed(ILogger logger, Exception exception);
 }

@@ -1,3 +1,4 @@
+using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Worker;
 using Microsoft.Extensions.Hosting;
 
@@ -10,17 +11,31 @@ namespace Mpms.Hosting.Hosting;
 /// </summary>
 internal sealed class WorkerHostLifetime(WorkerRuntime runtime, IServiceProvider services) : IHostLifetime
 {
+    private static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(10);
+
     public async Task WaitForStartAsync(CancellationToken cancellationToken)
     {
-        int exitCode = await runtime.RunAsync().ConfigureAwait(false);
-
-        // Dispose the container so singletons release their resources and logging providers flush their last lines.
-        if (services is IAsyncDisposable disposable)
+        int exitCode = ExitCodes.WorkerFailed;
+        try
         {
-            await disposable.DisposeAsync().ConfigureAwait(false);
-        }
+            exitCode = await runtime.RunAsync().ConfigureAwait(false);
 
-        Environment.Exit(exitCode);
+            // Dispose the container so singletons release their resources and logging providers flush their last
+            // lines; bounded, since nobody is left to wait for a worker that hangs here.
+            if (services is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync().AsTask().WaitAsync(DisposeTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            WorkerLog.WorkerFailed(runtime.Logger, ex);
+        }
+        finally
+        {
+            // Whatever happened above, the worker process ends here: nothing else of the application may start in it.
+            Environment.Exit(exitCode);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -17,7 +17,26 @@ internal sealed record LogFrame(
     WireError? Exception,
     IReadOnlyList<KeyValuePair<string, object?>> Properties)
 {
+    /// <summary>The longest text (message, exception part, property value) a log frame carries; longer is cut.</summary>
+    private const int MaxTextChars = 16 * 1024;
+
+    /// <summary>The largest log frame body: well inside what the application's reader accepts beyond MaxMessageSize.</summary>
+    private const int MaxBodyBytes = 512 * 1024;
+
+    /// <summary>Encodes the event, its texts cut to size; an event still too large (a great many properties) loses its properties.</summary>
     public byte[] Encode()
+    {
+        LogFrame frame = this with
+        {
+            Message = WireError.Cut(Message, MaxTextChars),
+            Exception = Exception?.Truncate(MaxTextChars),
+            Properties = [.. Properties.Select(static p => p.Value is string text ? new KeyValuePair<string, object?>(p.Key, WireError.Cut(text, MaxTextChars)) : p)],
+        };
+        byte[] body = frame.EncodeAsIs();
+        return body.Length <= MaxBodyBytes ? body : (frame with { Properties = [] }).EncodeAsIs();
+    }
+
+    private byte[] EncodeAsIs()
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -112,7 +131,17 @@ internal sealed record LogFrame(
                 writer.WriteNumberValue(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
                 break;
             case float or double or decimal:
-                writer.WriteNumberValue(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
+                // JSON has no NaN or infinity: those travel as their names, like any other value JSON cannot hold.
+                double number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+                if (double.IsFinite(number))
+                {
+                    writer.WriteNumberValue(number);
+                }
+                else
+                {
+                    writer.WriteStringValue(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
                 break;
             default:
                 writer.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));

@@ -15,6 +15,7 @@ internal sealed class ChildJob
     private int _state;
     private int _cancelReason;
     private byte[]? _payload;
+    private CancellationTokenSource? _cancellation;
 
     public ChildJob(long sequence, long idHigh, int attempt, string? traceParent, byte[] payload, int length)
     {
@@ -43,7 +44,16 @@ internal sealed class ChildJob
     /// <summary>Gets why the job's token was signalled, if it was.</summary>
     public CancelReason CancelReason => (CancelReason)Volatile.Read(ref _cancelReason);
 
-    public CancellationTokenSource? Cancellation { get; set; }
+    /// <summary>Gets or sets the source of the running job's token.</summary>
+    /// <remarks>
+    /// Set with a full fence: the runner sets it and then reads <see cref="CancelReason"/>, a cancel records its reason
+    /// and then reads this; with the fence one of the two always sees the other, so a cancel is never missed.
+    /// </remarks>
+    public CancellationTokenSource? Cancellation
+    {
+        get => Volatile.Read(ref _cancellation);
+        set => Interlocked.Exchange(ref _cancellation, value);
+    }
 
     public WorkerThread? Thread { get; set; }
 

@@ -10,4 +10,5 @@ internal static class ExitCodes
     public const int TaskTimeout = 13;
     public const int LinkLost = 14;
     public const int HandshakeFailed = 15;
+    public const int WorkerFailed = 16;
 }

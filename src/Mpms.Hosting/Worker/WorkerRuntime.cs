@@ -26,7 +26,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     private readonly string _poolName;
     private readonly FrameOutbox _outbox = new();
     private readonly ConcurrentDictionary<long, ChildJob> _jobs = new();
-    private readonly Channel<ChildJob> _queue = Channel.CreateUnbounded<ChildJob>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<ChildJob> _queue = Channel.CreateUnbounded<ChildJob>();
     private readonly CancellationTokenSource _stopTaking = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _leaveDeadline = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,6 +34,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     private readonly object _creditGate = new();
     private string[] _gracefulDieTypes = [];
     private int _live;
+    private int _starting;
     private int _inFlight;
     private int _outstanding;
     private bool _everLive;
@@ -143,6 +144,11 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
 
         _outbox.Post(FrameType.Ready);
+        lock (_creditGate)
+        {
+            _starting = Settings.ThreadsPerProcess;
+        }
+
         WorkerThread[] threads = Enumerable.Range(1, Settings.ThreadsPerProcess).Select(n => new WorkerThread(this, n)).ToArray();
         foreach (WorkerThread thread in threads)
         {
@@ -213,6 +219,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     {
         lock (_creditGate)
         {
+            _starting--;
             _live++;
             _everLive = true;
         }
@@ -223,11 +230,32 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
 
     public void OnThreadRetired()
     {
-        bool lastOne;
         lock (_creditGate)
         {
             _live--;
-            lastOne = _live == 0 && !_leaving;
+        }
+
+        LeaveIfNoThreadLeft();
+    }
+
+    /// <summary>A thread ended before it took any job: its initializer failed, or the process left first.</summary>
+    public void OnThreadStartFailed()
+    {
+        lock (_creditGate)
+        {
+            _starting--;
+        }
+
+        LeaveIfNoThreadLeft();
+    }
+
+    private void LeaveIfNoThreadLeft()
+    {
+        bool lastOne;
+        lock (_creditGate)
+        {
+            // A sibling still running its initializer will take jobs: the process stays for it.
+            lastOne = _live == 0 && _starting == 0 && _everLive && !_leaving;
         }
 
         if (lastOne)
@@ -354,7 +382,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             }
             else
             {
-                ResultFrame.EnqueueError(_outbox, job.Sequence, status, thread.Number, job.StartedTicks, finished, Truncate(error));
+                ResultFrame.EnqueueError(_outbox, job.Sequence, status, thread.Number, job.StartedTicks, finished, error.Truncate(64 * 1024));
             }
 
             OnJobDone(flush: false); // the thread flushes before it waits, or with its next job's start
@@ -450,7 +478,20 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
         else
         {
+            SignalCancel(job);
+        }
+    }
+
+    /// <summary>Signals a running job's token. Its callbacks run here (the link's reader or the ticker): one that throws is logged, never lets the process fall.</summary>
+    private void SignalCancel(ChildJob job)
+    {
+        try
+        {
             job.Cancellation?.Cancel();
+        }
+        catch (Exception ex)
+        {
+            WorkerLog.CancellationCallbackFailed(Logger, Queue.TaskIds.Format(job.IdHigh, job.Sequence), ex);
         }
     }
 
@@ -588,7 +629,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             {
                 job.TimeoutSignalled = true;
                 job.SetCancelReason(CancelReason.TimedOut);
-                job.Cancellation?.Cancel();
+                SignalCancel(job);
             }
             else if (now >= job.Deadline + grace && job.TryFinish())
             {
@@ -630,6 +671,9 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         // A job the application sent before it learned this process leaves must still be handed back; its drain
         // (the answer to our "leaving") says nothing more is on the way. A dead application never answers: bounded.
         await _drainReceived.Task.WaitAsync(FlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // A job that arrived as the process began leaving may have been queued after the last pass: hand it back too.
+        ReturnUnstarted();
         _exiting = true;
         _ticker?.Dispose();
         _sigint?.Dispose();
@@ -653,13 +697,6 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         _stopTaking.Dispose();
         _stopping.Dispose();
         _outbox.Dispose();
-    }
-
-    private static WireError Truncate(WireError error)
-    {
-        const int MaxChars = 64 * 1024;
-        static string? Cut(string? text) => text is { Length: > MaxChars } ? text[..MaxChars] + " [truncated]" : text;
-        return new WireError(Cut(error.Type)!, Cut(error.Message)!, Cut(error.StackTrace), Cut(error.Details));
     }
 
     private static string TakeVariable(string name)

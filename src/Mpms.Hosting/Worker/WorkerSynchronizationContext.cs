@@ -13,7 +13,13 @@ internal sealed class WorkerSynchronizationContext : SynchronizationContext
     private readonly int _threadId = Environment.CurrentManagedThreadId;
 
     /// <summary>Runs <paramref name="main"/> on the calling thread, pumping its continuations until it completes.</summary>
-    public static void Run(Func<Task> main)
+    /// <param name="main">The thread's work.</param>
+    /// <param name="callbackFailed">
+    /// Told of an exception a posted callback threw (an <c>async void</c> method of a job that failed): the thread goes on
+    /// pumping, so the job it runs still gets its outcome and the continuations queued behind it still run. Without it
+    /// the exception ends the pump.
+    /// </param>
+    public static void Run(Func<Task> main, Action<Exception>? callbackFailed = null)
     {
         SynchronizationContext? previous = Current;
         var context = new WorkerSynchronizationContext();
@@ -24,7 +30,14 @@ internal sealed class WorkerSynchronizationContext : SynchronizationContext
             task.ContinueWith(static (_, state) => ((WorkerSynchronizationContext)state!)._queue.CompleteAdding(), context, TaskScheduler.Default);
             foreach ((SendOrPostCallback callback, object? state) in context._queue.GetConsumingEnumerable())
             {
-                callback(state);
+                try
+                {
+                    callback(state);
+                }
+                catch (Exception ex) when (callbackFailed is not null)
+                {
+                    callbackFailed(ex);
+                }
             }
 
             task.GetAwaiter().GetResult();

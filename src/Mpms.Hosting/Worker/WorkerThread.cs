@@ -54,7 +54,7 @@ internal sealed class WorkerThread
         OsNames.SetCurrentThreadName(_runtime.Process.PoolName, _runtime.Process.ProcessNumber, Number);
         try
         {
-            WorkerSynchronizationContext.Run(RunAsync);
+            WorkerSynchronizationContext.Run(RunAsync, ex => WorkerLog.ContinuationFailed(_runtime.Logger, Name, ex));
         }
         catch (Exception ex)
         {
@@ -86,11 +86,13 @@ internal sealed class WorkerThread
             }
             catch (OperationCanceledException) when (_runtime.Stopping.IsCancellationRequested)
             {
-                return; // the process is leaving before this thread was ready
+                _runtime.OnThreadStartFailed(); // the process is leaving before this thread was ready
+                return;
             }
             catch (Exception ex)
             {
                 WorkerLog.ThreadInitializerFailed(_runtime.Logger, _runtime.Process.PoolName, Name, ex);
+                _runtime.OnThreadStartFailed();
                 return;
             }
 
@@ -170,9 +172,14 @@ internal sealed class WorkerThread
 
             if (lifetimeEnds.IsCancellationRequested)
             {
-                // Past its lifetime as it took the job: another thread (or the next process) runs it.
+                // Past its lifetime (or the process began leaving) as it took the job: another thread, or the next
+                // process, runs it.
                 _runtime.PutBack(job);
-                WorkerLog.ThreadLifetimeReached(_runtime.Logger, Name, settings.ThreadLifetime!.Value);
+                if (!_runtime.StopTaking.IsCancellationRequested && settings.ThreadLifetime is TimeSpan lifetime)
+                {
+                    WorkerLog.ThreadLifetimeReached(_runtime.Logger, Name, lifetime);
+                }
+
                 return;
             }
 

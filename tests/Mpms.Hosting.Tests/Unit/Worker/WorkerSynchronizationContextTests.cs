@@ -140,6 +140,35 @@ public sealed class WorkerSynchronizationContextTests
     }
 
     [Fact]
+    public async Task Run_AsyncVoidThrows_TellsTheHandlerAndTheMainWorkStillCompletesOnItsThread()
+    {
+        var failures = new List<Exception>();
+        int threadId = 0;
+        var afterFailure = new List<int>();
+
+        await RunOnDedicatedThreadAsync(() => WorkerSynchronizationContext.Run(
+            async () =>
+            {
+                threadId = Environment.CurrentManagedThreadId;
+                FailLater();
+                await Task.Run(() => { });
+                afterFailure.Add(Environment.CurrentManagedThreadId);
+                await Task.Yield();
+                afterFailure.Add(Environment.CurrentManagedThreadId);
+            },
+            failures.Add));
+
+        Assert.Equal("from an async void method", Assert.IsType<InvalidOperationException>(Assert.Single(failures)).Message);
+        Assert.Equal([threadId, threadId], afterFailure);
+    }
+
+    private static async void FailLater()
+    {
+        await Task.Yield();
+        throw new InvalidOperationException("from an async void method");
+    }
+
+    [Fact]
     public void CreateCopy_ReturnsTheSameContext()
     {
         SynchronizationContext? copy = null;
