@@ -8,7 +8,8 @@ namespace Mpms.Hosting.TestWorker;
 /// The worker of the integration tests. Operations: <c>double</c> (Value * 2), <c>whoami</c> (where it runs, across
 /// an await), <c>throw</c> (InvalidOperationException), <c>sleep</c> (DelayMs, honours the token), <c>block</c> (DelayMs,
 /// ignores the token), <c>wait</c> (until canceled), <c>wait-file</c> (until the file at Path exists),
-/// <c>crash</c> (kills its own process), <c>gracefuldie</c>, <c>unserializable</c> (a result that cannot be serialised),
+/// <c>crash</c> (kills its own process), <c>spawn-then-crash</c> (starts a process that keeps the worker's output open,
+/// writes its id to Path, then kills its own process), <c>gracefuldie</c>, <c>unserializable</c> (a result that cannot be serialised),
 /// <c>exit</c> (Environment.Exit(Value)), <c>log</c> (an ILogger line with a structured property), <c>stderr</c> (a line on
 /// standard error), <c>trace</c> (reports the current activity's trace), <c>allocate</c> (allocates Value MiB, touches
 /// every page and keeps it referenced until the process ends).
@@ -60,6 +61,16 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
                 break;
             case "crash":
                 events.Write("job-crashing", context.TaskId);
+                Process.GetCurrentProcess().Kill();
+                break;
+            case "spawn-then-crash":
+                // Starts a process that inherits this worker's standard output and error and outlives it, as a tool a
+                // job runs may; writes its id to Path, then kills its own process.
+                using (Process orphan = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!)
+                {
+                    await File.WriteAllTextAsync(job.Path!, orphan.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+                }
+
                 Process.GetCurrentProcess().Kill();
                 break;
             case "gracefuldie":

@@ -66,6 +66,12 @@ internal readonly record struct ResultFrame(
             throw new MpmsProtocolException("Truncated result frame.");
         }
 
+        // Checked here, not when the outcome is built: the job must not leave its link for an outcome that then fails.
+        if ((ulong)startedTicks > (ulong)DateTime.MaxValue.Ticks || (ulong)finishedTicks > (ulong)DateTime.MaxValue.Ticks)
+        {
+            throw new MpmsProtocolException($"Invalid start or finish time in the result of job {sequence}.");
+        }
+
         var wireStatus = (WireStatus)status;
         if (!Enum.IsDefined(wireStatus))
         {

@@ -42,6 +42,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     private long _lost;
     private long _canceled;
     private long _collected;
+    private long _recorded;
     private int _streamReaders;
 
     public MpmsPool(string poolName, MpmsOptions options, IMpmsSerializer serializer, bool hasCollector, MpmsTelemetry telemetry, ILogger logger)
@@ -238,9 +239,13 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
             _state = MpmsPoolState.Stopped;
         }
 
-        while (_queue.TryDequeue(out PendingJob<TJob, TResult>? job))
+        CancelQueued(reason);
+    }
+
+    private void CancelQueued(string reason)
+    {
+        while (TryTake(out PendingJob<TJob, TResult>? job))
         {
-            ReleaseAdmission(job);
             TryFinish(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException($"The job never ran: {reason}."));
         }
     }
@@ -249,6 +254,11 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     internal void Fail(string reason)
     {
         _failure = reason;
+        FailQueued(reason);
+    }
+
+    private void FailQueued(string reason)
+    {
         while (TryTake(out PendingJob<TJob, TResult>? job))
         {
             TryFinish(job, MpmsTaskStatus.Failed, default, new MpmsPoolFailedException(reason));
@@ -290,6 +300,13 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         if (newAttempt)
         {
             job.Attempt++;
+        }
+
+        // Canceled while a process held it, and it never started there: it never runs.
+        if (job.CancelRequested)
+        {
+            TryFinish(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job was canceled before it started.", job.CancelToken));
+            return;
         }
 
         if (CurrentState == MpmsPoolState.Stopped)
@@ -390,6 +407,9 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         _results?.Writer.TryWrite(new MpmsResult<TJob, TResult>(
             PoolName, job.TaskId, job.Job, status, value, exception, job.Attempt, job.EnqueuedAt, startedAt, finished, processId, threadName, _meta));
 
+        // Counted as recorded only once written: the result stream is closed when every outcome is, never before one is written.
+        Interlocked.Increment(ref _recorded);
+
         // The caller's continuation runs after the collector could have seen the outcome, never before it is counted.
         job.Complete(value, exception);
         CheckDrained();
@@ -407,10 +427,6 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         }
     }
 
-    private long Finished =>
-        Interlocked.Read(ref _succeeded) + Interlocked.Read(ref _failed) + Interlocked.Read(ref _timedOut)
-        + Interlocked.Read(ref _lost) + Interlocked.Read(ref _canceled);
-
     private void CheckDrained()
     {
         // Per outcome while the pool runs: one volatile read, no lock.
@@ -427,7 +443,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
             accepted = _accepted;
         }
 
-        if (!completing || Finished != accepted)
+        if (!completing || Interlocked.Read(ref _recorded) != accepted)
         {
             return;
         }
@@ -465,6 +481,17 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
 
         _telemetry.JobEnqueued(_poolTag);
         _queue.Enqueue(pending);
+
+        // A stop or a failure between the check above and here emptied the queue before this job joined it.
+        if (CurrentState == MpmsPoolState.Stopped)
+        {
+            CancelQueued("the pool stopped");
+        }
+        else if (_failure is { } failure)
+        {
+            FailQueued(failure);
+        }
+
         return pending;
     }
 

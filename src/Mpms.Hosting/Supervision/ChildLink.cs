@@ -28,7 +28,6 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     private volatile bool _leaving;
     private readonly Dictionary<long, PendingJob<TJob, TResult>> _inFlight = [];
     private readonly string?[] _threadNames;
-    private bool _closed;
     private long _lastSeen = Environment.TickCount64;
     private RunningJob[] _lastRunning = [];
 
@@ -76,11 +75,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         }
         finally
         {
-            lock (_inFlight)
-            {
-                _closed = true;
-            }
-
+            Close();
             await pumpStop.CancelAsync().ConfigureAwait(false);
             await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _outbox.Complete();
@@ -98,17 +93,33 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     }
 
     /// <summary>Asks the child to stop taking jobs, finish, run its finalizers and exit.</summary>
-    public void Drain(MpmsProcessExitReason reason)
+    public void Drain(MpmsProcessExitReason reason) => StopSending(reason);
+
+    /// <summary>
+    /// Sends the child no more jobs (the credit it granted is void) and tells it so with a drain. Under the lock that
+    /// sends jobs, so that no job frame ever follows the drain: the child takes nothing after it.
+    /// </summary>
+    private void StopSending(MpmsProcessExitReason reason)
     {
-        StopSending();
-        _outbox.PostByte(FrameType.Drain, (byte)reason);
+        lock (_inFlight)
+        {
+            if (!_leaving)
+            {
+                _leaving = true;
+                Interlocked.Exchange(ref _credit, 0);
+                _outbox.PostByte(FrameType.Drain, (byte)reason);
+            }
+        }
     }
 
-    /// <summary>Sends the child no more jobs: the credit it granted before it said it leaves is void.</summary>
-    private void StopSending()
+    /// <summary>Marks the link closed: nothing more is sent, and the jobs it has are the dead child's.</summary>
+    private void Close()
     {
-        _leaving = true;
-        Interlocked.Exchange(ref _credit, 0);
+        lock (_inFlight)
+        {
+            _leaving = true;
+            Interlocked.Exchange(ref _credit, 0);
+        }
     }
 
     public void CancelJob(long sequence) => _outbox.PostInt64(FrameType.Cancel, sequence);
@@ -159,10 +170,10 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     /// <summary>Gives every job the dead child still had its outcome: worker lost, or another attempt.</summary>
     public void FailInFlight(ProcessExit exit)
     {
+        Close();
         PendingJob<TJob, TResult>[] orphans;
         lock (_inFlight)
         {
-            _closed = true;
             orphans = [.. _inFlight.Values];
             _inFlight.Clear();
         }
@@ -277,10 +288,8 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                     throw new MpmsProtocolException($"Unknown leaving reason {reason}.");
                 }
 
-                StopSending();
-
                 // The answer that tells the child no job follows; jobs already on their way are handed back.
-                _outbox.PostByte(FrameType.Drain, reason);
+                StopSending((MpmsProcessExitReason)reason);
                 _process.OnLeaving((MpmsProcessExitReason)reason);
                 SupervisorLog.ProcessLeaving(_logger, _pool.PoolName, _process.Name, (MpmsProcessExitReason)reason);
                 _changed();
@@ -298,7 +307,8 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     {
         try
         {
-            while (true)
+            // A leaving link sends nothing more: its pump ends (credit left over from a race with the drain is void).
+            while (!_leaving)
             {
                 if (Volatile.Read(ref _credit) > 0)
                 {
@@ -330,7 +340,12 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
 
             if (!Send(job))
             {
-                Interlocked.Increment(ref _credit); // a job canceled while it waited, or a closed link: no credit spent
+                if (_leaving)
+                {
+                    break; // the link closed or drains: the job went back to the queue, and the credit is void
+                }
+
+                Interlocked.Increment(ref _credit); // a job canceled while it waited: no credit spent
             }
         }
 
@@ -359,7 +374,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         return false;
     }
 
-    /// <summary>Appends a job to the outbox (the caller flushes); a job taken while the link closed goes back to the queue.</summary>
+    /// <summary>Appends a job to the outbox (the caller flushes); a job taken while the link closed or drains goes back to the queue.</summary>
     /// <returns><see langword="true"/> when the job was sent.</returns>
     private bool Send(PendingJob<TJob, TResult> job)
     {
@@ -367,7 +382,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         bool sent = false;
         lock (_inFlight)
         {
-            closed = _closed;
+            closed = _leaving;
             if (!closed && job.TryMarkSent())
             {
                 sent = true;

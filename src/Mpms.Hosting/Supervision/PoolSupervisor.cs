@@ -30,6 +30,9 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _supervising = new();
     private readonly CancellationTokenSource _collecting = new();
+
+    // Ends the graceful stages of the stop: canceled by the token of whichever stop call reaches its deadline first.
+    private readonly CancellationTokenSource _stopDeadline = new();
     private WorkerListener? _listener;
     private WorkerCommandLine? _commandLine;
     private WorkerSettings? _settings;
@@ -136,12 +139,17 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         _wake.Dispose();
     }
 
-    private Task<bool> StopCoreAsync(CancellationToken cancellationToken)
+    /// <summary>Stops once, whoever asks; every caller's token counts, so the earliest deadline ends the waiting for all.</summary>
+    private async Task<bool> StopCoreAsync(CancellationToken cancellationToken)
     {
+        Task<bool> stopping;
         lock (_gate)
         {
-            return _stopping ??= _listener is null ? Task.FromResult(true) : StopOnceAsync(cancellationToken);
+            stopping = _stopping ??= _listener is null ? Task.FromResult(true) : StopOnceAsync(_stopDeadline.Token);
         }
+
+        using CancellationTokenRegistration deadline = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _stopDeadline);
+        return await stopping.ConfigureAwait(false);
     }
 
     private async Task<bool> StopOnceAsync(CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ internal sealed class WorkerListener : IAsyncDisposable
 {
     private const int MaxHelloSize = 4096;
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly string _poolName;
     private readonly ILogger _logger;
@@ -107,7 +108,9 @@ internal sealed class WorkerListener : IAsyncDisposable
             }
             catch (SocketException ex)
             {
+                // A lasting failure (out of file descriptors) would fail every accept at once: pause, do not spin.
                 SupervisorLog.AcceptFailed(_logger, _poolName, ex);
+                await Task.Delay(AcceptRetryDelay, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
             }
 

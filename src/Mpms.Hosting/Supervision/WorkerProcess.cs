@@ -11,8 +11,13 @@ namespace Mpms.Hosting.Supervision;
 /// </summary>
 internal sealed class WorkerProcess : IDisposable
 {
+    // After the process exits, how long its last output lines may take to arrive; a process it started that still holds
+    // its standard output open must not hold up the outcomes of its jobs.
+    private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(1);
+
     private readonly Process _process;
     private readonly ILogger _outputLogger;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state = (int)WorkerProcessState.Starting;
     private int _requestedReason = -1;
     private int _announcedReason = -1;
@@ -80,6 +85,7 @@ internal sealed class WorkerProcess : IDisposable
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var worker = new WorkerProcess(poolName, number, process, outputLogger);
+        process.Exited += (_, _) => worker._exited.TrySetResult();
         if (options.CaptureWorkerOutput)
         {
             process.OutputDataReceived += worker.OnStandardOutput;
@@ -109,8 +115,17 @@ internal sealed class WorkerProcess : IDisposable
         return worker;
     }
 
-    /// <summary>Waits until the process has exited and been reaped.</summary>
-    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+    /// <summary>
+    /// Waits until the process has exited and been reaped, then briefly for its last output lines. Not
+    /// <see cref="Process.WaitForExitAsync"/> alone: with redirected output it also waits for the pipes to close, which
+    /// a process the worker started (and that inherited them) may delay for ever.
+    /// </summary>
+    public async Task WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _exited.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _process.WaitForExitAsync(cancellationToken).WaitAsync(OutputDrainTimeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
 
     public bool HasExited
     {

@@ -13,6 +13,39 @@ public sealed class ProcessCrashTests
     private const int SigKill = 9;
 
     [Fact]
+    public async Task Crash_WorkerStartedAProcessThatKeepsItsOutputOpen_TheJobStillEndsLostAndAReplacementRunsJobs()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.ThreadsPerProcess = 1;
+            o.CaptureWorkerOutput = true;
+        });
+        string pidFile = Path.Combine(pool.Directory, "orphan.pid");
+        int orphan = 0;
+        try
+        {
+            MpmsTaskHandle<TestResult> crashing = await pool.Queue.PutAsync(new TestJob("spawn-then-crash", Path: pidFile));
+
+            // The worker's output pipes stay open in the orphan: the outcome must not wait for them to close.
+            MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => crashing.Completion.WaitAsync(TestPool.WaitCeiling));
+            Assert.Equal(SigKill, lost.Signal);
+            orphan = int.Parse(await File.ReadAllTextAsync(pidFile), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(ProcessProbe.IsAlive(orphan), $"the process {orphan} the worker started should still hold its output open");
+
+            TestResult after = await pool.Queue.RunAsync(new TestJob("double", 21)).WaitAsync(TestPool.WaitCeiling);
+            Assert.Equal(42, after.Value);
+        }
+        finally
+        {
+            if (orphan > 0)
+            {
+                ProcessProbe.Signal(orphan, SigKill);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Sigkill_ChildRunningJobs_ItsJobsAreLostAReplacementStartsAndAllOtherJobsSucceed()
     {
         await using TestPool pool = await TestPool.StartAsync(); // 2 processes × 2 threads

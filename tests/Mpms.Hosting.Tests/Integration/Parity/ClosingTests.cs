@@ -121,6 +121,27 @@ public sealed class ClosingTests
     }
 
     [Fact]
+    public async Task HostStop_WhileALongerShutdownAsyncWaits_ItsShorterTimeoutEndsTheStopForBoth()
+    {
+        await using TestPool pool = await TestPool.StartAsync(
+            o =>
+            {
+                o.Processes = 1;
+                o.ThreadsPerProcess = 1;
+            },
+            shutdownTimeout: TimeSpan.FromMilliseconds(300));
+        MpmsTaskHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
+        Task<bool> patient = pool.Queue.ShutdownAsync(TimeSpan.FromHours(1));
+
+        await pool.StopAsync().WaitAsync(TestPool.WaitCeiling);
+
+        Assert.False(await patient.WaitAsync(TestPool.WaitCeiling));
+        MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Completion);
+        Assert.Equal(MpmsProcessExitReason.Killed, lost.Reason);
+        Assert.Single(pool.Logged(1021));
+    }
+
+    [Fact]
     public async Task HostStop_JobOutlivesTheShutdownTimeout_IsKilledAndEndsWorkerLost()
     {
         await using TestPool pool = await TestPool.StartAsync(

@@ -167,7 +167,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
 
             case 1:
             {
-                long sequence = random.NextInt64(), started = random.NextInt64(), finished = random.NextInt64();
+                long sequence = random.NextInt64(), started = random.NextInt64(DateTime.MaxValue.Ticks + 1), finished = random.NextInt64(DateTime.MaxValue.Ticks + 1);
                 int thread = random.Next();
                 byte[] payload = RandomBytes(random, SmallLength(random, Cap - 29));
                 ResultFrame.PostSuccess(outbox, sequence, thread, started, finished, payload);

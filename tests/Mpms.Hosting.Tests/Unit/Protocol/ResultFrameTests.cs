@@ -113,6 +113,21 @@ public sealed class ResultFrameTests
     }
 
     [Theory]
+    [InlineData(13, -1L)]
+    [InlineData(13, long.MaxValue)]
+    [InlineData(21, -1L)]
+    [InlineData(21, 3155378976000000000L)] // one tick past DateTime.MaxValue
+    public void Read_TimeOutsideTheCalendar_Throws(int offset, long ticks)
+    {
+        byte[] body = Fixed(WireStatus.Succeeded);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(body.AsSpan(offset), ticks);
+
+        var ex = Assert.Throws<MpmsProtocolException>(() => ResultFrame.Read(new ReadOnlySequence<byte>(body)));
+
+        Assert.Contains("time", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData((byte)4)]
     [InlineData((byte)255)]
     public void Read_UnknownStatus_Throws(byte status)
