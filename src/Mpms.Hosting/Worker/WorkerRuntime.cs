@@ -265,13 +265,28 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
     }
 
-    /// <summary>Puts a job a thread took but will not run back in this process's queue, for its other threads.</summary>
+    /// <summary>
+    /// Puts a job a thread took but will not run back in this process's queue, for its other threads; or, when they
+    /// have no room for it (all busy, and no prefetch), back to the application, which has other processes.
+    /// </summary>
     public void PutBack(ChildJob job)
     {
         // Should the process start leaving right after, its last pass over the queue hands the job back.
-        if (IsLeaving || !_queue.Writer.TryWrite(job))
+        if (IsLeaving || IsOverCapacity() || !_queue.Writer.TryWrite(job))
         {
             GiveBack(job);
+        }
+    }
+
+    /// <summary>
+    /// Tells whether the process holds more jobs than its live threads and prefetch allow: a thread left (its lifetime
+    /// or task limit) after credit was granted for it.
+    /// </summary>
+    private bool IsOverCapacity()
+    {
+        lock (_creditGate)
+        {
+            return _inFlight > _live + Settings.Prefetch;
         }
     }
 
@@ -288,7 +303,16 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     }
 
     /// <summary>Runs one job on the calling worker thread and reports its outcome, unless someone else already did.</summary>
-    public async Task ExecuteAsync(ChildJob job, WorkerThread thread, MpmsThreadContext threadContext, IThreadJobInvoker invoker)
+    /// <param name="job">The job.</param>
+    /// <param name="thread">The thread that runs it: the calling one.</param>
+    /// <param name="threadContext">The thread's context, for the job's context.</param>
+    /// <param name="invoker">The thread's worker.</param>
+    /// <param name="lastForThread">
+    /// The thread's last job (<see cref="WorkerSettings.MaxTasksPerThread"/>): the thread leaves the count of live threads
+    /// once the job has run and before its result frees a credit, so that no job is asked for it, while its siblings
+    /// are still asked jobs for as long as it runs.
+    /// </param>
+    public async Task ExecuteAsync(ChildJob job, WorkerThread thread, MpmsThreadContext threadContext, IThreadJobInvoker invoker, bool lastForThread)
     {
         if (!job.TryStart())
         {
@@ -358,6 +382,11 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         if (error is not null)
         {
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
+
+        if (lastForThread)
+        {
+            thread.Retire();
         }
 
         // Say that the process leaves before the result frees a credit, so that no job is sent for it.
@@ -451,9 +480,11 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
 
         _jobs[job.Sequence] = job;
-        if (IsLeaving)
+        if (IsLeaving || IsOverCapacity())
         {
-            GiveBack(job); // sent before the application knew this process is leaving
+            // Sent before the application knew this process is leaving, or on credit granted for a thread that has
+            // left since: the application gives it to a process with room for it.
+            GiveBack(job);
             return;
         }
 

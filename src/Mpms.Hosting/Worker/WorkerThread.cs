@@ -173,7 +173,8 @@ internal sealed class WorkerThread
             if (lifetimeEnds.IsCancellationRequested)
             {
                 // Past its lifetime (or the process began leaving) as it took the job: another thread, or the next
-                // process, runs it.
+                // process, runs it. Retired first, so the job is only kept for a sibling with room for it.
+                Retire();
                 _runtime.PutBack(job);
                 if (!_runtime.StopTaking.IsCancellationRequested && settings.ThreadLifetime is TimeSpan lifetime)
                 {
@@ -184,13 +185,7 @@ internal sealed class WorkerThread
             }
 
             bool last = settings.MaxTasksPerThread is int max && ++done >= max;
-            if (last)
-            {
-                // Leave the count of live threads before the result frees a credit, so no job is asked for this thread.
-                Retire();
-            }
-
-            await _runtime.ExecuteAsync(job, this, context, invoker);
+            await _runtime.ExecuteAsync(job, this, context, invoker, last);
             if (last)
             {
                 WorkerLog.ThreadMaxTasksReached(_runtime.Logger, Name, done);
@@ -200,7 +195,7 @@ internal sealed class WorkerThread
     }
 
     /// <summary>Leaves the count of live threads, once, and only if the thread got that far.</summary>
-    private void Retire()
+    public void Retire()
     {
         if (Interlocked.CompareExchange(ref _life, Retired, Live) == Live)
         {

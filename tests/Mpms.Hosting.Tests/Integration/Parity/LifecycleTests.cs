@@ -14,6 +14,34 @@ namespace Mpms.Hosting.Tests.Integration.Parity;
 public sealed partial class LifecycleTests
 {
     [Fact]
+    public async Task MaxTasksPerThread_WhileOneThreadRunsItsLastJob_ItsSiblingStillTakesJobs()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.ThreadsPerProcess = 2;
+            o.MaxTasksPerThread = 2;
+        });
+        string firstFile = Path.Combine(pool.Directory, "first"), lastFile = Path.Combine(pool.Directory, "last");
+
+        // Thread X holds its first job; thread Y runs one job, then holds its second and last one.
+        MpmsTaskHandle<TestResult> first = await Jobs.PutRunningAsync(pool, new TestJob("wait-file", 1, Path: firstFile));
+        TestResult quick = await pool.Queue.RunAsync(new TestJob("double", 2)).WaitAsync(TestPool.WaitCeiling);
+        MpmsTaskHandle<TestResult> last = await Jobs.PutRunningAsync(pool, new TestJob("wait-file", 3, Path: lastFile));
+
+        // X is free again while Y still runs its last job: X takes the next job now, not after Y has finished.
+        await File.WriteAllTextAsync(firstFile, "");
+        TestResult x = await first.Completion.WithinCeiling();
+        TestResult next = await pool.Queue.RunAsync(new TestJob("double", 4)).WaitAsync(TestPool.WaitCeiling);
+
+        Assert.Equal(x.ThreadName, next.ThreadName);
+        Assert.NotEqual(quick.ThreadName, x.ThreadName);
+        Assert.False(last.Completion.IsCompleted);
+        await File.WriteAllTextAsync(lastFile, "");
+        Assert.Equal(quick.ThreadName, (await last.Completion.WithinCeiling()).ThreadName);
+    }
+
+    [Fact]
     public async Task MaxTasksPerThread_FortyJobsOnOneProcessOfTwoThreads_ThreadsAndProcessesRotateAndEveryJobSucceedsOnce()
     {
         await using TestPool pool = await TestPool.StartAsync(
