@@ -420,6 +420,21 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         job.ReleasePayload();
     }
 
+    /// <summary>Gives a job that its thread failed to finish (the runtime threw around it) a failed outcome, unless it has one.</summary>
+    public void FailUnfinished(ChildJob job, WorkerThread thread, Exception exception)
+    {
+        if (!job.TryFinish())
+        {
+            return;
+        }
+
+        _jobs.TryRemove(job.Sequence, out _);
+        var error = new WireError(exception.GetType().FullName ?? exception.GetType().Name, $"The worker runtime failed around the job: {exception.GetType().Name}.", null, null);
+        ResultFrame.EnqueueError(_outbox, job.Sequence, WireStatus.Failed, thread.Number, job.StartedTicks, DateTime.UtcNow.Ticks, error);
+        OnJobDone();
+        job.ReleasePayload();
+    }
+
     /// <summary>Runs the job in a consumer activity that continues the trace of the put, when anyone listens.</summary>
     private Activity? StartActivity(ChildJob job, WorkerThread thread)
     {

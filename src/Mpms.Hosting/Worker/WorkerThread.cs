@@ -185,7 +185,17 @@ internal sealed class WorkerThread
             }
 
             bool last = settings.MaxTasksPerThread is int max && ++done >= max;
-            await _runtime.ExecuteAsync(job, this, context, invoker, last);
+            try
+            {
+                await _runtime.ExecuteAsync(job, this, context, invoker, last);
+            }
+            catch (Exception ex)
+            {
+                // Not the job's exception (that is its outcome) but the runtime's own, around it: the job still gets
+                // an outcome, then the thread ends as crashed.
+                _runtime.FailUnfinished(job, this, ex);
+                throw;
+            }
             if (last)
             {
                 WorkerLog.ThreadMaxTasksReached(_runtime.Logger, Name, done);
