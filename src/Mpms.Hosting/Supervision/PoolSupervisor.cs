@@ -355,6 +355,21 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             _listener!.Forget(secret);
         }
 
+        // The process exited as its connection was being accepted (now or in a moment): nobody runs that link, so the
+        // connection is closed when it comes.
+        if (child.Link is null)
+        {
+            _ = connected.ContinueWith(
+                static accepted =>
+                {
+                    accepted.Result.Socket.Dispose();
+                    return accepted.Result.Reader.DisposeAsync().AsTask();
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default).Unwrap();
+        }
+
         ProcessExit exit = process.DescribeExit(child.Link?.Broken ?? false);
         child.Link?.FailInFlight(exit);
         OnChildExited(child, exit);
