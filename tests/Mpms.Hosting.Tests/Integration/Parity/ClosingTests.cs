@@ -120,17 +120,32 @@ public sealed class ClosingTests
         Assert.Equal(false, Assert.Single(pool.Logged(1020)).Field("Drained"));
     }
 
-    [Fact]
-    public async Task HostStop_WhileALongerShutdownAsyncWaits_ItsShorterTimeoutEndsTheStopForBoth()
+    /// <summary>One process of one thread, a 300 ms host shutdown timeout, and a job running that only its token ends.</summary>
+    private static async Task<(TestPool Pool, MpmsTaskHandle<TestResult> Running)> StartWithJobPastTheShutdownTimeoutAsync()
     {
-        await using TestPool pool = await TestPool.StartAsync(
+        TestPool pool = await TestPool.StartAsync(
             o =>
             {
                 o.Processes = 1;
                 o.ThreadsPerProcess = 1;
             },
             shutdownTimeout: TimeSpan.FromMilliseconds(300));
-        MpmsTaskHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
+        try
+        {
+            return (pool, await Jobs.PutRunningAsync(pool, new TestJob("wait", 1)));
+        }
+        catch
+        {
+            await pool.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task HostStop_WhileALongerShutdownAsyncWaits_ItsShorterTimeoutEndsTheStopForBoth()
+    {
+        (TestPool pool, MpmsTaskHandle<TestResult> running) = await StartWithJobPastTheShutdownTimeoutAsync();
+        await using TestPool _ = pool;
         Task<bool> patient = pool.Queue.ShutdownAsync(TimeSpan.FromHours(1));
 
         await pool.StopAsync().WaitAsync(TestPool.WaitCeiling);
@@ -144,14 +159,8 @@ public sealed class ClosingTests
     [Fact]
     public async Task HostStop_JobOutlivesTheShutdownTimeout_IsKilledAndEndsWorkerLost()
     {
-        await using TestPool pool = await TestPool.StartAsync(
-            o =>
-            {
-                o.Processes = 1;
-                o.ThreadsPerProcess = 1;
-            },
-            shutdownTimeout: TimeSpan.FromMilliseconds(300));
-        MpmsTaskHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
+        (TestPool pool, MpmsTaskHandle<TestResult> running) = await StartWithJobPastTheShutdownTimeoutAsync();
+        await using TestPool _ = pool;
 
         await pool.StopAsync();
 
