@@ -109,7 +109,7 @@ public sealed class HttpSession(IOptions<DemoOptions> options, ILogger<HttpSessi
 /// <summary>The worker: a real query on the process's pool, a real request on the thread's session.</summary>
 public sealed class LookupWorker(DbPool db, HttpSession session) : IMpmsWorker<LookupJob, LookupResult>
 {
-    public async ValueTask<LookupResult> ExecuteAsync(LookupJob job, MpmsTaskContext context, CancellationToken cancellationToken)
+    public async ValueTask<LookupResult> ExecuteAsync(LookupJob job, MpmsJobContext context, CancellationToken cancellationToken)
     {
         (string connection, string name) = await db.QueryAsync(job.Id, cancellationToken);
         SessionEcho echo = (await session.Client.GetFromJsonAsync<SessionEcho>("/session", cancellationToken))!;

@@ -12,7 +12,7 @@ public sealed record EchoJob(string Text) : IMpmsJob<string>;
 
 public sealed class SquareWorker : IMpmsWorker<SquareJob, long>
 {
-    public async ValueTask<long> ExecuteAsync(SquareJob job, MpmsTaskContext context, CancellationToken cancellationToken)
+    public async ValueTask<long> ExecuteAsync(SquareJob job, MpmsJobContext context, CancellationToken cancellationToken)
     {
         await Task.Delay(20, cancellationToken);
         return (long)job.N * job.N;
@@ -21,7 +21,7 @@ public sealed class SquareWorker : IMpmsWorker<SquareJob, long>
 
 public sealed class EchoWorker : IMpmsWorker<EchoJob, string>
 {
-    public ValueTask<string> ExecuteAsync(EchoJob job, MpmsTaskContext context, CancellationToken cancellationToken) =>
+    public ValueTask<string> ExecuteAsync(EchoJob job, MpmsJobContext context, CancellationToken cancellationToken) =>
         ValueTask.FromResult($"{job.Text} (echoed by {context.Thread.ThreadName})");
 }
 
@@ -31,8 +31,8 @@ public sealed class PrintingCollector : IMpmsCollector<SquareJob, long>
     public ValueTask CollectAsync(MpmsResult<SquareJob, long> result, CancellationToken cancellationToken)
     {
         System.Console.WriteLine(result.Succeeded
-            ? $"[collector] {result.TaskId} {result.Job.N}² = {result.Value} on {result.ThreadName} (meta: {string.Join(", ", result.Meta)})"
-            : $"[collector] {result.TaskId} {result.Status}: {result.Exception?.Message}");
+            ? $"[collector] {result.JobId} {result.Job.N}² = {result.Value} on {result.ThreadName} (meta: {string.Join(", ", result.Meta)})"
+            : $"[collector] {result.JobId} {result.Status}: {result.Exception?.Message}");
         return ValueTask.CompletedTask;
     }
 }
@@ -49,7 +49,7 @@ public static class Demo
         {
             o.Processes = 2;
             o.ThreadsPerProcess = 3;
-            o.MaxTasksPerThread = 5;
+            o.MaxJobsPerThread = 5;
             o.Meta["demo"] = "collector";
         });
         services.AddSingleton<IMpmsCollector<SquareJob, long>, PrintingCollector>();
@@ -65,7 +65,7 @@ public static class Demo
     public static async Task RunAsync(IHost host)
     {
         var squares = host.Services.GetRequiredService<IMpmsQueue<SquareJob, long>>();
-        System.Console.WriteLine("== Collector: 40 jobs on 2 processes × 3 threads, MaxTasksPerThread 5");
+        System.Console.WriteLine("== Collector: 40 jobs on 2 processes × 3 threads, MaxJobsPerThread 5");
         for (int n = 1; n <= 40; n++)
         {
             await squares.PutAsync(new SquareJob(n));
@@ -86,7 +86,7 @@ public static class Demo
         echoes.Complete();
         await foreach (MpmsResult<EchoJob, string> result in echoes.ReadResultsAsync())   // the original's iter_results()
         {
-            System.Console.WriteLine($"[results] {result.TaskId} {result.Value}");
+            System.Console.WriteLine($"[results] {result.JobId} {result.Value}");
         }
     }
 }

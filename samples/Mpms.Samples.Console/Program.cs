@@ -40,7 +40,7 @@ while (queue.GetStats().ProcessesReady < processes)
 {
     await Task.Delay(10);
 }
-var handles = new List<MpmsTaskHandle<int>>();
+var handles = new List<MpmsJobHandle<int>>();
 for (int x = 0; x < 10; x++)
 {
     handles.Add(await queue.PutAsync(x));

@@ -12,7 +12,7 @@ public sealed record ChecksumResult(string Checksum, int ProcessId, string? Thre
 /// <summary>The worker: CPU work in a worker process, with the job's token honoured while it waits.</summary>
 public sealed class ChecksumWorker : IMpmsWorker<ChecksumJob, ChecksumResult>
 {
-    public async ValueTask<ChecksumResult> ExecuteAsync(ChecksumJob job, MpmsTaskContext context, CancellationToken cancellationToken)
+    public async ValueTask<ChecksumResult> ExecuteAsync(ChecksumJob job, MpmsJobContext context, CancellationToken cancellationToken)
     {
         if (job.DelayMs > 0)
         {

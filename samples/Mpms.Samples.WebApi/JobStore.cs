@@ -7,18 +7,18 @@ namespace Mpms.Samples.WebApi;
 public sealed class JobStore
 {
     private const int Capacity = 10_000;
-    private readonly ConcurrentDictionary<string, MpmsTaskHandle<ChecksumResult>> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MpmsJobHandle<ChecksumResult>> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
 
-    public void Add(MpmsTaskHandle<ChecksumResult> handle)
+    public void Add(MpmsJobHandle<ChecksumResult> handle)
     {
-        _jobs[handle.TaskId] = handle;
-        _order.Enqueue(handle.TaskId);
+        _jobs[handle.JobId] = handle;
+        _order.Enqueue(handle.JobId);
         while (_jobs.Count > Capacity && _order.TryDequeue(out string? oldest))
         {
             _jobs.TryRemove(oldest, out _);
         }
     }
 
-    public MpmsTaskHandle<ChecksumResult>? Find(string id) => _jobs.GetValueOrDefault(id);
+    public MpmsJobHandle<ChecksumResult>? Find(string id) => _jobs.GetValueOrDefault(id);
 }

@@ -18,12 +18,12 @@ public interface IMpmsQueue
     /// </summary>
     /// <typeparam name="TResult">The job's result type.</typeparam>
     /// <param name="job">The job.</param>
-    /// <param name="cancellationToken">Cancels the wait for room in the queue; it does not cancel the accepted job (use <see cref="MpmsTaskHandle{TResult}.Cancel"/>).</param>
+    /// <param name="cancellationToken">Cancels the wait for room in the queue; it does not cancel the accepted job (use <see cref="MpmsJobHandle{TResult}.Cancel"/>).</param>
     /// <returns>The handle of the accepted job.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="job"/> is <see langword="null"/>.</exception>
     /// <exception cref="MpmsSerializationException">The job cannot be serialised.</exception>
     /// <exception cref="InvalidOperationException">No pool takes the job, or the pool has not started or is completed.</exception>
-    ValueTask<MpmsTaskHandle<TResult>> PutAsync<TResult>(IMpmsJob<TResult> job, CancellationToken cancellationToken = default);
+    ValueTask<MpmsJobHandle<TResult>> PutAsync<TResult>(IMpmsJob<TResult> job, CancellationToken cancellationToken = default);
 
     /// <summary>Puts a job on its pool's queue if there is room now; never waits.</summary>
     /// <typeparam name="TResult">The job's result type.</typeparam>
@@ -33,7 +33,7 @@ public interface IMpmsQueue
     /// <exception cref="ArgumentNullException"><paramref name="job"/> is <see langword="null"/>.</exception>
     /// <exception cref="MpmsSerializationException">The job cannot be serialised.</exception>
     /// <exception cref="InvalidOperationException">No pool takes the job, or the pool has not started or is completed.</exception>
-    bool TryPut<TResult>(IMpmsJob<TResult> job, [NotNullWhen(true)] out MpmsTaskHandle<TResult>? handle);
+    bool TryPut<TResult>(IMpmsJob<TResult> job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle);
 
     /// <summary>Puts a job on its pool's queue and waits for its result.</summary>
     /// <typeparam name="TResult">The job's result type.</typeparam>
@@ -41,7 +41,7 @@ public interface IMpmsQueue
     /// <param name="cancellationToken">Cancels the job: before it starts it never runs; once running its token is signalled.</param>
     /// <returns>The worker's result.</returns>
     /// <exception cref="MpmsWorkerException">The worker threw.</exception>
-    /// <exception cref="MpmsTaskTimeoutException">The job ran past <see cref="MpmsOptions.TaskTimeout"/>.</exception>
+    /// <exception cref="MpmsJobTimeoutException">The job ran past <see cref="MpmsOptions.JobTimeout"/>.</exception>
     /// <exception cref="MpmsWorkerLostException">The process running the job died.</exception>
     /// <exception cref="OperationCanceledException">The job was canceled.</exception>
     Task<TResult> RunAsync<TResult>(IMpmsJob<TResult> job, CancellationToken cancellationToken = default);

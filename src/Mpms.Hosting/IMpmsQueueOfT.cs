@@ -16,12 +16,12 @@ public interface IMpmsQueue<TJob, TResult>
 
     /// <summary>Puts a job on the queue, waiting while the queue is full (backpressure), and returns its handle.</summary>
     /// <param name="job">The job.</param>
-    /// <param name="cancellationToken">Cancels the wait for room in the queue; it does not cancel the accepted job (use <see cref="MpmsTaskHandle{TResult}.Cancel"/>).</param>
+    /// <param name="cancellationToken">Cancels the wait for room in the queue; it does not cancel the accepted job (use <see cref="MpmsJobHandle{TResult}.Cancel"/>).</param>
     /// <returns>The handle of the accepted job.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="job"/> is <see langword="null"/>.</exception>
     /// <exception cref="MpmsSerializationException">The job cannot be serialised.</exception>
     /// <exception cref="InvalidOperationException">The pool has not started, or the queue is completed.</exception>
-    ValueTask<MpmsTaskHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default);
+    ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default);
 
     /// <summary>Puts a job on the queue if there is room now; never waits (answer HTTP 429 or 503 when it returns <see langword="false"/>).</summary>
     /// <param name="job">The job.</param>
@@ -30,14 +30,14 @@ public interface IMpmsQueue<TJob, TResult>
     /// <exception cref="ArgumentNullException"><paramref name="job"/> is <see langword="null"/>.</exception>
     /// <exception cref="MpmsSerializationException">The job cannot be serialised.</exception>
     /// <exception cref="InvalidOperationException">The pool has not started, or the queue is completed.</exception>
-    bool TryPut(TJob job, [NotNullWhen(true)] out MpmsTaskHandle<TResult>? handle);
+    bool TryPut(TJob job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle);
 
     /// <summary>Puts a job on the queue and waits for its result.</summary>
     /// <param name="job">The job.</param>
     /// <param name="cancellationToken">Cancels the job: before it starts it never runs; once running its token is signalled.</param>
     /// <returns>The worker's result.</returns>
     /// <exception cref="MpmsWorkerException">The worker threw.</exception>
-    /// <exception cref="MpmsTaskTimeoutException">The job ran past <see cref="MpmsOptions.TaskTimeout"/>.</exception>
+    /// <exception cref="MpmsJobTimeoutException">The job ran past <see cref="MpmsOptions.JobTimeout"/>.</exception>
     /// <exception cref="MpmsWorkerLostException">The process running the job died.</exception>
     /// <exception cref="OperationCanceledException">The job was canceled.</exception>
     Task<TResult> RunAsync(TJob job, CancellationToken cancellationToken = default);

@@ -16,11 +16,11 @@ public interface IMpmsWorker<in TJob, TResult>
 {
     /// <summary>Runs <paramref name="job"/> and returns its result.</summary>
     /// <param name="job">The job, as the application passed it to the queue.</param>
-    /// <param name="context">Where and as what the job runs: task id, attempt, process and thread.</param>
+    /// <param name="context">Where and as what the job runs: job id, attempt, process and thread.</param>
     /// <param name="cancellationToken">
-    /// Signalled when the caller cancels the job, when <see cref="MpmsOptions.TaskTimeout"/> passes, or when
+    /// Signalled when the caller cancels the job, when <see cref="MpmsOptions.JobTimeout"/> passes, or when
     /// the process must stop at once.
     /// </param>
     /// <returns>The result that completes the job's handle and reaches the collector.</returns>
-    ValueTask<TResult> ExecuteAsync(TJob job, MpmsTaskContext context, CancellationToken cancellationToken);
+    ValueTask<TResult> ExecuteAsync(TJob job, MpmsJobContext context, CancellationToken cancellationToken);
 }

@@ -1,7 +1,7 @@
 namespace Mpms.Hosting;
 
 /// <summary>
-/// Runs once on a worker thread when it ends normally (at shutdown, at <see cref="MpmsOptions.MaxTasksPerThread"/>
+/// Runs once on a worker thread when it ends normally (at shutdown, at <see cref="MpmsOptions.MaxJobsPerThread"/>
 /// or <see cref="MpmsOptions.ThreadLifetime"/>, or when its process drains), on that very thread and in its DI
 /// scope. The mirror image of <see cref="IThreadInitializer"/>.
 /// </summary>

@@ -32,7 +32,7 @@ public sealed class MpmsOptions
     /// <summary>Gets or sets the number of jobs after which a worker thread exits (running its finalizers); the original MPMS's <c>lifecycle</c>.</summary>
     /// <value>The default, <see langword="null"/>, means no limit. Must be at least 1.</value>
     /// <remarks>When every thread of a process has exited, the process exits and is replaced.</remarks>
-    public int? MaxTasksPerThread { get; set; }
+    public int? MaxJobsPerThread { get; set; }
 
     /// <summary>Gets or sets how long a worker thread runs before it exits, checked before it takes a job; the original MPMS's <c>lifecycle_duration</c>.</summary>
     /// <value>The default, <see langword="null"/>, means no limit.</value>
@@ -47,14 +47,14 @@ public sealed class MpmsOptions
     /// <summary>Gets or sets how long a job may run, measured from the moment a worker thread starts it.</summary>
     /// <value>The default, <see langword="null"/>, means no limit.</value>
     /// <remarks>At the timeout the job's cancellation token is signalled. A job that returns within
-    /// <see cref="TaskTimeoutGrace"/> after that ends as <see cref="MpmsTaskStatus.TimedOut"/> (or with its result if it
+    /// <see cref="JobTimeoutGrace"/> after that ends as <see cref="MpmsJobStatus.TimedOut"/> (or with its result if it
     /// finished anyway); one that does not is reported as timed out and its process is recycled, because a thread cannot
     /// be aborted safely. A late result is dropped, never reported twice.</remarks>
-    public TimeSpan? TaskTimeout { get; set; }
+    public TimeSpan? JobTimeout { get; set; }
 
     /// <summary>Gets or sets how long a timed-out job has to honour its cancellation token before its process is recycled.</summary>
     /// <value>The default is 2 seconds.</value>
-    public TimeSpan TaskTimeoutGrace { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan JobTimeoutGrace { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Gets or sets the full names of exception types that, thrown by a worker, make its process die gracefully,
     /// like <see cref="MpmsGracefulDieException"/>; the original MPMS's <c>worker_graceful_die_exceptions</c>.</summary>

@@ -12,14 +12,14 @@ public enum MpmsProcessExitReason
     /// <summary>The process's initializers failed, or all of its threads' initializers failed.</summary>
     StartFailed,
 
-    /// <summary>The process reached a lifecycle limit (every thread reached <see cref="MpmsOptions.MaxTasksPerThread"/> or <see cref="MpmsOptions.ThreadLifetime"/>, or <see cref="MpmsOptions.ProcessLifetime"/> passed).</summary>
+    /// <summary>The process reached a lifecycle limit (every thread reached <see cref="MpmsOptions.MaxJobsPerThread"/> or <see cref="MpmsOptions.ThreadLifetime"/>, or <see cref="MpmsOptions.ProcessLifetime"/> passed).</summary>
     Recycled,
 
     /// <summary>A worker threw a graceful-die exception and the process left as asked.</summary>
     GracefulDie,
 
-    /// <summary>A task overran <see cref="MpmsOptions.TaskTimeout"/> and ignored its token, so the process was recycled.</summary>
-    TaskTimeout,
+    /// <summary>A job overran <see cref="MpmsOptions.JobTimeout"/> and ignored its token, so the process was recycled.</summary>
+    JobTimeout,
 
     /// <summary>The process stopped sending heartbeats for <see cref="MpmsOptions.HeartbeatTimeout"/> and was killed.</summary>
     HeartbeatTimeout,

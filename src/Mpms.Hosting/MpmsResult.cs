@@ -10,9 +10,9 @@ public sealed class MpmsResult<TJob, TResult>
 {
     internal MpmsResult(
         string poolName,
-        string taskId,
+        string jobId,
         TJob job,
-        MpmsTaskStatus status,
+        MpmsJobStatus status,
         TResult? value,
         Exception? exception,
         int attempt,
@@ -24,7 +24,7 @@ public sealed class MpmsResult<TJob, TResult>
         IReadOnlyDictionary<string, string> meta)
     {
         PoolName = poolName;
-        TaskId = taskId;
+        JobId = jobId;
         Job = job;
         Status = status;
         Value = value;
@@ -41,18 +41,18 @@ public sealed class MpmsResult<TJob, TResult>
     /// <summary>Gets the name of the pool that ran the job.</summary>
     public string PoolName { get; }
 
-    /// <summary>Gets the task's id, the same as on its handle.</summary>
-    public string TaskId { get; }
+    /// <summary>Gets the job's id, the same as on its handle.</summary>
+    public string JobId { get; }
 
     /// <summary>Gets the job as it was put on the queue.</summary>
     public TJob Job { get; }
 
-    /// <summary>Gets the final status: <see cref="MpmsTaskStatus.Succeeded"/>, <see cref="MpmsTaskStatus.Failed"/>,
-    /// <see cref="MpmsTaskStatus.TimedOut"/>, <see cref="MpmsTaskStatus.WorkerLost"/> or <see cref="MpmsTaskStatus.Canceled"/>.</summary>
-    public MpmsTaskStatus Status { get; }
+    /// <summary>Gets the final status: <see cref="MpmsJobStatus.Succeeded"/>, <see cref="MpmsJobStatus.Failed"/>,
+    /// <see cref="MpmsJobStatus.TimedOut"/>, <see cref="MpmsJobStatus.WorkerLost"/> or <see cref="MpmsJobStatus.Canceled"/>.</summary>
+    public MpmsJobStatus Status { get; }
 
     /// <summary>Gets a value indicating whether the job succeeded.</summary>
-    public bool Succeeded => Status == MpmsTaskStatus.Succeeded;
+    public bool Succeeded => Status == MpmsJobStatus.Succeeded;
 
     /// <summary>Gets the worker's result when the job succeeded; otherwise the default value.</summary>
     public TResult? Value { get; }
@@ -82,5 +82,5 @@ public sealed class MpmsResult<TJob, TResult>
     public IReadOnlyDictionary<string, string> Meta { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{TaskId} {Status}";
+    public override string ToString() => $"{JobId} {Status}";
 }

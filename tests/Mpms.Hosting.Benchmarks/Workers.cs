@@ -6,7 +6,7 @@ namespace Mpms.Hosting.Benchmarks;
 /// <summary>The original's benchmark job: <c>x * 2</c>.</summary>
 public sealed class TrivialWorker : IMpmsWorker<int, int>
 {
-    public ValueTask<int> ExecuteAsync(int job, MpmsTaskContext context, CancellationToken cancellationToken) => ValueTask.FromResult(job * 2);
+    public ValueTask<int> ExecuteAsync(int job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(job * 2);
 }
 
 /// <summary>An I/O-bound job: block its thread <c>Milliseconds</c>, like the original's <c>time.sleep</c> (a blocking call).</summary>
@@ -14,7 +14,7 @@ public sealed record SleepJob(int Milliseconds);
 
 public sealed class SleepWorker : IMpmsWorker<SleepJob, int>
 {
-    public ValueTask<int> ExecuteAsync(SleepJob job, MpmsTaskContext context, CancellationToken cancellationToken)
+    public ValueTask<int> ExecuteAsync(SleepJob job, MpmsJobContext context, CancellationToken cancellationToken)
     {
         Thread.Sleep(job.Milliseconds);
         return ValueTask.FromResult(job.Milliseconds);
@@ -26,7 +26,7 @@ public sealed record CpuJob(int Rounds);
 
 public sealed class CpuWorker : IMpmsWorker<CpuJob, int>
 {
-    public ValueTask<int> ExecuteAsync(CpuJob job, MpmsTaskContext context, CancellationToken cancellationToken)
+    public ValueTask<int> ExecuteAsync(CpuJob job, MpmsJobContext context, CancellationToken cancellationToken)
     {
         byte[] data = new byte[1024];
         for (int i = 0; i < job.Rounds; i++)

@@ -11,7 +11,7 @@ public sealed record WhoAmIResult(string Tag, int ProcessId, string? ThreadName)
 /// <summary>The web app's worker: reports the process and thread it runs on.</summary>
 public sealed class WhoAmIWorker : IMpmsWorker<WhoAmIJob, WhoAmIResult>
 {
-    public ValueTask<WhoAmIResult> ExecuteAsync(WhoAmIJob job, MpmsTaskContext context, CancellationToken cancellationToken) =>
+    public ValueTask<WhoAmIResult> ExecuteAsync(WhoAmIJob job, MpmsJobContext context, CancellationToken cancellationToken) =>
         ValueTask.FromResult(new WhoAmIResult(job.Tag, Environment.ProcessId, Thread.CurrentThread.Name));
 }
 

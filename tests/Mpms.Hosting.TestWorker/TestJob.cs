@@ -28,7 +28,7 @@ public sealed record TestResult
     /// <summary>The process id the process initializer recorded.</summary>
     public int ProcessInitializerProcessId { get; init; }
 
-    public string? TaskId { get; init; }
+    public string? JobId { get; init; }
 
     public int Attempt { get; init; }
 

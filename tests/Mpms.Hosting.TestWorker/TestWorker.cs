@@ -16,7 +16,7 @@ namespace Mpms.Hosting.TestWorker;
 /// </summary>
 public sealed class TestWorker(ThreadResource threadResource, EventLog events, ILogger<TestWorker> logger) : IMpmsWorker<TestJob, TestResult>
 {
-    public async ValueTask<TestResult> ExecuteAsync(TestJob job, MpmsTaskContext context, CancellationToken cancellationToken)
+    public async ValueTask<TestResult> ExecuteAsync(TestJob job, MpmsJobContext context, CancellationToken cancellationToken)
     {
         int before = Environment.CurrentManagedThreadId;
         int value = job.Value;
@@ -38,11 +38,11 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
                 Thread.Sleep(job.DelayMs);
                 break;
             case "wait":
-                events.Write("job-waiting", context.TaskId);
+                events.Write("job-waiting", context.JobId);
                 await Task.Delay(Timeout.Infinite, cancellationToken);
                 break;
             case "wait-file":
-                events.Write("job-waiting", context.TaskId);
+                events.Write("job-waiting", context.JobId);
                 while (!File.Exists(job.Path))
                 {
                     await Task.Delay(10, cancellationToken);
@@ -51,16 +51,16 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
                 break;
             case "block-file":
                 // Like "block" (ignores its token), but returns when the test creates the file at Path, and says so in the log.
-                events.Write("job-waiting", context.TaskId);
+                events.Write("job-waiting", context.JobId);
                 while (!File.Exists(job.Path))
                 {
                     Thread.Sleep(10);
                 }
 
-                logger.LogInformation("Job {TaskId} unblocked", context.TaskId);
+                logger.LogInformation("Job {JobId} unblocked", context.JobId);
                 break;
             case "crash":
-                events.Write("job-crashing", context.TaskId);
+                events.Write("job-crashing", context.JobId);
                 Process.GetCurrentProcess().Kill();
                 break;
             case "spawn-then-crash":
@@ -82,7 +82,7 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
                 Environment.Exit(job.Value);
                 break;
             case "log":
-                logger.LogWarning("Worker logged {JobValue} for {TaskId}", job.Value, context.TaskId);
+                logger.LogWarning("Worker logged {JobValue} for {JobId}", job.Value, context.JobId);
                 break;
             case "stderr":
                 Console.Error.WriteLine($"stderr line {job.Value}");
@@ -107,7 +107,7 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
             ThreadInitializerThreadId = threadResource.InitializedOnThread,
             ThreadResourceId = threadResource.Id,
             ProcessInitializerProcessId = ProcessResource.InitializedInProcess,
-            TaskId = context.TaskId,
+            JobId = context.JobId,
             Attempt = context.Attempt,
             Extra = extra,
         };

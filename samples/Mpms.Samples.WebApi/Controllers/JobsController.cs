@@ -12,14 +12,14 @@ public sealed class JobsController(IMpmsQueue queue, JobStore store) : Controlle
     [HttpPost]
     public IActionResult Submit(ChecksumJob job)
     {
-        if (!queue.TryPut(job, out MpmsTaskHandle<ChecksumResult>? handle))
+        if (!queue.TryPut(job, out MpmsJobHandle<ChecksumResult>? handle))
         {
             Response.Headers.RetryAfter = "1";
             return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The job queue is full; retry later.");
         }
 
         store.Add(handle);
-        return AcceptedAtAction(nameof(Get), new { id = handle.TaskId }, new JobView(handle.TaskId, handle.Status.ToString(), null, null));
+        return AcceptedAtAction(nameof(Get), new { id = handle.JobId }, new JobView(handle.JobId, handle.Status.ToString(), null, null));
     }
 
     /// <summary>Where a job stands, with its result or error once it has one; <paramref name="waitSeconds"/> long-polls for the outcome.</summary>
@@ -38,7 +38,7 @@ public sealed class JobsController(IMpmsQueue queue, JobStore store) : Controlle
 
         Task<ChecksumResult> completion = handle.Completion;
         return new JobView(
-            handle.TaskId,
+            handle.JobId,
             handle.Status.ToString(),
             completion.IsCompletedSuccessfully ? completion.Result : null,
             completion.IsFaulted ? completion.Exception!.InnerException!.Message : completion.IsCanceled ? "canceled" : null);

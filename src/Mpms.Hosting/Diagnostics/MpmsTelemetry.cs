@@ -55,7 +55,7 @@ internal sealed class MpmsTelemetry : IDisposable
 
     public void JobEnqueued(in KeyValuePair<string, object?> pool) => _enqueued.Add(1, pool);
 
-    public void JobCompleted(in KeyValuePair<string, object?> pool, MpmsTaskStatus status, DateTimeOffset enqueuedAt, DateTimeOffset? startedAt, DateTimeOffset finishedAt)
+    public void JobCompleted(in KeyValuePair<string, object?> pool, MpmsJobStatus status, DateTimeOffset enqueuedAt, DateTimeOffset? startedAt, DateTimeOffset finishedAt)
     {
         _completed.Add(1, pool, new KeyValuePair<string, object?>("mpms.job.outcome", OutcomeTag(status)));
         if (startedAt is DateTimeOffset started)
@@ -77,13 +77,13 @@ internal sealed class MpmsTelemetry : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    internal static string OutcomeTag(MpmsTaskStatus status) => status switch
+    internal static string OutcomeTag(MpmsJobStatus status) => status switch
     {
-        MpmsTaskStatus.Succeeded => "succeeded",
-        MpmsTaskStatus.Failed => "failed",
-        MpmsTaskStatus.TimedOut => "timed_out",
-        MpmsTaskStatus.WorkerLost => "worker_lost",
-        MpmsTaskStatus.Canceled => "canceled",
+        MpmsJobStatus.Succeeded => "succeeded",
+        MpmsJobStatus.Failed => "failed",
+        MpmsJobStatus.TimedOut => "timed_out",
+        MpmsJobStatus.WorkerLost => "worker_lost",
+        MpmsJobStatus.Canceled => "canceled",
         _ => "unknown",
     };
 
@@ -94,7 +94,7 @@ internal sealed class MpmsTelemetry : IDisposable
         MpmsProcessExitReason.StartFailed => "start_failed",
         MpmsProcessExitReason.Recycled => "recycled",
         MpmsProcessExitReason.GracefulDie => "graceful_die",
-        MpmsProcessExitReason.TaskTimeout => "task_timeout",
+        MpmsProcessExitReason.JobTimeout => "job_timeout",
         MpmsProcessExitReason.HeartbeatTimeout => "heartbeat_timeout",
         MpmsProcessExitReason.MemoryLimit => "memory_limit",
         MpmsProcessExitReason.LinkLost => "link_lost",

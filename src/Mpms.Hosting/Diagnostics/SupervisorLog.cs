@@ -38,8 +38,8 @@ internal static partial class SupervisorLog
     [LoggerMessage(1010, LogLevel.Error, "Pool {Pool} worker process {ProcessName} (pid {ProcessId}) sent nothing for {Silence}: it is hung; killing it", EventName = "ProcessHung")]
     public static partial void ProcessHung(ILogger logger, string pool, string processName, int processId, TimeSpan silence);
 
-    [LoggerMessage(1011, LogLevel.Error, "Pool {Pool} task {TaskId} has run for {Age} in {ProcessName} without an outcome, past TaskTimeout; killing the process", EventName = "TaskOverdue")]
-    public static partial void TaskOverdue(ILogger logger, string pool, string processName, string taskId, TimeSpan age);
+    [LoggerMessage(1011, LogLevel.Error, "Pool {Pool} job {JobId} has run for {Age} in {ProcessName} without an outcome, past JobTimeout; killing the process", EventName = "JobOverdue")]
+    public static partial void JobOverdue(ILogger logger, string pool, string processName, string jobId, TimeSpan age);
 
     [LoggerMessage(1012, LogLevel.Information, "Pool {Pool} worker process {ProcessName} reached ProcessLifetime {Lifetime}; draining it", EventName = "ProcessRecycling")]
     public static partial void ProcessRecycling(ILogger logger, string pool, string processName, TimeSpan lifetime);
@@ -56,8 +56,8 @@ internal static partial class SupervisorLog
     [LoggerMessage(1016, LogLevel.Error, "Pool {Pool} closed the link to {ProcessName}: {Reason}", EventName = "ProtocolError")]
     public static partial void ProtocolError(ILogger logger, string pool, string processName, string reason);
 
-    [LoggerMessage(1017, LogLevel.Warning, "Pool {Pool} retries task {TaskId} (attempt {Attempt}) after {ProcessName} was lost: {Exit}", EventName = "JobRetried")]
-    public static partial void JobRetried(ILogger logger, string pool, string taskId, string processName, int attempt, string exit);
+    [LoggerMessage(1017, LogLevel.Warning, "Pool {Pool} retries job {JobId} (attempt {Attempt}) after {ProcessName} was lost: {Exit}", EventName = "JobRetried")]
+    public static partial void JobRetried(ILogger logger, string pool, string jobId, string processName, int attempt, string exit);
 
     [LoggerMessage(1018, LogLevel.Debug, "Pool {Pool} dropped a late result from {ProcessName} for job {Sequence}: it already has its outcome", EventName = "LateResultDropped")]
     public static partial void LateResultDropped(ILogger logger, string pool, string processName, long sequence);
@@ -74,8 +74,8 @@ internal static partial class SupervisorLog
     [LoggerMessage(1022, LogLevel.Warning, "Pool {Pool} worker process {ProcessName} did not finish draining within {Timeout}; killing it", EventName = "DrainTimedOut")]
     public static partial void DrainTimedOut(ILogger logger, string pool, string processName, TimeSpan timeout);
 
-    [LoggerMessage(1024, LogLevel.Error, "Pool {Pool} process {ProcessName} was running task {TaskId} on {ThreadName} for {Running}", EventName = "HungJob")]
-    public static partial void HungJob(ILogger logger, string pool, string processName, string taskId, string threadName, TimeSpan running);
+    [LoggerMessage(1024, LogLevel.Error, "Pool {Pool} process {ProcessName} was running job {JobId} on {ThreadName} for {Running}", EventName = "HungJob")]
+    public static partial void HungJob(ILogger logger, string pool, string processName, string jobId, string threadName, TimeSpan running);
 
     [LoggerMessage(1025, LogLevel.Error, "Pool {Pool} process {ProcessName} was running no job at its last heartbeat", EventName = "HungWithoutJobs")]
     public static partial void HungWithoutJobs(ILogger logger, string pool, string processName);

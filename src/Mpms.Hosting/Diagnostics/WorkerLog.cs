@@ -32,14 +32,14 @@ internal static partial class WorkerLog
     [LoggerMessage(2008, LogLevel.Information, "Thread {ThreadName} reached its lifetime {Lifetime}; exiting", EventName = "ThreadLifetimeReached")]
     public static partial void ThreadLifetimeReached(ILogger logger, string threadName, TimeSpan lifetime);
 
-    [LoggerMessage(2009, LogLevel.Debug, "Thread {ThreadName} ran {Tasks} tasks, its MaxTasksPerThread; exiting", EventName = "ThreadMaxTasksReached")]
-    public static partial void ThreadMaxTasksReached(ILogger logger, string threadName, int tasks);
+    [LoggerMessage(2009, LogLevel.Debug, "Thread {ThreadName} ran {Jobs} jobs, its MaxJobsPerThread; exiting", EventName = "ThreadMaxJobsReached")]
+    public static partial void ThreadMaxJobsReached(ILogger logger, string threadName, int jobs);
 
     [LoggerMessage(2010, LogLevel.Warning, "Thread {ThreadName} of pool {Pool} threw {ExceptionType}, a graceful-die exception: the process stops taking jobs and exits", EventName = "GracefulDie")]
     public static partial void GracefulDie(ILogger logger, string pool, string threadName, string exceptionType);
 
-    [LoggerMessage(2011, LogLevel.Error, "Task {TaskId} on {ThreadName} of pool {Pool} ignored its token {Limit} after it started; the process is recycled", EventName = "TaskAbandoned")]
-    public static partial void TaskAbandoned(ILogger logger, string pool, string threadName, string taskId, TimeSpan limit);
+    [LoggerMessage(2011, LogLevel.Error, "Task {JobId} on {ThreadName} of pool {Pool} ignored its token {Limit} after it started; the process is recycled", EventName = "TaskAbandoned")]
+    public static partial void TaskAbandoned(ILogger logger, string pool, string threadName, string jobId, TimeSpan limit);
 
     [LoggerMessage(2013, LogLevel.Warning, "Worker process {ProcessName} of pool {Pool} uses {WorkingSet} bytes, over MaxMemoryPerProcess {Limit}: it drains and is replaced", EventName = "MemoryLimitReached")]
     public static partial void MemoryLimitReached(ILogger logger, string pool, string processName, long workingSet, long limit);
@@ -50,8 +50,8 @@ internal static partial class WorkerLog
     [LoggerMessage(2014, LogLevel.Error, "A continuation on worker thread {ThreadName} threw (an async void method, or a callback posted to the thread); the thread goes on", EventName = "ContinuationFailed")]
     public static partial void ContinuationFailed(ILogger logger, string threadName, Exception exception);
 
-    [LoggerMessage(2015, LogLevel.Error, "A cancellation callback of task {TaskId} threw", EventName = "CancellationCallbackFailed")]
-    public static partial void CancellationCallbackFailed(ILogger logger, string taskId, Exception exception);
+    [LoggerMessage(2015, LogLevel.Error, "A cancellation callback of job {JobId} threw", EventName = "CancellationCallbackFailed")]
+    public static partial void CancellationCallbackFailed(ILogger logger, string jobId, Exception exception);
 
     [LoggerMessage(2016, LogLevel.Critical, "The worker process failed and exits", EventName = "WorkerFailed")]
     public static partial void WorkerFailed(ILogger logger, Exception exception);

@@ -34,11 +34,11 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         Check(options.ThreadsPerProcess is >= 1 and <= MaxThreads, nameof(options.ThreadsPerProcess), $"must be between 1 and {MaxThreads}", options.ThreadsPerProcess);
         Check(options.QueueCapacity is null or >= 1, nameof(options.QueueCapacity), "must be at least 1, or absent for the default", options.QueueCapacity);
         Check(options.Prefetch >= 0, nameof(options.Prefetch), "must not be negative", options.Prefetch);
-        Check(options.MaxTasksPerThread is null or >= 1, nameof(options.MaxTasksPerThread), "must be at least 1, or absent for no limit", options.MaxTasksPerThread);
+        Check(options.MaxJobsPerThread is null or >= 1, nameof(options.MaxJobsPerThread), "must be at least 1, or absent for no limit", options.MaxJobsPerThread);
         CheckOptionalPositive(options.ThreadLifetime, nameof(options.ThreadLifetime));
         CheckOptionalPositive(options.ProcessLifetime, nameof(options.ProcessLifetime));
-        CheckOptionalPositive(options.TaskTimeout, nameof(options.TaskTimeout));
-        Check(options.TaskTimeoutGrace >= TimeSpan.Zero && options.TaskTimeoutGrace <= MaxWait, nameof(options.TaskTimeoutGrace), "must be between 0 and 24 days", options.TaskTimeoutGrace);
+        CheckOptionalPositive(options.JobTimeout, nameof(options.JobTimeout));
+        Check(options.JobTimeoutGrace >= TimeSpan.Zero && options.JobTimeoutGrace <= MaxWait, nameof(options.JobTimeoutGrace), "must be between 0 and 24 days", options.JobTimeoutGrace);
         Check(options.GracefulDieTimeout >= TimeSpan.Zero && options.GracefulDieTimeout <= MaxWait, nameof(options.GracefulDieTimeout), "must be between 0 and 24 days", options.GracefulDieTimeout);
         Check(options.HeartbeatInterval > TimeSpan.Zero && options.HeartbeatInterval <= MaxWait, nameof(options.HeartbeatInterval), "must be positive and at most 24 days", options.HeartbeatInterval);
         Check(options.HeartbeatTimeout > options.HeartbeatInterval, nameof(options.HeartbeatTimeout), $"must be longer than HeartbeatInterval ({options.HeartbeatInterval})", options.HeartbeatTimeout);

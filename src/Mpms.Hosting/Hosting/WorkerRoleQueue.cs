@@ -10,9 +10,9 @@ internal sealed class WorkerRoleQueue<TJob, TResult>(string poolName) : IMpmsQue
 {
     public string PoolName => poolName;
 
-    public ValueTask<MpmsTaskHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default) => throw Unavailable();
+    public ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default) => throw Unavailable();
 
-    public bool TryPut(TJob job, [NotNullWhen(true)] out MpmsTaskHandle<TResult>? handle) => throw Unavailable();
+    public bool TryPut(TJob job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle) => throw Unavailable();
 
     public Task<TResult> RunAsync(TJob job, CancellationToken cancellationToken = default) => throw Unavailable();
 
@@ -26,9 +26,9 @@ internal sealed class WorkerRoleQueue<TJob, TResult>(string poolName) : IMpmsQue
 
     public MpmsPoolStats GetStats() => throw Unavailable();
 
-    public ValueTask<MpmsTaskHandle<T>> PutAsync<T>(IMpmsJob<T> job, CancellationToken cancellationToken = default) => throw Unavailable();
+    public ValueTask<MpmsJobHandle<T>> PutAsync<T>(IMpmsJob<T> job, CancellationToken cancellationToken = default) => throw Unavailable();
 
-    public bool TryPut<T>(IMpmsJob<T> job, [NotNullWhen(true)] out MpmsTaskHandle<T>? handle) => throw Unavailable();
+    public bool TryPut<T>(IMpmsJob<T> job, [NotNullWhen(true)] out MpmsJobHandle<T>? handle) => throw Unavailable();
 
     public Task<T> RunAsync<T>(IMpmsJob<T> job, CancellationToken cancellationToken = default) => throw Unavailable();
 

@@ -17,13 +17,13 @@ internal sealed record WorkerSettings
 
     public int Prefetch { get; init; }
 
-    public int? MaxTasksPerThread { get; init; }
+    public int? MaxJobsPerThread { get; init; }
 
     public TimeSpan? ThreadLifetime { get; init; }
 
-    public TimeSpan? TaskTimeout { get; init; }
+    public TimeSpan? JobTimeout { get; init; }
 
-    public TimeSpan TaskTimeoutGrace { get; init; }
+    public TimeSpan JobTimeoutGrace { get; init; }
 
     public string[] GracefulDieExceptions { get; init; } = [];
 

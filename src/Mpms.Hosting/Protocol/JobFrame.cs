@@ -5,7 +5,7 @@ using System.Text;
 namespace Mpms.Hosting.Protocol;
 
 /// <summary>
-/// A job on the wire: its sequence number, the high half of its task id, its attempt, the W3C <c>traceparent</c> of
+/// A job on the wire: its sequence number, the high half of its job id, its attempt, the W3C <c>traceparent</c> of
 /// the activity that put it (length-prefixed, empty when there is none), and the serialised job.
 /// </summary>
 internal readonly record struct JobFrame(long Sequence, long IdHigh, int Attempt, string? TraceParent, ReadOnlySequence<byte> Payload)

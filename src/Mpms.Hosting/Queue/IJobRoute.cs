@@ -11,9 +11,9 @@ internal interface IJobRoute
 
     Type ResultType { get; }
 
-    ValueTask<MpmsTaskHandle<TResult>> PutAsync<TResult>(object job, CancellationToken cancellationToken);
+    ValueTask<MpmsJobHandle<TResult>> PutAsync<TResult>(object job, CancellationToken cancellationToken);
 
-    bool TryPut<TResult>(object job, [NotNullWhen(true)] out MpmsTaskHandle<TResult>? handle);
+    bool TryPut<TResult>(object job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle);
 
     Task<TResult> RunAsync<TResult>(object job, CancellationToken cancellationToken);
 }

@@ -27,7 +27,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Channel<MpmsResult<TJob, TResult>>? _results;
     private readonly IReadOnlyDictionary<string, string> _meta;
-    private readonly ushort _instance = TaskIds.NewInstance();
+    private readonly ushort _instance = JobIds.NewInstance();
     private readonly MpmsTelemetry _telemetry;
     private readonly KeyValuePair<string, object?> _poolTag;
     private volatile MpmsPoolState _state = MpmsPoolState.NotStarted; // NotStarted, Running, Completing or Stopped
@@ -81,20 +81,20 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     /// <summary>Gets the queue that link pumps drain.</summary>
     internal IJobQueue<PendingJob<TJob, TResult>> Queue => _queue;
 
-    public ValueTask<MpmsTaskHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default)
+    public ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         ThrowIfNotAccepting();
         byte[] payload = Serialize(job, out int length);
         if (_admission.Wait(0, CancellationToken.None))
         {
-            return ValueTask.FromResult<MpmsTaskHandle<TResult>>(Accept(job, payload, length));
+            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length));
         }
 
         return WaitForRoomAsync(job, payload, length, cancellationToken);
     }
 
-    public bool TryPut(TJob job, [NotNullWhen(true)] out MpmsTaskHandle<TResult>? handle)
+    public bool TryPut(TJob job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
     {
         ArgumentNullException.ThrowIfNull(job);
         ThrowIfNotAccepting();
@@ -246,7 +246,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     {
         while (TryTake(out PendingJob<TJob, TResult>? job))
         {
-            TryFinish(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException($"The job never ran: {reason}."));
+            TryFinish(job, MpmsJobStatus.Canceled, default, new OperationCanceledException($"The job never ran: {reason}."));
         }
     }
 
@@ -261,7 +261,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     {
         while (TryTake(out PendingJob<TJob, TResult>? job))
         {
-            TryFinish(job, MpmsTaskStatus.Failed, default, new MpmsPoolFailedException(reason));
+            TryFinish(job, MpmsJobStatus.Failed, default, new MpmsPoolFailedException(reason));
         }
     }
 
@@ -305,19 +305,19 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         // Canceled while a process held it, and it never started there: it never runs.
         if (job.CancelRequested)
         {
-            TryFinish(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job was canceled before it started.", job.CancelToken));
+            TryFinish(job, MpmsJobStatus.Canceled, default, new OperationCanceledException("The job was canceled before it started.", job.CancelToken));
             return;
         }
 
         if (CurrentState == MpmsPoolState.Stopped)
         {
-            TryFinish(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job never ran: the pool stopped."));
+            TryFinish(job, MpmsJobStatus.Canceled, default, new OperationCanceledException("The job never ran: the pool stopped."));
             return;
         }
 
         if (_failure is { } failure)
         {
-            TryFinish(job, MpmsTaskStatus.Failed, default, new MpmsPoolFailedException(failure));
+            TryFinish(job, MpmsJobStatus.Failed, default, new MpmsPoolFailedException(failure));
             return;
         }
 
@@ -330,7 +330,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         {
             // Its place goes back now: the dead entry leaves the channel only when a link next takes from it.
             ReleaseAdmission(job);
-            Record(job, MpmsTaskStatus.Canceled, default, new OperationCanceledException("The job was canceled before it started.", job.CancelToken), null, null, null, wasSent: false, finishedAt: null);
+            Record(job, MpmsJobStatus.Canceled, default, new OperationCanceledException("The job was canceled before it started.", job.CancelToken), null, null, null, wasSent: false, finishedAt: null);
         }
         else if (!job.IsDone)
         {
@@ -342,7 +342,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     /// <returns><see langword="true"/> when this call decided the outcome.</returns>
     internal bool TryFinish(
         PendingJob<TJob, TResult> job,
-        MpmsTaskStatus status,
+        MpmsJobStatus status,
         TResult? value,
         Exception? exception,
         DateTimeOffset? startedAt = null,
@@ -375,7 +375,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
-                        PoolLog.CollectorFailed(_logger, PoolName, result.TaskId, collector.GetType().Name, ex);
+                        PoolLog.CollectorFailed(_logger, PoolName, result.JobId, collector.GetType().Name, ex);
                     }
                 }
 
@@ -387,7 +387,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
 
     private void Record(
         PendingJob<TJob, TResult> job,
-        MpmsTaskStatus status,
+        MpmsJobStatus status,
         TResult? value,
         Exception? exception,
         DateTimeOffset? startedAt,
@@ -405,7 +405,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         DateTimeOffset finished = finishedAt ?? DateTimeOffset.UtcNow;
         _telemetry.JobCompleted(_poolTag, status, job.EnqueuedAt, startedAt, finished);
         _results?.Writer.TryWrite(new MpmsResult<TJob, TResult>(
-            PoolName, job.TaskId, job.Job, status, value, exception, job.Attempt, job.EnqueuedAt, startedAt, finished, processId, threadName, _meta));
+            PoolName, job.JobId, job.Job, status, value, exception, job.Attempt, job.EnqueuedAt, startedAt, finished, processId, threadName, _meta));
 
         // Counted as recorded only once written: the result stream is closed when every outcome is, never before one is written.
         Interlocked.Increment(ref _recorded);
@@ -415,14 +415,14 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         CheckDrained();
     }
 
-    private ref long OutcomeCounter(MpmsTaskStatus status)
+    private ref long OutcomeCounter(MpmsJobStatus status)
     {
         switch (status)
         {
-            case MpmsTaskStatus.Succeeded: return ref _succeeded;
-            case MpmsTaskStatus.Failed: return ref _failed;
-            case MpmsTaskStatus.TimedOut: return ref _timedOut;
-            case MpmsTaskStatus.WorkerLost: return ref _lost;
+            case MpmsJobStatus.Succeeded: return ref _succeeded;
+            case MpmsJobStatus.Failed: return ref _failed;
+            case MpmsJobStatus.TimedOut: return ref _timedOut;
+            case MpmsJobStatus.WorkerLost: return ref _lost;
             default: return ref _canceled;
         }
     }
@@ -455,7 +455,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         }
     }
 
-    private MpmsTaskHandle<TResult> Accept(TJob job, byte[] payload, int length)
+    private MpmsJobHandle<TResult> Accept(TJob job, byte[] payload, int length)
     {
         long sequence;
         lock (_gate)
@@ -472,7 +472,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         }
 
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        var pending = new PendingJob<TJob, TResult>(this, job, sequence, TaskIds.High(now, _instance), now, payload, length);
+        var pending = new PendingJob<TJob, TResult>(this, job, sequence, JobIds.High(now, _instance), now, payload, length);
         pending.HoldAdmission();
         if (Activity.Current is not null || MpmsTelemetry.Tracing.HasListeners())
         {
@@ -502,14 +502,14 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
         if (activity is not null)
         {
             activity.SetTag("mpms.pool", PoolName);
-            activity.SetTag("mpms.task_id", job.TaskId);
+            activity.SetTag("mpms.job_id", job.JobId);
         }
 
         Activity? context = activity ?? Activity.Current;
         return context?.IdFormat == ActivityIdFormat.W3C ? context.Id : null;
     }
 
-    private async ValueTask<MpmsTaskHandle<TResult>> WaitForRoomAsync(TJob job, byte[] payload, int length, CancellationToken cancellationToken)
+    private async ValueTask<MpmsJobHandle<TResult>> WaitForRoomAsync(TJob job, byte[] payload, int length, CancellationToken cancellationToken)
     {
         try
         {
@@ -591,13 +591,13 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobR
     });
 
     // Non-generic routing for IMpmsQueue: the job's runtime type is checked by the router before it gets here.
-    async ValueTask<MpmsTaskHandle<T>> IJobRoute.PutAsync<T>(object job, CancellationToken cancellationToken) =>
-        (MpmsTaskHandle<T>)(object)await PutAsync((TJob)job, cancellationToken).ConfigureAwait(false);
+    async ValueTask<MpmsJobHandle<T>> IJobRoute.PutAsync<T>(object job, CancellationToken cancellationToken) =>
+        (MpmsJobHandle<T>)(object)await PutAsync((TJob)job, cancellationToken).ConfigureAwait(false);
 
-    bool IJobRoute.TryPut<T>(object job, [NotNullWhen(true)] out MpmsTaskHandle<T>? handle)
+    bool IJobRoute.TryPut<T>(object job, [NotNullWhen(true)] out MpmsJobHandle<T>? handle)
     {
-        bool accepted = TryPut((TJob)job, out MpmsTaskHandle<TResult>? typed);
-        handle = (MpmsTaskHandle<T>?)(object?)typed;
+        bool accepted = TryPut((TJob)job, out MpmsJobHandle<TResult>? typed);
+        handle = (MpmsJobHandle<T>?)(object?)typed;
         return accepted;
     }
 

@@ -9,13 +9,13 @@ internal sealed class MpmsQueueRouter(IEnumerable<IJobRoute> routes) : IMpmsQueu
     private readonly IJobRoute[] _routes = routes.ToArray();
     private readonly ConcurrentDictionary<(Type Job, Type Result), IJobRoute> _byJobType = new();
 
-    public ValueTask<MpmsTaskHandle<TResult>> PutAsync<TResult>(IMpmsJob<TResult> job, CancellationToken cancellationToken = default)
+    public ValueTask<MpmsJobHandle<TResult>> PutAsync<TResult>(IMpmsJob<TResult> job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         return RouteFor<TResult>(job).PutAsync<TResult>(job, cancellationToken);
     }
 
-    public bool TryPut<TResult>(IMpmsJob<TResult> job, [NotNullWhen(true)] out MpmsTaskHandle<TResult>? handle)
+    public bool TryPut<TResult>(IMpmsJob<TResult> job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
     {
         ArgumentNullException.ThrowIfNull(job);
         return RouteFor<TResult>(job).TryPut(job, out handle);

@@ -13,16 +13,16 @@ internal interface IJobCanceller
 /// Its state only moves by compare-and-swap, so exactly one path (result, failure, timeout, loss or cancellation)
 /// gets to complete it.
 /// </summary>
-internal sealed class PendingJob<TJob, TResult> : MpmsTaskHandle<TResult>
+internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>
 {
     private const int StateQueued = 0;
     private const int StateSent = 1;
-    private const int StateDone = 16; // done states are StateDone + the final MpmsTaskStatus, set in one swap
+    private const int StateDone = 16; // done states are StateDone + the final MpmsJobStatus, set in one swap
 
     private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly MpmsPool<TJob, TResult> _pool;
     private byte[]? _payload;
-    private string? _taskId;
+    private string? _jobId;
     private int _state;
     private volatile bool _cancelRequested;
     private CancellationToken _cancelToken;
@@ -64,13 +64,13 @@ internal sealed class PendingJob<TJob, TResult> : MpmsTaskHandle<TResult>
 
     public bool CancelRequested => _cancelRequested;
 
-    public override string TaskId => _taskId ??= TaskIds.Format(IdHigh, Sequence);
+    public override string JobId => _jobId ??= JobIds.Format(IdHigh, Sequence);
 
-    public override MpmsTaskStatus Status => Volatile.Read(ref _state) switch
+    public override MpmsJobStatus Status => Volatile.Read(ref _state) switch
     {
-        StateQueued => MpmsTaskStatus.Queued,
-        StateSent => MpmsTaskStatus.Running,
-        int done => (MpmsTaskStatus)(done - StateDone),
+        StateQueued => MpmsJobStatus.Queued,
+        StateSent => MpmsJobStatus.Running,
+        int done => (MpmsJobStatus)(done - StateDone),
     };
 
     public override Task<TResult> Completion => _completion.Task;
@@ -100,7 +100,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsTaskHandle<TResult>
     /// <summary>Finishes a job that is still queued, for a cancellation.</summary>
     public bool TryMarkCanceledWhileQueued()
     {
-        return Interlocked.CompareExchange(ref _state, StateDone + (int)MpmsTaskStatus.Canceled, StateQueued) == StateQueued;
+        return Interlocked.CompareExchange(ref _state, StateDone + (int)MpmsJobStatus.Canceled, StateQueued) == StateQueued;
     }
 
     /// <summary>Moves the job from the queue to a link; fails when it was finished (canceled) while queued.</summary>
@@ -117,7 +117,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsTaskHandle<TResult>
     /// <summary>Takes the one right to complete the job.</summary>
     /// <param name="status">The outcome.</param>
     /// <param name="wasSent">Whether the job was with a link when it finished.</param>
-    public bool TryMarkDone(MpmsTaskStatus status, out bool wasSent)
+    public bool TryMarkDone(MpmsJobStatus status, out bool wasSent)
     {
         while (true)
         {

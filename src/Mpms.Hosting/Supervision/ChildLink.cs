@@ -149,7 +149,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     }
 
     /// <summary>Tells which jobs the child was running at its last heartbeat, on which thread, and for how long by now.</summary>
-    public IEnumerable<(string TaskId, string ThreadName, TimeSpan Running)> RunningJobs()
+    public IEnumerable<(string JobId, string ThreadName, TimeSpan Running)> RunningJobs()
     {
         RunningJob[] running = Volatile.Read(ref _lastRunning);
         var jobs = new List<(string, string, TimeSpan)>(running.Length);
@@ -159,7 +159,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
             {
                 if (_inFlight.TryGetValue(job.Sequence, out PendingJob<TJob, TResult>? entry))
                 {
-                    jobs.Add((entry.TaskId, ThreadName(job.ThreadNumber) ?? "?", DateTime.UtcNow - new DateTime(job.StartedTicks, DateTimeKind.Utc)));
+                    jobs.Add((entry.JobId, ThreadName(job.ThreadNumber) ?? "?", DateTime.UtcNow - new DateTime(job.StartedTicks, DateTimeKind.Utc)));
                 }
             }
         }
@@ -190,13 +190,13 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
 
             if (options.OnWorkerLost == MpmsWorkerLostPolicy.Retry && job.Attempt < options.MaxAttempts && !job.CancelRequested)
             {
-                SupervisorLog.JobRetried(_logger, _pool.PoolName, job.TaskId, _process.Name, job.Attempt + 1, exit.Describe());
+                SupervisorLog.JobRetried(_logger, _pool.PoolName, job.JobId, _process.Name, job.Attempt + 1, exit.Describe());
                 _pool.Requeue(job, newAttempt: true);
                 continue;
             }
 
             var lost = new MpmsWorkerLostException(_process.Name, _process.ProcessId, exit.Reason, exit.ExitCode, exit.Signal);
-            _pool.TryFinish(job, MpmsTaskStatus.WorkerLost, default, lost, null, _process.ProcessId, null);
+            _pool.TryFinish(job, MpmsJobStatus.WorkerLost, default, lost, null, _process.ProcessId, null);
         }
     }
 
@@ -211,8 +211,8 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
             }
         }
 
-        var timeout = new MpmsTaskTimeoutException($"The job ran for {age.TotalSeconds:0.#} s without finishing, past TaskTimeout; its process {_process.Name} was killed.");
-        _pool.TryFinish(job, MpmsTaskStatus.TimedOut, default, timeout, null, _process.ProcessId, null);
+        var timeout = new MpmsJobTimeoutException($"The job ran for {age.TotalSeconds:0.#} s without finishing, past JobTimeout; its process {_process.Name} was killed.");
+        _pool.TryFinish(job, MpmsJobStatus.TimedOut, default, timeout, null, _process.ProcessId, null);
     }
 
     void IFrameHandler.OnFrame(FrameType type, in ReadOnlySequence<byte> body)
@@ -443,33 +443,33 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         string? threadName = ThreadName(result.ThreadNumber);
         TResult? value = default;
         Exception? exception = null;
-        MpmsTaskStatus status;
+        MpmsJobStatus status;
         switch (result.Status)
         {
             case WireStatus.Succeeded:
-                status = MpmsTaskStatus.Succeeded;
+                status = MpmsJobStatus.Succeeded;
                 try
                 {
                     value = Deserialize(result.Payload);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    status = MpmsTaskStatus.Failed;
+                    status = MpmsJobStatus.Failed;
                     exception = new MpmsSerializationException(
-                        $"The result of task {job.TaskId} cannot be read as '{typeof(TResult).FullName}': {ex.Message}", ex);
+                        $"The result of job {job.JobId} cannot be read as '{typeof(TResult).FullName}': {ex.Message}", ex);
                 }
 
                 break;
             case WireStatus.Failed:
-                status = MpmsTaskStatus.Failed;
+                status = MpmsJobStatus.Failed;
                 exception = ToException(result.Error!);
                 break;
             case WireStatus.TimedOut:
-                status = MpmsTaskStatus.TimedOut;
-                exception = new MpmsTaskTimeoutException(result.Error!.Message);
+                status = MpmsJobStatus.TimedOut;
+                exception = new MpmsJobTimeoutException(result.Error!.Message);
                 break;
             default:
-                status = MpmsTaskStatus.Canceled;
+                status = MpmsJobStatus.Canceled;
                 exception = new OperationCanceledException(result.Error?.Message ?? "The job was canceled.", job.CancelToken);
                 break;
         }

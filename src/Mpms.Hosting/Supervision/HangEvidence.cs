@@ -15,12 +15,12 @@ internal static partial class HangEvidence
     private const int SigCont = 18;
     private static readonly TimeSpan DumpTimeout = TimeSpan.FromSeconds(60);
 
-    public static void LogRunningJobs(ILogger logger, string pool, string processName, IEnumerable<(string TaskId, string ThreadName, TimeSpan Running)> jobs)
+    public static void LogRunningJobs(ILogger logger, string pool, string processName, IEnumerable<(string JobId, string ThreadName, TimeSpan Running)> jobs)
     {
         bool any = false;
-        foreach ((string taskId, string threadName, TimeSpan running) in jobs)
+        foreach ((string jobId, string threadName, TimeSpan running) in jobs)
         {
-            SupervisorLog.HungJob(logger, pool, processName, taskId, threadName, running);
+            SupervisorLog.HungJob(logger, pool, processName, jobId, threadName, running);
             any = true;
         }
 

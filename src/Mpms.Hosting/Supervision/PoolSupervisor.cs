@@ -485,12 +485,12 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
                 continue;
             }
 
-            // The child enforces TaskTimeout itself; this catches a child that could not (its own timer starved).
-            if (_options.TaskTimeout is TimeSpan taskTimeout
-                && link.FindOverdue(taskTimeout + _options.TaskTimeoutGrace + _options.HeartbeatTimeout) is var (job, jobAge))
+            // The child enforces JobTimeout itself; this catches a child that could not (its own timer starved).
+            if (_options.JobTimeout is TimeSpan taskTimeout
+                && link.FindOverdue(taskTimeout + _options.JobTimeoutGrace + _options.HeartbeatTimeout) is var (job, jobAge))
             {
-                SupervisorLog.TaskOverdue(_logger, _pool.PoolName, process.Name, job.TaskId, jobAge);
-                KillWithEvidence(child, link, MpmsProcessExitReason.TaskTimeout);
+                SupervisorLog.JobOverdue(_logger, _pool.PoolName, process.Name, job.JobId, jobAge);
+                KillWithEvidence(child, link, MpmsProcessExitReason.JobTimeout);
                 link.TimeOut(job, jobAge);
             }
         }
@@ -540,10 +540,10 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         ProcessNumber = 0,
         ThreadsPerProcess = _options.ThreadsPerProcess,
         Prefetch = _options.Prefetch,
-        MaxTasksPerThread = _options.MaxTasksPerThread,
+        MaxJobsPerThread = _options.MaxJobsPerThread,
         ThreadLifetime = _options.ThreadLifetime,
-        TaskTimeout = _options.TaskTimeout,
-        TaskTimeoutGrace = _options.TaskTimeoutGrace,
+        JobTimeout = _options.JobTimeout,
+        JobTimeoutGrace = _options.JobTimeoutGrace,
         GracefulDieExceptions = [.. _options.GracefulDieExceptions],
         GracefulDieTimeout = _options.GracefulDieTimeout,
         HeartbeatInterval = _options.HeartbeatInterval,

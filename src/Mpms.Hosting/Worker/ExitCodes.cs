@@ -7,7 +7,7 @@ internal static class ExitCodes
     public const int ProcessInitializerFailed = 10;
     public const int AllThreadsFailed = 11;
     public const int GracefulDie = 12;
-    public const int TaskTimeout = 13;
+    public const int JobTimeout = 13;
     public const int LinkLost = 14;
     public const int HandshakeFailed = 15;
     public const int WorkerFailed = 16;

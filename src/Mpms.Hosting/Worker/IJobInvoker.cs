@@ -13,5 +13,5 @@ internal interface IJobInvoker
 internal interface IThreadJobInvoker
 {
     /// <summary>Reads the job from <paramref name="payload"/>, runs it, and writes the serialised result to <paramref name="result"/>.</summary>
-    ValueTask InvokeAsync(ReadOnlyMemory<byte> payload, MpmsTaskContext context, IBufferWriter<byte> result, CancellationToken cancellationToken);
+    ValueTask InvokeAsync(ReadOnlyMemory<byte> payload, MpmsJobContext context, IBufferWriter<byte> result, CancellationToken cancellationToken);
 }

@@ -12,7 +12,7 @@ internal sealed class JobInvoker<TWorker, TJob, TResult>(IMpmsSerializer seriali
 
     private sealed class ThreadInvoker(IMpmsSerializer serializer, TWorker worker) : IThreadJobInvoker
     {
-        public async ValueTask InvokeAsync(ReadOnlyMemory<byte> payload, MpmsTaskContext context, IBufferWriter<byte> result, CancellationToken cancellationToken)
+        public async ValueTask InvokeAsync(ReadOnlyMemory<byte> payload, MpmsJobContext context, IBufferWriter<byte> result, CancellationToken cancellationToken)
         {
             TJob job;
             try
@@ -21,7 +21,7 @@ internal sealed class JobInvoker<TWorker, TJob, TResult>(IMpmsSerializer seriali
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                throw new MpmsSerializationException($"The job of task {context.TaskId} cannot be read as '{typeof(TJob).FullName}' in the worker process: {ex.Message}", ex);
+                throw new MpmsSerializationException($"The job of job {context.JobId} cannot be read as '{typeof(TJob).FullName}' in the worker process: {ex.Message}", ex);
             }
 
             TResult value = await worker.ExecuteAsync(job, context, cancellationToken);
@@ -31,7 +31,7 @@ internal sealed class JobInvoker<TWorker, TJob, TResult>(IMpmsSerializer seriali
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                throw new MpmsSerializationException($"The result of task {context.TaskId}, of type '{value?.GetType().FullName ?? typeof(TResult).FullName}', cannot be serialised: {ex.Message}", ex);
+                throw new MpmsSerializationException($"The result of job {context.JobId}, of type '{value?.GetType().FullName ?? typeof(TResult).FullName}', cannot be serialised: {ex.Message}", ex);
             }
         }
     }

@@ -15,7 +15,7 @@ namespace Mpms.Hosting.Worker;
 
 /// <summary>
 /// Everything a worker process does: connect back to the application and prove itself, run the process initializers,
-/// run <see cref="WorkerSettings.ThreadsPerProcess"/> worker threads fed through credit-based pull, enforce task
+/// run <see cref="WorkerSettings.ThreadsPerProcess"/> worker threads fed through credit-based pull, enforce job
 /// timeouts, leave when told or when its threads are done, run the process finalizers, and return an exit code.
 /// </summary>
 internal sealed class WorkerRuntime : IFrameHandler, IDisposable
@@ -185,7 +185,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         {
             MpmsProcessExitReason.StartFailed => ExitCodes.AllThreadsFailed,
             MpmsProcessExitReason.GracefulDie => ExitCodes.GracefulDie,
-            MpmsProcessExitReason.TaskTimeout => ExitCodes.TaskTimeout,
+            MpmsProcessExitReason.JobTimeout => ExitCodes.JobTimeout,
             _ => ExitCodes.Normal,
         };
     }
@@ -308,7 +308,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     /// <param name="threadContext">The thread's context, for the job's context.</param>
     /// <param name="invoker">The thread's worker.</param>
     /// <param name="lastForThread">
-    /// The thread's last job (<see cref="WorkerSettings.MaxTasksPerThread"/>): the thread leaves the count of live threads
+    /// The thread's last job (<see cref="WorkerSettings.MaxJobsPerThread"/>): the thread leaves the count of live threads
     /// once the job has run and before its result frees a credit, so that no job is asked for it, while its siblings
     /// are still asked jobs for as long as it runs.
     /// </param>
@@ -322,7 +322,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         var cancellation = new CancellationTokenSource();
         job.Thread = thread;
         job.StartedTicks = DateTime.UtcNow.Ticks;
-        if (Settings.TaskTimeout is TimeSpan timeout)
+        if (Settings.JobTimeout is TimeSpan timeout)
         {
             job.Deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         }
@@ -357,19 +357,19 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         bool gracefulDie = false;
         try
         {
-            await invoker.InvokeAsync(job.Payload, new MpmsTaskContext(job.IdHigh, job.Sequence, job.Attempt, threadContext), buffer, cancellation.Token);
+            await invoker.InvokeAsync(job.Payload, new MpmsJobContext(job.IdHigh, job.Sequence, job.Attempt, threadContext), buffer, cancellation.Token);
             if (buffer.WrittenCount > Settings.MaxMessageSize)
             {
                 status = WireStatus.Failed;
                 error = WireError.From(new MpmsSerializationException(
-                    $"The result of task {Queue.TaskIds.Format(job.IdHigh, job.Sequence)} is {buffer.WrittenCount} bytes serialised, more than MaxMessageSize ({Settings.MaxMessageSize})."));
+                    $"The result of job {Queue.JobIds.Format(job.IdHigh, job.Sequence)} is {buffer.WrittenCount} bytes serialised, more than MaxMessageSize ({Settings.MaxMessageSize})."));
             }
         }
         catch (OperationCanceledException ex) when (job.CancelReason != CancelReason.None && cancellation.IsCancellationRequested)
         {
             status = job.CancelReason == CancelReason.TimedOut ? WireStatus.TimedOut : WireStatus.Canceled;
             error = status == WireStatus.TimedOut
-                ? new WireError(typeof(MpmsTaskTimeoutException).FullName!, $"The job ran past TaskTimeout ({Settings.TaskTimeout!.Value.TotalSeconds:0.###} s) and stopped when its token was canceled.", ex.StackTrace, null)
+                ? new WireError(typeof(MpmsJobTimeoutException).FullName!, $"The job ran past JobTimeout ({Settings.JobTimeout!.Value.TotalSeconds:0.###} s) and stopped when its token was canceled.", ex.StackTrace, null)
                 : new WireError(typeof(OperationCanceledException).FullName!, "The job was canceled while it ran.", ex.StackTrace, null);
         }
         catch (Exception ex)
@@ -448,7 +448,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         if (activity is not null)
         {
             activity.SetTag("mpms.pool", _poolName);
-            activity.SetTag("mpms.task_id", Queue.TaskIds.Format(job.IdHigh, job.Sequence));
+            activity.SetTag("mpms.job_id", Queue.JobIds.Format(job.IdHigh, job.Sequence));
             activity.SetTag("mpms.attempt", job.Attempt);
             activity.SetTag("thread.name", thread.Name);
         }
@@ -537,7 +537,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
         catch (Exception ex)
         {
-            WorkerLog.CancellationCallbackFailed(Logger, Queue.TaskIds.Format(job.IdHigh, job.Sequence), ex);
+            WorkerLog.CancellationCallbackFailed(Logger, Queue.JobIds.Format(job.IdHigh, job.Sequence), ex);
         }
     }
 
@@ -608,7 +608,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         _ = ReadLinkAsync(reader);
         ParentWatchdog.Start(() => OnLinkLost("the application process is gone"));
         RegisterSignals();
-        TimeSpan tick = Settings.TaskTimeout is null ? Settings.HeartbeatInterval : TimeSpan.FromMilliseconds(Math.Min(100, Settings.HeartbeatInterval.TotalMilliseconds));
+        TimeSpan tick = Settings.JobTimeout is null ? Settings.HeartbeatInterval : TimeSpan.FromMilliseconds(Math.Min(100, Settings.HeartbeatInterval.TotalMilliseconds));
         _lastHeartbeat = Stopwatch.GetTimestamp();
         _ticker = new Timer(static state => ((WorkerRuntime)state!).OnTick(), this, tick, tick);
     }
@@ -658,12 +658,12 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             HeartbeatFrame.Post(_outbox, running);
         }
 
-        if (Settings.TaskTimeout is not TimeSpan timeout)
+        if (Settings.JobTimeout is not TimeSpan timeout)
         {
             return;
         }
 
-        long grace = (long)(Settings.TaskTimeoutGrace.TotalSeconds * Stopwatch.Frequency);
+        long grace = (long)(Settings.JobTimeoutGrace.TotalSeconds * Stopwatch.Frequency);
         foreach (ChildJob job in _jobs.Values)
         {
             if (!job.IsRunning || job.Deadline == 0 || now < job.Deadline)
@@ -681,13 +681,13 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             {
                 // The job ignored its token: report it, give up on its thread, and recycle the process.
                 _jobs.TryRemove(job.Sequence, out _);
-                WorkerLog.TaskAbandoned(Logger, _poolName, job.Thread?.Name ?? "?", Queue.TaskIds.Format(job.IdHigh, job.Sequence), timeout + Settings.TaskTimeoutGrace);
+                WorkerLog.TaskAbandoned(Logger, _poolName, job.Thread?.Name ?? "?", Queue.JobIds.Format(job.IdHigh, job.Sequence), timeout + Settings.JobTimeoutGrace);
                 ResultFrame.EnqueueError(_outbox, job.Sequence, WireStatus.TimedOut, job.Thread?.Number ?? 0, job.StartedTicks, DateTime.UtcNow.Ticks, new WireError(
-                    typeof(MpmsTaskTimeoutException).FullName!,
-                    $"The job ran past TaskTimeout ({timeout.TotalSeconds:0.###} s) and ignored its token for {Settings.TaskTimeoutGrace.TotalSeconds:0.###} s more; its process is recycled.",
+                    typeof(MpmsJobTimeoutException).FullName!,
+                    $"The job ran past JobTimeout ({timeout.TotalSeconds:0.###} s) and ignored its token for {Settings.JobTimeoutGrace.TotalSeconds:0.###} s more; its process is recycled.",
                     null,
                     null));
-                BeginLeaving(MpmsProcessExitReason.TaskTimeout);
+                BeginLeaving(MpmsProcessExitReason.JobTimeout);
                 OnJobDone();
                 job.Thread?.Abandon();
             }

@@ -184,7 +184,7 @@ internal sealed class WorkerThread
                 return;
             }
 
-            bool last = settings.MaxTasksPerThread is int max && ++done >= max;
+            bool last = settings.MaxJobsPerThread is int max && ++done >= max;
             try
             {
                 await _runtime.ExecuteAsync(job, this, context, invoker, last);
@@ -198,7 +198,7 @@ internal sealed class WorkerThread
             }
             if (last)
             {
-                WorkerLog.ThreadMaxTasksReached(_runtime.Logger, Name, done);
+                WorkerLog.ThreadMaxJobsReached(_runtime.Logger, Name, done);
                 return;
             }
         }

@@ -15,9 +15,9 @@ public sealed class BackpressureTests
     {
         await using TestPool pool = await StartFullPoolAsync();
         using WaitingJobs busy = await WaitingJobs.StartAsync(pool, count: 1);
-        MpmsTaskHandle<TestResult>[] queued = [await PutAsync(pool, 1), await PutAsync(pool, 2)];
+        MpmsJobHandle<TestResult>[] queued = [await PutAsync(pool, 1), await PutAsync(pool, 2)];
 
-        Task<MpmsTaskHandle<TestResult>> waitingPut = pool.Queue.PutAsync(new TestJob("double", 3)).AsTask();
+        Task<MpmsJobHandle<TestResult>> waitingPut = pool.Queue.PutAsync(new TestJob("double", 3)).AsTask();
 
         // TryPut saw no room, and nothing can have left the queue since: the only thread is still held.
         Assert.False(pool.Queue.TryPut(new TestJob("double", 4), out _));
@@ -27,7 +27,7 @@ public sealed class BackpressureTests
         Assert.Equal(2, full.Queued);
 
         busy.Release();
-        MpmsTaskHandle<TestResult> accepted = await waitingPut.WaitAsync(TestPool.WaitCeiling);
+        MpmsJobHandle<TestResult> accepted = await waitingPut.WaitAsync(TestPool.WaitCeiling);
         TestResult[] results = await Task.WhenAll(queued.Append(accepted).Select(h => h.Completion)).WaitAsync(TestPool.WaitCeiling);
         await busy.Handles[0];
 
@@ -44,15 +44,15 @@ public sealed class BackpressureTests
         using WaitingJobs busy = await WaitingJobs.StartAsync(pool, count: 1);
 
         // The queue takes exactly its capacity, then refuses at once.
-        Assert.True(pool.Queue.TryPut(new TestJob("double", 1), out MpmsTaskHandle<TestResult>? first));
-        Assert.True(pool.Queue.TryPut(new TestJob("double", 2), out MpmsTaskHandle<TestResult>? second));
-        Assert.False(pool.Queue.TryPut(new TestJob("double", 3), out MpmsTaskHandle<TestResult>? refused));
+        Assert.True(pool.Queue.TryPut(new TestJob("double", 1), out MpmsJobHandle<TestResult>? first));
+        Assert.True(pool.Queue.TryPut(new TestJob("double", 2), out MpmsJobHandle<TestResult>? second));
+        Assert.False(pool.Queue.TryPut(new TestJob("double", 3), out MpmsJobHandle<TestResult>? refused));
         Assert.Null(refused);
         Assert.Equal(3, pool.Queue.GetStats().Accepted);
 
         // Once the thread is free the queue drains, and TryPut accepts again.
         TestResult[] results = [.. await busy.ReleaseAndWaitAsync(), await first, await second];
-        Assert.True(pool.Queue.TryPut(new TestJob("double", 4), out MpmsTaskHandle<TestResult>? later));
+        Assert.True(pool.Queue.TryPut(new TestJob("double", 4), out MpmsJobHandle<TestResult>? later));
         Assert.Equal(8, (await later).Value);
         Assert.Equal([2, 4], results.Skip(1).Select(r => r.Value));
         MpmsPoolStats stats = pool.Queue.GetStats();
@@ -67,9 +67,9 @@ public sealed class BackpressureTests
         o.QueueCapacity = 2;
     });
 
-    private static async Task<MpmsTaskHandle<TestResult>> PutAsync(TestPool pool, int value)
+    private static async Task<MpmsJobHandle<TestResult>> PutAsync(TestPool pool, int value)
     {
-        ValueTask<MpmsTaskHandle<TestResult>> put = pool.Queue.PutAsync(new TestJob("double", value));
+        ValueTask<MpmsJobHandle<TestResult>> put = pool.Queue.PutAsync(new TestJob("double", value));
         Assert.True(put.IsCompleted, $"PutAsync of job {value} waited although the queue had room");
         return await put;
     }

@@ -50,13 +50,13 @@ public sealed class FinalizerTests
     }
 
     [Fact]
-    public async Task Finalizers_ThreadReachesMaxTasksPerThread_RunBeforeTheProcessIsReplaced()
+    public async Task Finalizers_ThreadReachesMaxJobsPerThread_RunBeforeTheProcessIsReplaced()
     {
         await using TestPool pool = await TestPool.StartAsync(o =>
         {
             o.Processes = 1;
             o.ThreadsPerProcess = 1;
-            o.MaxTasksPerThread = 1;
+            o.MaxJobsPerThread = 1;
         });
 
         TestResult result = await pool.Queue.RunAsync(new TestJob("whoami"));

@@ -74,8 +74,8 @@ public sealed class InitializerFailureTests
 
         // Two jobs that each hold a thread: with thread 1 busy, a live thread 2 would be sent the second at once.
         string release = Path.Combine(pool.Directory, "release");
-        MpmsTaskHandle<TestResult> first = await pool.Queue.PutAsync(new TestJob("wait-file", 1, Path: release));
-        MpmsTaskHandle<TestResult> second = await pool.Queue.PutAsync(new TestJob("wait-file", 2, Path: release));
+        MpmsJobHandle<TestResult> first = await pool.Queue.PutAsync(new TestJob("wait-file", 1, Path: release));
+        MpmsJobHandle<TestResult> second = await pool.Queue.PutAsync(new TestJob("wait-file", 2, Path: release));
         await pool.WaitForEventsAsync(e => e.Any(x => x.Name == "job-waiting"), "a job running");
         MpmsPoolStats whileHeld = pool.Queue.GetStats();
         Assert.Equal(1, whileHeld.Running);

@@ -22,10 +22,10 @@ public sealed class ObservabilityTests
         LogEntry line = FindWorkerLine(pool)!;
         Assert.Equal(typeof(TestWorker.TestWorker).FullName, line.Category);
         Assert.Equal(LogLevel.Warning, line.Level);
-        Assert.Equal($"Worker logged 42 for {result.TaskId}", line.Message);
+        Assert.Equal($"Worker logged 42 for {result.JobId}", line.Message);
         Dictionary<string, object?> properties = line.State.ToDictionary(p => p.Key, p => p.Value);
         Assert.Equal(42L, properties["JobValue"]);
-        Assert.Equal("Worker logged {JobValue} for {TaskId}", properties["{OriginalFormat}"]);
+        Assert.Equal("Worker logged {JobValue} for {JobId}", properties["{OriginalFormat}"]);
         Assert.Equal("TestWorker", properties["Pool"]);
         Assert.Equal((long)result.ProcessId, properties["ProcessId"]);
         Assert.Equal(result.ThreadName, properties["ThreadName"]);
@@ -121,14 +121,14 @@ public sealed class ObservabilityTests
             o.ThreadsPerProcess = 3;
         });
 
-        MpmsTaskHandle<TestResult>[] ok = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
-        MpmsTaskHandle<TestResult>[] failed = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => pool.Queue.PutAsync(new TestJob("throw", i)).AsTask()));
+        MpmsJobHandle<TestResult>[] ok = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
+        MpmsJobHandle<TestResult>[] failed = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => pool.Queue.PutAsync(new TestJob("throw", i)).AsTask()));
         await Task.WhenAll(ok.Select(h => h.Completion));
         await Assert.ThrowsAsync<MpmsWorkerException>(() => failed[0].Completion);
         await Assert.ThrowsAsync<MpmsWorkerException>(() => failed[1].Completion);
 
         // Alone in its process, so that it takes no other job down with it.
-        MpmsTaskHandle<TestResult> lost = await pool.Queue.PutAsync(new TestJob("crash"));
+        MpmsJobHandle<TestResult> lost = await pool.Queue.PutAsync(new TestJob("crash"));
         await Assert.ThrowsAsync<MpmsWorkerLostException>(() => lost.Completion);
         await pool.WaitForReadyAsync();
         meters.RecordObservableInstruments();

@@ -20,8 +20,8 @@ public sealed class PrefetchTests
 
         // One job runs and holds the only thread; two more are sent ahead and wait in the same process.
         using WaitingJobs running = await WaitingJobs.StartAsync(pool, 1);
-        MpmsTaskHandle<TestResult> ahead1 = await pool.Queue.PutAsync(new TestJob("whoami", 1));
-        MpmsTaskHandle<TestResult> ahead2 = await pool.Queue.PutAsync(new TestJob("whoami", 2));
+        MpmsJobHandle<TestResult> ahead1 = await pool.Queue.PutAsync(new TestJob("whoami", 1));
+        MpmsJobHandle<TestResult> ahead2 = await pool.Queue.PutAsync(new TestJob("whoami", 2));
         await pool.WaitUntilAsync(s => s.Running == 3, "both jobs to be sent ahead to the busy process");
         int victim = running.Running[0].ProcessId;
 
@@ -47,7 +47,7 @@ public sealed class PrefetchTests
             o.QueueCapacity = 1000;
         });
 
-        var handles = new List<MpmsTaskHandle<TestResult>>();
+        var handles = new List<MpmsJobHandle<TestResult>>();
         for (int i = 0; i < 1000; i++)
         {
             handles.Add(await pool.Queue.PutAsync(new TestJob("double", i)));
@@ -55,7 +55,7 @@ public sealed class PrefetchTests
 
         TestResult[] results = await Task.WhenAll(handles.Select(h => h.Completion));
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => i * 2), results.Select(r => r.Value));
-        Assert.Equal(1000, results.Select(r => r.TaskId).Distinct().Count());
+        Assert.Equal(1000, results.Select(r => r.JobId).Distinct().Count());
         Assert.Equal(1000, pool.Queue.GetStats().Succeeded);
     }
 }

@@ -25,7 +25,7 @@ public sealed class ProcessCrashTests
         int orphan = 0;
         try
         {
-            MpmsTaskHandle<TestResult> crashing = await pool.Queue.PutAsync(new TestJob("spawn-then-crash", Path: pidFile));
+            MpmsJobHandle<TestResult> crashing = await pool.Queue.PutAsync(new TestJob("spawn-then-crash", Path: pidFile));
 
             // The worker's output pipes stay open in the orphan: the outcome must not wait for them to close.
             MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => crashing.Completion.WaitAsync(TestPool.WaitCeiling));
@@ -55,25 +55,25 @@ public sealed class ProcessCrashTests
         int victim = held.Running[0].ProcessId;
         int survivor = Assert.Single(held.Running.Select(e => e.ProcessId).Distinct(), pid => pid != victim);
         string victimName = held.Running[0].ThreadName[..held.Running[0].ThreadName.IndexOf('#')];
-        MpmsTaskHandle<TestResult>[] victimJobs = held.Handles.Where((_, i) => held.Running[i].ProcessId == victim).ToArray();
-        MpmsTaskHandle<TestResult>[] survivorJobs = held.Handles.Where((_, i) => held.Running[i].ProcessId == survivor).ToArray();
+        MpmsJobHandle<TestResult>[] victimJobs = held.Handles.Where((_, i) => held.Running[i].ProcessId == victim).ToArray();
+        MpmsJobHandle<TestResult>[] survivorJobs = held.Handles.Where((_, i) => held.Running[i].ProcessId == survivor).ToArray();
         Assert.Equal(2, victimJobs.Length);
         Assert.Equal(2, survivorJobs.Length);
 
         // Jobs still in the application's queue: no process has them, so the kill must not lose them.
-        MpmsTaskHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
+        MpmsJobHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
         Assert.Equal(3, pool.Queue.GetStats().Queued);
 
         ProcessProbe.Signal(victim, SigKill);
 
-        foreach (MpmsTaskHandle<TestResult> job in victimJobs)
+        foreach (MpmsJobHandle<TestResult> job in victimJobs)
         {
             MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => job.Completion);
             Assert.Equal(SigKill, lost.Signal);
             Assert.Equal(MpmsProcessExitReason.Signaled, lost.Reason);
             Assert.Equal(victim, lost.ProcessId);
             Assert.Equal(victimName, lost.ProcessName);
-            Assert.Equal(MpmsTaskStatus.WorkerLost, job.Status);
+            Assert.Equal(MpmsJobStatus.WorkerLost, job.Status);
         }
 
         await pool.WaitUntilAsync(s => s.Restarts >= 1 && s.ProcessesReady == 2, "a replacement is ready");

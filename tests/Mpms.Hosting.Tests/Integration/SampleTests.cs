@@ -43,7 +43,7 @@ public sealed partial class SampleTests
         Assert.Contains(lines, l => l.StartsWith("== 40 of 40 succeeded;", StringComparison.Ordinal));
         Assert.Equal(5, lines.Count(l => l.StartsWith("[results] ", StringComparison.Ordinal)));
 
-        // MaxTasksPerThread 5 with 40 jobs on 2 × 3 threads: at least one process was replaced.
+        // MaxJobsPerThread 5 with 40 jobs on 2 × 3 threads: at least one process was replaced.
         Assert.Contains(lines, l => Regex.IsMatch(l, @"on mpms-SquareWorker-p[3-9]#t\d"));
     }
 

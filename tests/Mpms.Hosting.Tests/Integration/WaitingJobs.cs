@@ -11,7 +11,7 @@ namespace Mpms.Hosting.Tests.Integration;
 /// </summary>
 internal sealed class WaitingJobs : IDisposable
 {
-    private WaitingJobs(string releaseFile, IReadOnlyList<MpmsTaskHandle<TestResult>> handles, IReadOnlyList<WorkerEvent> running)
+    private WaitingJobs(string releaseFile, IReadOnlyList<MpmsJobHandle<TestResult>> handles, IReadOnlyList<WorkerEvent> running)
     {
         ReleaseFile = releaseFile;
         Handles = handles;
@@ -21,7 +21,7 @@ internal sealed class WaitingJobs : IDisposable
     public string ReleaseFile { get; }
 
     /// <summary>Gets the handles, in the order the jobs were put.</summary>
-    public IReadOnlyList<MpmsTaskHandle<TestResult>> Handles { get; }
+    public IReadOnlyList<MpmsJobHandle<TestResult>> Handles { get; }
 
     /// <summary>Gets each job's "job-waiting" event, in the order of <see cref="Handles"/>.</summary>
     public IReadOnlyList<WorkerEvent> Running { get; }
@@ -32,18 +32,18 @@ internal sealed class WaitingJobs : IDisposable
     public static async Task<WaitingJobs> StartAsync(TestPool pool, int count)
     {
         string releaseFile = Path.Combine(pool.Directory, $"release-{Guid.NewGuid():N}");
-        var handles = new List<MpmsTaskHandle<TestResult>>();
+        var handles = new List<MpmsJobHandle<TestResult>>();
         for (int i = 0; i < count; i++)
         {
             handles.Add(await pool.Queue.PutAsync(new TestJob("wait-file", i, Path: releaseFile)));
         }
 
-        HashSet<string> ids = [.. handles.Select(h => h.TaskId)];
+        HashSet<string> ids = [.. handles.Select(h => h.JobId)];
         IReadOnlyList<WorkerEvent> events = await pool.WaitForEventsAsync(
             e => e.Count(x => x.Name == "job-waiting" && ids.Contains(x.Detail)) == count,
             $"{count} waiting jobs running");
         Dictionary<string, WorkerEvent> byTask = events.Where(x => x.Name == "job-waiting" && ids.Contains(x.Detail)).ToDictionary(x => x.Detail);
-        return new WaitingJobs(releaseFile, handles, handles.Select(h => byTask[h.TaskId]).ToArray());
+        return new WaitingJobs(releaseFile, handles, handles.Select(h => byTask[h.JobId]).ToArray());
     }
 
     /// <summary>Lets every waiting job finish.</summary>

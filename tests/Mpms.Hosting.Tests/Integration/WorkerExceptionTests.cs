@@ -35,16 +35,16 @@ public sealed class WorkerExceptionTests
             o.ThreadsPerProcess = 1;
         });
 
-        MpmsTaskHandle<TestResult> failing = await pool.Queue.PutAsync(new TestJob("throw", 1));
-        MpmsTaskHandle<TestResult> after = await pool.Queue.PutAsync(new TestJob("whoami", 2));
+        MpmsJobHandle<TestResult> failing = await pool.Queue.PutAsync(new TestJob("throw", 1));
+        MpmsJobHandle<TestResult> after = await pool.Queue.PutAsync(new TestJob("whoami", 2));
 
         MpmsWorkerException ex = await Assert.ThrowsAsync<MpmsWorkerException>(() => failing.Completion);
         Assert.Equal("boom 1", ex.Message);
-        Assert.Equal(MpmsTaskStatus.Failed, failing.Status);
+        Assert.Equal(MpmsJobStatus.Failed, failing.Status);
 
         // The same process, and the same thread, run the next job: a worker's exception is an outcome, not a crash.
         TestResult result = await after;
-        Assert.Equal(MpmsTaskStatus.Succeeded, after.Status);
+        Assert.Equal(MpmsJobStatus.Succeeded, after.Status);
         Assert.Equal(Assert.Single(pool.StartedProcessIds), result.ProcessId);
         MpmsPoolStats stats = pool.Queue.GetStats();
         Assert.Equal(1, stats.Failed);

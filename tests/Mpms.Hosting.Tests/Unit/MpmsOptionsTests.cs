@@ -16,11 +16,11 @@ public sealed class MpmsOptionsTests
             ["Mpms:ThreadsPerProcess"] = "4",
             ["Mpms:QueueCapacity"] = "25",
             ["Mpms:Prefetch"] = "1",
-            ["Mpms:MaxTasksPerThread"] = "1000",
+            ["Mpms:MaxJobsPerThread"] = "1000",
             ["Mpms:ThreadLifetime"] = "01:30:00",
             ["Mpms:ProcessLifetime"] = "1.02:03:04",
-            ["Mpms:TaskTimeout"] = "00:00:30",
-            ["Mpms:TaskTimeoutGrace"] = "00:00:00.250",
+            ["Mpms:JobTimeout"] = "00:00:30",
+            ["Mpms:JobTimeoutGrace"] = "00:00:00.250",
             ["Mpms:GracefulDieExceptions:0"] = "System.TimeoutException",
             ["Mpms:GracefulDieExceptions:1"] = "My.App.PoisonedException",
             ["Mpms:GracefulDieTimeout"] = "00:00:07",
@@ -49,11 +49,11 @@ public sealed class MpmsOptionsTests
         await using ServiceProvider provider = services.Build();
         MpmsOptions o = provider.GetRequiredService<IOptionsMonitor<MpmsOptions>>().Get(nameof(ThumbWorker));
 
-        Assert.Equal((3, 4, 25, 1, 1000), (o.Processes, o.ThreadsPerProcess, o.QueueCapacity, o.Prefetch, o.MaxTasksPerThread));
+        Assert.Equal((3, 4, 25, 1, 1000), (o.Processes, o.ThreadsPerProcess, o.QueueCapacity, o.Prefetch, o.MaxJobsPerThread));
         Assert.Equal(TimeSpan.FromMinutes(90), o.ThreadLifetime);
         Assert.Equal(new TimeSpan(1, 2, 3, 4), o.ProcessLifetime);
-        Assert.Equal(TimeSpan.FromSeconds(30), o.TaskTimeout);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), o.TaskTimeoutGrace);
+        Assert.Equal(TimeSpan.FromSeconds(30), o.JobTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), o.JobTimeoutGrace);
         Assert.Equal(["System.TimeoutException", "My.App.PoisonedException"], o.GracefulDieExceptions);
         Assert.Equal(TimeSpan.FromSeconds(7), o.GracefulDieTimeout);
         Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1)), (o.HeartbeatInterval, o.HeartbeatTimeout));
@@ -79,9 +79,9 @@ public sealed class MpmsOptionsTests
         await using ServiceProvider provider = services.Build();
         MpmsOptions o = provider.GetRequiredService<IOptionsMonitor<MpmsOptions>>().Get(nameof(ThumbWorker));
 
-        Assert.Equal((Environment.ProcessorCount, 2, null, 0, null), (o.Processes, o.ThreadsPerProcess, o.QueueCapacity, o.Prefetch, o.MaxTasksPerThread));
-        Assert.Equal((null, null, null), (o.ThreadLifetime, o.ProcessLifetime, o.TaskTimeout));
-        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)), (o.TaskTimeoutGrace, o.GracefulDieTimeout));
+        Assert.Equal((Environment.ProcessorCount, 2, null, 0, null), (o.Processes, o.ThreadsPerProcess, o.QueueCapacity, o.Prefetch, o.MaxJobsPerThread));
+        Assert.Equal((null, null, null), (o.ThreadLifetime, o.ProcessLifetime, o.JobTimeout));
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)), (o.JobTimeoutGrace, o.GracefulDieTimeout));
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), (o.HeartbeatInterval, o.HeartbeatTimeout));
         Assert.Equal((TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30)), (o.StartTimeout, o.DrainTimeout));
         Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30)), (o.RestartDelay, o.MaxRestartDelay));
@@ -142,14 +142,14 @@ public sealed class MpmsOptionsTests
         {
             ["Mpms:Processes"] = "3",
             ["Pools:Thumbs:Processes"] = "6",
-            ["Pools:Thumbs:TaskTimeout"] = "00:00:10",
+            ["Pools:Thumbs:JobTimeout"] = "00:00:10",
         });
         services.AddMpms<ThumbWorker>("Pools:Thumbs");
 
         await using ServiceProvider provider = services.Build();
         MpmsOptions o = provider.GetRequiredService<IOptionsMonitor<MpmsOptions>>().Get(nameof(ThumbWorker));
 
-        Assert.Equal((6, TimeSpan.FromSeconds(10)), (o.Processes, o.TaskTimeout));
+        Assert.Equal((6, TimeSpan.FromSeconds(10)), (o.Processes, o.JobTimeout));
     }
 
     [Fact]

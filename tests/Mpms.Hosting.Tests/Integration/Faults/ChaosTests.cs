@@ -35,8 +35,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.True(stats.WorkerLost > 0, "no job was lost although processes running jobs were killed");
         Assert.Equal(Jobs, stats.Succeeded + stats.WorkerLost);
         Assert.Equal(0, stats.Failed + stats.TimedOut + stats.Canceled);
-        Assert.Equal(stats.Succeeded, run.ByStatus.GetValueOrDefault(MpmsTaskStatus.Succeeded));
-        Assert.Equal(stats.WorkerLost, run.ByStatus.GetValueOrDefault(MpmsTaskStatus.WorkerLost));
+        Assert.Equal(stats.Succeeded, run.ByStatus.GetValueOrDefault(MpmsJobStatus.Succeeded));
+        Assert.Equal(stats.WorkerLost, run.ByStatus.GetValueOrDefault(MpmsJobStatus.WorkerLost));
 
         // With Prefetch 0 a process holds only the jobs its 4 threads run: a kill loses at most 4.
         Assert.True(stats.WorkerLost <= 4L * run.Kills, $"{stats.WorkerLost} jobs lost to {run.Kills} kills of 4-thread processes");
@@ -57,7 +57,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.True(run.Kills > 0, "the chaos task killed no process");
         Assert.Equal(Jobs, stats.Succeeded);
         Assert.Equal(0, stats.Failed + stats.TimedOut + stats.WorkerLost + stats.Canceled);
-        Assert.Equal(Jobs, run.ByStatus.GetValueOrDefault(MpmsTaskStatus.Succeeded));
+        Assert.Equal(Jobs, run.ByStatus.GetValueOrDefault(MpmsJobStatus.Succeeded));
 
         // Jobs were really taken down and run again: the retries the supervisor logged are the attempts above 1.
         Assert.True(run.Retries > 0, "no job was retried although processes running jobs were killed");
@@ -70,7 +70,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var kills = new ConcurrentBag<int>();
         var serving = new ConcurrentDictionary<int, bool>();
         var outcomesPerTask = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        var handles = new MpmsTaskHandle<TestResult>[Jobs];
+        var handles = new MpmsJobHandle<TestResult>[Jobs];
         var jobs = new TestJob[Jobs];
         var clock = new Stopwatch();
         IReadOnlyList<int> started;
@@ -96,8 +96,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             {
                 await foreach (MpmsResult<TestJob, TestResult> result in pool.Queue.ReadResultsAsync())
                 {
-                    outcomesPerTask.AddOrUpdate(result.TaskId, 1, (_, n) => n + 1);
-                    if (result.Status == MpmsTaskStatus.Succeeded && result.ProcessId is int pid)
+                    outcomesPerTask.AddOrUpdate(result.JobId, 1, (_, n) => n + 1);
+                    if (result.Status == MpmsJobStatus.Succeeded && result.ProcessId is int pid)
                     {
                         serving.TryAdd(pid, true);
                     }
@@ -176,21 +176,21 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.Equal(0, stats.Queued + stats.Running);
         Assert.Equal(Jobs, outcomesPerTask.Count);
         Assert.All(outcomesPerTask, pair => Assert.Equal(1, pair.Value));
-        Assert.Equal(Jobs, handles.Select(h => h.TaskId).Distinct().Count());
-        Assert.All(handles, h => Assert.True(outcomesPerTask.ContainsKey(h.TaskId), $"task {h.TaskId} has no outcome in the stream"));
+        Assert.Equal(Jobs, handles.Select(h => h.JobId).Distinct().Count());
+        Assert.All(handles, h => Assert.True(outcomesPerTask.ContainsKey(h.JobId), $"task {h.JobId} has no outcome in the stream"));
 
         var byStatus = handles.GroupBy(h => h.Status).ToDictionary(g => g.Key, g => (long)g.Count());
         var lost = new List<MpmsWorkerLostException>();
         long extraAttempts = 0;
         for (int i = 0; i < Jobs; i++)
         {
-            MpmsTaskHandle<TestResult> handle = handles[i];
+            MpmsJobHandle<TestResult> handle = handles[i];
             Assert.True(handle.Completion.IsCompleted);
-            if (handle.Status == MpmsTaskStatus.Succeeded)
+            if (handle.Status == MpmsJobStatus.Succeeded)
             {
                 TestResult result = handle.Completion.Result;
                 Assert.Equal(jobs[i].Op == "double" ? i * 2 : i, result.Value);
-                Assert.Equal(handle.TaskId, result.TaskId);
+                Assert.Equal(handle.JobId, result.JobId);
                 extraAttempts += result.Attempt - 1;
             }
             else
@@ -209,7 +209,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
     private sealed record ChaosRun(
         MpmsPoolStats Stats,
-        Dictionary<MpmsTaskStatus, long> ByStatus,
+        Dictionary<MpmsJobStatus, long> ByStatus,
         int Kills,
         HashSet<int> Killed,
         List<MpmsWorkerLostException> Lost,

@@ -51,23 +51,23 @@ public sealed class CrashAttributionTests
     }
 
     [Fact]
-    public async Task TaskOverrun_JobIgnoresItsTokenPastTheGrace_EndsTimedOut_ProcessIsRecycledAsTaskTimeout_AndTheMetricSaysTaskTimeout()
+    public async Task TaskOverrun_JobIgnoresItsTokenPastTheGrace_EndsTimedOut_ProcessIsRecycledAsJobTimeout_AndTheMetricSaysJobTimeout()
     {
         using var restarts = new RestartMeter();
         await using TestPool pool = await StartOneProcessAsync(o =>
         {
-            o.TaskTimeout = TimeSpan.FromSeconds(1);
-            o.TaskTimeoutGrace = TimeSpan.FromMilliseconds(500);
+            o.JobTimeout = TimeSpan.FromSeconds(1);
+            o.JobTimeoutGrace = TimeSpan.FromMilliseconds(500);
         });
         await pool.WaitForReadyAsync();
         int pid = Assert.Single(pool.StartedProcessIds);
 
         // "block" sleeps its thread and never looks at its token.
-        MpmsTaskTimeoutException timedOut = await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => pool.Queue.RunAsync(new TestJob("block", DelayMs: 60_000)));
+        MpmsJobTimeoutException timedOut = await Assert.ThrowsAsync<MpmsJobTimeoutException>(() => pool.Queue.RunAsync(new TestJob("block", DelayMs: 60_000)));
         Assert.Contains("ignored its token", timedOut.Message, StringComparison.Ordinal);
         Assert.Contains("recycled", timedOut.Message, StringComparison.Ordinal);
-        await AssertAttributedAsync(pool, restarts, pid, "TaskTimeout, exit code 13", "task_timeout");
-        Assert.Equal(MpmsProcessExitReason.TaskTimeout, Assert.Single(pool.Logs.Entries, e => e.EventId.Name == "ProcessLeaving").Value("Reason"));
+        await AssertAttributedAsync(pool, restarts, pid, "JobTimeout, exit code 13", "job_timeout");
+        Assert.Equal(MpmsProcessExitReason.JobTimeout, Assert.Single(pool.Logs.Entries, e => e.EventId.Name == "ProcessLeaving").Value("Reason"));
         Assert.Equal(1, pool.Queue.GetStats().TimedOut);
     }
 

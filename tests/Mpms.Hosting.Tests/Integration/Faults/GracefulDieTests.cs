@@ -24,8 +24,8 @@ public sealed class GracefulDieTests
             o.GracefulDieTimeout = GracefulDieTimeout;
         });
         string release = Path.Combine(pool.Directory, "release");
-        MpmsTaskHandle<TestResult> finishing = await pool.Queue.PutAsync(new TestJob("wait-file", 1, Path: release));
-        MpmsTaskHandle<TestResult> endless = await pool.Queue.PutAsync(new TestJob("wait", 2));
+        MpmsJobHandle<TestResult> finishing = await pool.Queue.PutAsync(new TestJob("wait-file", 1, Path: release));
+        MpmsJobHandle<TestResult> endless = await pool.Queue.PutAsync(new TestJob("wait", 2));
         IReadOnlyList<WorkerEvent> events = await pool.WaitForEventsAsync(e => e.Count(x => x.Name == "job-waiting") == 2, "two jobs running");
         int dying = events.First(x => x.Name == "job-waiting").ProcessId;
 
@@ -88,7 +88,7 @@ public sealed class GracefulDieTests
         await pool.WaitUntilAsync(_ => pool.Logs.Entries.Any(e => e.EventId.Name == "ProcessLeaving"), "the process to say it leaves");
         ProcessProbe.Signal(leaving, SigStop);
 
-        MpmsTaskHandle<TestResult> after = await pool.Queue.PutAsync(new TestJob("double", 6));
+        MpmsJobHandle<TestResult> after = await pool.Queue.PutAsync(new TestJob("double", 6));
 
         TestResult result = await after;
         Assert.Equal(12, result.Value);

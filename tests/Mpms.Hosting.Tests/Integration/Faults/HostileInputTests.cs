@@ -90,11 +90,11 @@ public sealed class HostileInputTests
         await pool.WaitForReadyAsync();
         int pid = Assert.Single(pool.StartedProcessIds);
 
-        MpmsTaskHandle<TestResult> handle = await pool.Queue.PutAsync(new TestJob("unserializable"));
+        MpmsJobHandle<TestResult> handle = await pool.Queue.PutAsync(new TestJob("unserializable"));
         MpmsSerializationException ex = await Assert.ThrowsAsync<MpmsSerializationException>(() => handle.Completion);
-        Assert.Equal(MpmsTaskStatus.Failed, handle.Status);
+        Assert.Equal(MpmsJobStatus.Failed, handle.Status);
         Assert.Contains($"'{typeof(TestResult).FullName}'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains(handle.TaskId, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(handle.JobId, ex.Message, StringComparison.Ordinal);
         Assert.Contains("System.IntPtr", ex.Message, StringComparison.Ordinal);
 
         // The same process and thread take the next job: a result that cannot travel is an outcome, not a crash.
@@ -113,6 +113,6 @@ public sealed record HandleJob(IntPtr Handle) : IMpmsJob<int>;
 /// <summary>The worker of <see cref="HandleJob"/>; it never runs, since its jobs cannot be put.</summary>
 public sealed class HandleWorker : IMpmsWorker<HandleJob, int>
 {
-    public ValueTask<int> ExecuteAsync(HandleJob job, MpmsTaskContext context, CancellationToken cancellationToken) =>
+    public ValueTask<int> ExecuteAsync(HandleJob job, MpmsJobContext context, CancellationToken cancellationToken) =>
         ValueTask.FromResult((int)job.Handle);
 }

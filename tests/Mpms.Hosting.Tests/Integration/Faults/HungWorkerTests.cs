@@ -22,13 +22,13 @@ public sealed class HungWorkerTests(ITestOutputHelper output)
     {
         using var restarts = new RestartMeter();
         await using TestPool pool = await StartAsync(dumpDirectory: null);
-        (MpmsTaskHandle<TestResult> held, WorkerEvent running) = await RunJobThenStopItsProcessAsync(pool);
+        (MpmsJobHandle<TestResult> held, WorkerEvent running) = await RunJobThenStopItsProcessAsync(pool);
 
         MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => held.Completion);
         Assert.Equal(MpmsProcessExitReason.HeartbeatTimeout, lost.Reason);
         Assert.Equal(SigKill, lost.Signal);
         Assert.Equal(running.ProcessId, lost.ProcessId);
-        Assert.Equal(MpmsTaskStatus.WorkerLost, held.Status);
+        Assert.Equal(MpmsJobStatus.WorkerLost, held.Status);
 
         LogEntry hung = Assert.Single(pool.Logs.Entries, e => e.EventId.Id == 1010);
         Assert.Equal("ProcessHung", hung.EventId.Name);
@@ -49,7 +49,7 @@ public sealed class HungWorkerTests(ITestOutputHelper output)
         try
         {
             await using TestPool pool = await StartAsync(dumps);
-            (MpmsTaskHandle<TestResult> held, WorkerEvent running) = await RunJobThenStopItsProcessAsync(pool);
+            (MpmsJobHandle<TestResult> held, WorkerEvent running) = await RunJobThenStopItsProcessAsync(pool);
 
             MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => held.Completion);
             Assert.Equal(MpmsProcessExitReason.HeartbeatTimeout, lost.Reason);
@@ -93,7 +93,7 @@ public sealed class HungWorkerTests(ITestOutputHelper output)
             await File.WriteAllTextAsync(blocker, "");
             string dumps = Path.Combine(blocker, "dumps");
             await using TestPool pool = await StartAsync(dumps);
-            (MpmsTaskHandle<TestResult> held, WorkerEvent running) = await RunJobThenStopItsProcessAsync(pool);
+            (MpmsJobHandle<TestResult> held, WorkerEvent running) = await RunJobThenStopItsProcessAsync(pool);
 
             MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => held.Completion);
             Assert.Equal(MpmsProcessExitReason.HeartbeatTimeout, lost.Reason);
@@ -122,12 +122,12 @@ public sealed class HungWorkerTests(ITestOutputHelper output)
     });
 
     /// <summary>Starts a "wait" job, makes sure the application has heard of it in a heartbeat, and stops its process.</summary>
-    private static async Task<(MpmsTaskHandle<TestResult> Held, WorkerEvent Running)> RunJobThenStopItsProcessAsync(TestPool pool)
+    private static async Task<(MpmsJobHandle<TestResult> Held, WorkerEvent Running)> RunJobThenStopItsProcessAsync(TestPool pool)
     {
-        MpmsTaskHandle<TestResult> held = await pool.Queue.PutAsync(new TestJob("wait"));
+        MpmsJobHandle<TestResult> held = await pool.Queue.PutAsync(new TestJob("wait"));
         IReadOnlyList<WorkerEvent> events = await pool.WaitForEventsAsync(
-            e => e.Any(x => x.Name == "job-waiting" && x.Detail == held.TaskId), "the job to run");
-        WorkerEvent running = events.Single(x => x.Name == "job-waiting" && x.Detail == held.TaskId);
+            e => e.Any(x => x.Name == "job-waiting" && x.Detail == held.JobId), "the job to run");
+        WorkerEvent running = events.Single(x => x.Name == "job-waiting" && x.Detail == held.JobId);
 
         // The child sends a heartbeat, listing its running jobs, every HeartbeatInterval. A job on the other thread
         // that sleeps five intervals after the held job started returns its result after at least one of them; both
@@ -139,11 +139,11 @@ public sealed class HungWorkerTests(ITestOutputHelper output)
         return (held, running);
     }
 
-    private static void AssertHungJobNamed(TestPool pool, MpmsTaskHandle<TestResult> held, WorkerEvent running)
+    private static void AssertHungJobNamed(TestPool pool, MpmsJobHandle<TestResult> held, WorkerEvent running)
     {
         LogEntry evidence = Assert.Single(pool.Logs.Entries, e => e.EventId.Id == 1024);
         Assert.Equal("HungJob", evidence.EventId.Name);
-        Assert.Equal(held.TaskId, evidence.Value("TaskId"));
+        Assert.Equal(held.JobId, evidence.Value("JobId"));
         Assert.Equal(running.ThreadName, evidence.Value("ThreadName"));
         Assert.Equal(running.ThreadName[..running.ThreadName.IndexOf('#')], evidence.Value("ProcessName"));
         Assert.DoesNotContain(pool.Logs.Entries, e => e.EventId.Name == "HungWithoutJobs");

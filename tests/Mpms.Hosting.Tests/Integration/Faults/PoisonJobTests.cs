@@ -28,22 +28,22 @@ public sealed class PoisonJobTests
         });
         await pool.WaitForReadyAsync();
 
-        MpmsTaskHandle<TestResult> poison = await pool.Queue.PutAsync(new TestJob("crash"));
-        MpmsTaskHandle<TestResult>[] others = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
+        MpmsJobHandle<TestResult> poison = await pool.Queue.PutAsync(new TestJob("crash"));
+        MpmsJobHandle<TestResult>[] others = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
 
         MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => poison.Completion);
-        Assert.Equal(MpmsTaskStatus.WorkerLost, poison.Status);
+        Assert.Equal(MpmsJobStatus.WorkerLost, poison.Status);
         Assert.Equal(MpmsProcessExitReason.Signaled, lost.Reason);
         Assert.Equal(SigKill, lost.Signal);
         TestResult[] results = await Task.WhenAll(others.Select(h => h.Completion));
         Assert.Equal(Enumerable.Range(0, 30).Select(i => i * 2), results.Select(r => r.Value));
 
         // Its event is written before it kills its process: three attempts, three processes, then no more.
-        WorkerEvent[] crashes = pool.Events().Where(e => e.Name == "job-crashing" && e.Detail == poison.TaskId).ToArray();
+        WorkerEvent[] crashes = pool.Events().Where(e => e.Name == "job-crashing" && e.Detail == poison.JobId).ToArray();
         Assert.Equal(MaxAttempts, crashes.Length);
         Assert.Equal(MaxAttempts, crashes.Select(e => e.ProcessId).Distinct().Count());
         Assert.Equal(crashes[^1].ProcessId, lost.ProcessId);
-        LogEntry[] retried = pool.Logs.Entries.Where(e => e.EventId.Name == "JobRetried" && (string?)e.Value("TaskId") == poison.TaskId).ToArray();
+        LogEntry[] retried = pool.Logs.Entries.Where(e => e.EventId.Name == "JobRetried" && (string?)e.Value("JobId") == poison.JobId).ToArray();
         Assert.Equal([2, 3], retried.Select(e => (int)e.Value("Attempt")!));
 
         // Crashes after a process took jobs are not failed starts: no back-off, no failure, a full pool.

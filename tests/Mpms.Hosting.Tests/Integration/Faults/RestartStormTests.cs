@@ -54,18 +54,18 @@ public sealed class RestartStormTests(ITestOutputHelper output)
 
         // Accepted while the pool is only faulting: it cannot have failed yet, the back-off alone holds the fourth
         // failed start at least 0.8 × (200 + 400) ms away.
-        MpmsTaskHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
+        MpmsJobHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
 
         await pool.WaitUntilAsync(s => s.State == MpmsPoolState.Failed, "the pool to fail");
         TimeSpan cpuAtFailure = Process.GetCurrentProcess().TotalProcessorTime;
         long wallAtFailure = Stopwatch.GetTimestamp();
 
         // The jobs that waited end with the pool's failure; a put is refused at once, before anything is queued.
-        foreach (MpmsTaskHandle<TestResult> job in queued)
+        foreach (MpmsJobHandle<TestResult> job in queued)
         {
             MpmsPoolFailedException failed = await Assert.ThrowsAsync<MpmsPoolFailedException>(() => job.Completion);
             Assert.Contains("failed to start", failed.Message, StringComparison.Ordinal);
-            Assert.Equal(MpmsTaskStatus.Failed, job.Status);
+            Assert.Equal(MpmsJobStatus.Failed, job.Status);
         }
 
         Assert.Throws<MpmsPoolFailedException>(() => { _ = pool.Queue.PutAsync(new TestJob("double", 9)); });

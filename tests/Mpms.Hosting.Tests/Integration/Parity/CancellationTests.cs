@@ -4,7 +4,7 @@ using Mpms.Hosting.TestWorker;
 namespace Mpms.Hosting.Tests.Integration.Parity;
 
 /// <summary>
-/// A job's cancellation, through <c>RunAsync</c>'s token or <see cref="MpmsTaskHandle{TResult}.Cancel"/>: a job that
+/// A job's cancellation, through <c>RunAsync</c>'s token or <see cref="MpmsJobHandle{TResult}.Cancel"/>: a job that
 /// has not started ends canceled and never runs; a running job's own token is signalled, and its outcome is canceled.
 /// (The original has no cancellation; this is the .NET side of every accepted job getting exactly one outcome.)
 /// </summary>
@@ -25,13 +25,13 @@ public sealed class CancellationTests
             RecordingCollector.Register,
             shutdownTimeout: TimeSpan.FromSeconds(5));
         TestJob held = Jobs.HeldUntilReleased(pool, "held");
-        MpmsTaskHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
+        MpmsJobHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
 
         // The only thread is busy, so this job waits in the queue when it is canceled.
         var job = new TestJob("wait", 42);
         using var cancellation = new CancellationTokenSource();
         Task<TestResult> outcome;
-        MpmsTaskHandle<TestResult>? handle = null;
+        MpmsJobHandle<TestResult>? handle = null;
         if (how == "token")
         {
             outcome = pool.Queue.RunAsync(job, cancellation.Token);
@@ -59,7 +59,7 @@ public sealed class CancellationTests
         }
         else
         {
-            Assert.Equal(MpmsTaskStatus.Canceled, handle.Status);
+            Assert.Equal(MpmsJobStatus.Canceled, handle.Status);
         }
 
         // A job put after it runs once the thread is free: had the canceled job still been queued, it would have run first.
@@ -70,11 +70,11 @@ public sealed class CancellationTests
         await pool.Queue.WaitForCompletionAsync();
 
         MpmsResult<TestJob, TestResult> result = Assert.Single(RecordingCollector.Of(pool).Results, r => r.Job == job);
-        Assert.Equal(MpmsTaskStatus.Canceled, result.Status);
+        Assert.Equal(MpmsJobStatus.Canceled, result.Status);
         Assert.Null(result.StartedAt);
         Assert.Null(result.ProcessId);
-        Assert.DoesNotContain(pool.Events(), e => e.Detail == result.TaskId);
-        Assert.Equal([heldHandle.TaskId], pool.Events().Named("job-waiting").Select(e => e.Detail));
+        Assert.DoesNotContain(pool.Events(), e => e.Detail == result.JobId);
+        Assert.Equal([heldHandle.JobId], pool.Events().Named("job-waiting").Select(e => e.Detail));
         Assert.Equal(43, after.Value);
         MpmsPoolStats stats = pool.Queue.GetStats();
         Assert.Equal((3L, 2L, 1L), (stats.Accepted, stats.Succeeded, stats.Canceled));
@@ -97,7 +97,7 @@ public sealed class CancellationTests
         var job = new TestJob("wait", 7);
         using var cancellation = new CancellationTokenSource();
         Task<TestResult> outcome;
-        MpmsTaskHandle<TestResult>? handle = null;
+        MpmsJobHandle<TestResult>? handle = null;
         if (how == "token")
         {
             outcome = pool.Queue.RunAsync(job, cancellation.Token);
@@ -124,8 +124,8 @@ public sealed class CancellationTests
         await pool.Queue.WaitForCompletionAsync();
 
         MpmsResult<TestJob, TestResult> result = Assert.Single(RecordingCollector.Of(pool).Results, r => r.Job == job);
-        Assert.Equal(running.Detail, result.TaskId);
-        Assert.Equal(MpmsTaskStatus.Canceled, result.Status);
+        Assert.Equal(running.Detail, result.JobId);
+        Assert.Equal(MpmsJobStatus.Canceled, result.Status);
         Assert.IsAssignableFrom<OperationCanceledException>(result.Exception);
         Assert.NotNull(result.StartedAt);
         Assert.Equal(running.ProcessId, result.ProcessId);

@@ -48,8 +48,8 @@ public sealed class ClosingTests
         collector.Gate = gate.Task;
 
         TestJob held = Jobs.HeldUntilReleased(pool, "held");
-        MpmsTaskHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
-        MpmsTaskHandle<TestResult>[] quick = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
+        MpmsJobHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
+        MpmsJobHandle<TestResult>[] quick = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
         await Task.WhenAll(quick.Select(h => h.Completion));
         Task completion = pool.Queue.WaitForCompletionAsync();
 
@@ -80,16 +80,16 @@ public sealed class ClosingTests
             o.ThreadsPerProcess = 2;
         });
         TestJob held = Jobs.HeldUntilReleased(pool, "held");
-        MpmsTaskHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
-        MpmsTaskHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
+        MpmsJobHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
+        MpmsJobHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
 
         Task<bool> shutdown = pool.Queue.ShutdownAsync(TestPool.WaitCeiling);
         Assert.False(shutdown.IsCompleted);
         Jobs.Release(held);
 
         Assert.True(await shutdown);
-        Assert.Equal(MpmsTaskStatus.Succeeded, heldHandle.Status);
-        Assert.All(queued, h => Assert.Equal(MpmsTaskStatus.Succeeded, h.Status));
+        Assert.Equal(MpmsJobStatus.Succeeded, heldHandle.Status);
+        Assert.All(queued, h => Assert.Equal(MpmsJobStatus.Succeeded, h.Status));
         MpmsPoolStats stats = pool.Queue.GetStats();
         Assert.Equal((7L, 0, 0L, 0L), (stats.Succeeded, stats.ProcessesAlive, stats.Restarts, stats.WorkerLost));
         Assert.Single(pool.StartedProcessIds);
@@ -105,14 +105,14 @@ public sealed class ClosingTests
             o.Processes = 1;
             o.ThreadsPerProcess = 1;
         });
-        MpmsTaskHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
+        MpmsJobHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
 
         bool finished = await pool.Queue.ShutdownAsync(TimeSpan.FromMilliseconds(300));
 
         Assert.False(finished);
         MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Completion);
         Assert.Equal(MpmsProcessExitReason.Killed, lost.Reason);
-        Assert.Equal(MpmsTaskStatus.WorkerLost, running.Status);
+        Assert.Equal(MpmsJobStatus.WorkerLost, running.Status);
         MpmsPoolStats stats = pool.Queue.GetStats();
         Assert.Equal((1L, 0, 0L), (stats.WorkerLost, stats.ProcessesAlive, stats.Restarts));
         Assert.Single(pool.StartedProcessIds);
@@ -121,7 +121,7 @@ public sealed class ClosingTests
     }
 
     /// <summary>One process of one thread, a 300 ms host shutdown timeout, and a job running that only its token ends.</summary>
-    private static async Task<(TestPool Pool, MpmsTaskHandle<TestResult> Running)> StartWithJobPastTheShutdownTimeoutAsync()
+    private static async Task<(TestPool Pool, MpmsJobHandle<TestResult> Running)> StartWithJobPastTheShutdownTimeoutAsync()
     {
         TestPool pool = await TestPool.StartAsync(
             o =>
@@ -144,7 +144,7 @@ public sealed class ClosingTests
     [Fact]
     public async Task HostStop_WhileALongerShutdownAsyncWaits_ItsShorterTimeoutEndsTheStopForBoth()
     {
-        (TestPool pool, MpmsTaskHandle<TestResult> running) = await StartWithJobPastTheShutdownTimeoutAsync();
+        (TestPool pool, MpmsJobHandle<TestResult> running) = await StartWithJobPastTheShutdownTimeoutAsync();
         await using TestPool _ = pool;
         Task<bool> patient = pool.Queue.ShutdownAsync(TimeSpan.FromHours(1));
 
@@ -159,14 +159,14 @@ public sealed class ClosingTests
     [Fact]
     public async Task HostStop_JobOutlivesTheShutdownTimeout_IsKilledAndEndsWorkerLost()
     {
-        (TestPool pool, MpmsTaskHandle<TestResult> running) = await StartWithJobPastTheShutdownTimeoutAsync();
+        (TestPool pool, MpmsJobHandle<TestResult> running) = await StartWithJobPastTheShutdownTimeoutAsync();
         await using TestPool _ = pool;
 
         await pool.StopAsync();
 
         MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Completion);
         Assert.Equal(MpmsProcessExitReason.Killed, lost.Reason);
-        Assert.Equal(MpmsTaskStatus.WorkerLost, running.Status);
+        Assert.Equal(MpmsJobStatus.WorkerLost, running.Status);
         Assert.Single(pool.Logged(1021));
         Assert.Equal(0, pool.Queue.GetStats().ProcessesAlive);
         Assert.Equal(false, Assert.Single(pool.Logged(1020)).Field("Drained"));
@@ -181,8 +181,8 @@ public sealed class ClosingTests
             {
                 o.Processes = 1;
                 o.ThreadsPerProcess = 1;
-                o.TaskTimeout = TimeSpan.FromMilliseconds(300);
-                o.TaskTimeoutGrace = TimeSpan.FromSeconds(60);
+                o.JobTimeout = TimeSpan.FromMilliseconds(300);
+                o.JobTimeoutGrace = TimeSpan.FromSeconds(60);
             },
             shutdownTimeout: TimeSpan.FromSeconds(5));
         await pool.WaitForReadyAsync();
@@ -191,16 +191,16 @@ public sealed class ClosingTests
             pool.Queue.GetStats());
 
         await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("throw", 1)).WithinCeiling());
-        await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => pool.Queue.RunAsync(new TestJob("sleep", 2, DelayMs: 600_000)).WithinCeiling());
+        await Assert.ThrowsAsync<MpmsJobTimeoutException>(() => pool.Queue.RunAsync(new TestJob("sleep", 2, DelayMs: 600_000)).WithinCeiling());
         await Assert.ThrowsAsync<MpmsWorkerLostException>(() => pool.Queue.RunAsync(new TestJob("crash", 3)).WithinCeiling());
         await pool.WaitUntilAsync(s => s.ProcessesReady == 1, "the crashed process to be replaced");
 
         // One job runs on the only thread; two wait behind it; one more waits and is canceled there.
         TestJob held = Jobs.BlockedUntilReleased(pool, "held", 4);
-        MpmsTaskHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
-        MpmsTaskHandle<TestResult> fifth = await pool.Queue.PutAsync(new TestJob("double", 5));
-        MpmsTaskHandle<TestResult> sixth = await pool.Queue.PutAsync(new TestJob("double", 6));
-        MpmsTaskHandle<TestResult> canceled = await pool.Queue.PutAsync(new TestJob("double", 7));
+        MpmsJobHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
+        MpmsJobHandle<TestResult> fifth = await pool.Queue.PutAsync(new TestJob("double", 5));
+        MpmsJobHandle<TestResult> sixth = await pool.Queue.PutAsync(new TestJob("double", 6));
+        MpmsJobHandle<TestResult> canceled = await pool.Queue.PutAsync(new TestJob("double", 7));
         canceled.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceled.Completion);
         Assert.Equal(

@@ -23,13 +23,13 @@ public sealed class GracefulDieTests
             },
             RecordingCollector.Register);
         TestJob held = Jobs.HeldUntilReleased(pool, "held", 1);
-        MpmsTaskHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
+        MpmsJobHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
 
-        MpmsTaskHandle<TestResult> die = await pool.Queue.PutAsync(new TestJob("gracefuldie", 2));
+        MpmsJobHandle<TestResult> die = await pool.Queue.PutAsync(new TestJob("gracefuldie", 2));
         MpmsWorkerException error = await Assert.ThrowsAsync<MpmsWorkerException>(() => die.Completion);
         Assert.Equal(typeof(MpmsGracefulDieException).FullName, error.RemoteType);
         Assert.Equal("die 2", error.Message);
-        Assert.Equal(MpmsTaskStatus.Failed, die.Status);
+        Assert.Equal(MpmsJobStatus.Failed, die.Status);
 
         // The dying process still runs its held job, but neither of its threads takes another one.
         TestResult[] during = await Task.WhenAll(Enumerable.Range(10, 6).Select(i => pool.Queue.RunAsync(new TestJob("whoami", i))));
@@ -50,10 +50,10 @@ public sealed class GracefulDieTests
         await pool.Queue.WaitForCompletionAsync();
         IReadOnlyList<MpmsResult<TestJob, TestResult>> collected = RecordingCollector.Of(pool).Results;
         Assert.Equal(9, collected.Count);
-        Assert.Equal(9, collected.Select(r => r.TaskId).Distinct().Count());
-        Assert.Equal(MpmsTaskStatus.Failed, Assert.Single(collected, r => r.TaskId == die.TaskId).Status);
+        Assert.Equal(9, collected.Select(r => r.JobId).Distinct().Count());
+        Assert.Equal(MpmsJobStatus.Failed, Assert.Single(collected, r => r.JobId == die.JobId).Status);
         Assert.Equal(8, collected.Count(r => r.Succeeded));
-        Assert.Equal(heldResult.ProcessId, Assert.Single(collected, r => r.TaskId == die.TaskId).ProcessId);
+        Assert.Equal(heldResult.ProcessId, Assert.Single(collected, r => r.JobId == die.JobId).ProcessId);
     }
 
     [Fact]
@@ -74,11 +74,11 @@ public sealed class GracefulDieTests
         Assert.Equal(first.ProcessId, second.ProcessId);
 
         // A listed one fails its job and recycles the process.
-        MpmsTaskHandle<TestResult> listed = await pool.Queue.PutAsync(new TestJob("throw", 4));
+        MpmsJobHandle<TestResult> listed = await pool.Queue.PutAsync(new TestJob("throw", 4));
         MpmsWorkerException error = await Assert.ThrowsAsync<MpmsWorkerException>(() => listed.Completion);
         Assert.Equal("System.InvalidOperationException", error.RemoteType);
         Assert.Equal("boom 4", error.Message);
-        Assert.Equal(MpmsTaskStatus.Failed, listed.Status);
+        Assert.Equal(MpmsJobStatus.Failed, listed.Status);
         TestResult third = await pool.Queue.RunAsync(new TestJob("whoami", 5));
 
         Assert.NotEqual(first.ProcessId, third.ProcessId);
@@ -101,14 +101,14 @@ public sealed class GracefulDieTests
                 o.GracefulDieTimeout = TimeSpan.FromMilliseconds(300);
             },
             RecordingCollector.Register);
-        MpmsTaskHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
-        int processId = pool.Events().Single(e => e.Detail == running.TaskId).ProcessId;
+        MpmsJobHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
+        int processId = pool.Events().Single(e => e.Detail == running.JobId).ProcessId;
 
-        MpmsTaskHandle<TestResult> die = await pool.Queue.PutAsync(new TestJob("gracefuldie", 2));
+        MpmsJobHandle<TestResult> die = await pool.Queue.PutAsync(new TestJob("gracefuldie", 2));
         await Assert.ThrowsAsync<MpmsWorkerException>(() => die.Completion);
         MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Completion);
 
-        Assert.Equal(MpmsTaskStatus.WorkerLost, running.Status);
+        Assert.Equal(MpmsJobStatus.WorkerLost, running.Status);
         Assert.Equal(MpmsProcessExitReason.GracefulDie, lost.Reason);
         Assert.Equal(processId, lost.ProcessId);
         Assert.Equal("mpms-TestWorker-p1", lost.ProcessName);
@@ -119,7 +119,7 @@ public sealed class GracefulDieTests
         await pool.Queue.WaitForCompletionAsync();
         IReadOnlyList<MpmsResult<TestJob, TestResult>> collected = RecordingCollector.Of(pool).Results;
         Assert.Equal(
-            [(die.TaskId, MpmsTaskStatus.Failed), (running.TaskId, MpmsTaskStatus.WorkerLost), (after.TaskId!, MpmsTaskStatus.Succeeded)],
-            collected.Select(r => (r.TaskId, r.Status)));
+            [(die.JobId, MpmsJobStatus.Failed), (running.JobId, MpmsJobStatus.WorkerLost), (after.JobId!, MpmsJobStatus.Succeeded)],
+            collected.Select(r => (r.JobId, r.Status)));
     }
 }

@@ -12,7 +12,7 @@ internal static class Jobs
 
     /// <summary>
     /// A "block-file" job: it ignores its token and runs until <see cref="Release"/> creates its file. In a pool with a
-    /// short TaskTimeout and a long TaskTimeoutGrace it outlives the timeout for as long as the test needs, and
+    /// short JobTimeout and a long JobTimeoutGrace it outlives the timeout for as long as the test needs, and
     /// succeeds when released (a job that returns within the grace keeps its result).
     /// </summary>
     public static TestJob BlockedUntilReleased(TestPool pool, string name, int value = 0) =>
@@ -22,16 +22,16 @@ internal static class Jobs
     public static void Release(TestJob job) => File.WriteAllText(job.Path!, string.Empty);
 
     /// <summary>Puts a held job and waits until a worker thread runs it.</summary>
-    public static async Task<MpmsTaskHandle<TestResult>> PutRunningAsync(TestPool pool, TestJob job)
+    public static async Task<MpmsJobHandle<TestResult>> PutRunningAsync(TestPool pool, TestJob job)
     {
-        MpmsTaskHandle<TestResult> handle = await pool.Queue.PutAsync(job);
-        await WaitForJobRunningAsync(pool, handle.TaskId);
+        MpmsJobHandle<TestResult> handle = await pool.Queue.PutAsync(job);
+        await WaitForJobRunningAsync(pool, handle.JobId);
         return handle;
     }
 
     /// <summary>Waits until the job with this task id has written "job-waiting": a worker thread runs it now.</summary>
-    public static Task<WorkerEvent> WaitForJobRunningAsync(TestPool pool, string taskId) =>
-        WaitForEventAsync(pool, e => e.Name == "job-waiting" && e.Detail == taskId, $"task {taskId} to run");
+    public static Task<WorkerEvent> WaitForJobRunningAsync(TestPool pool, string jobId) =>
+        WaitForEventAsync(pool, e => e.Name == "job-waiting" && e.Detail == jobId, $"task {jobId} to run");
 
     /// <summary>Waits until the worker processes have written an event that matches, and returns it.</summary>
     public static async Task<WorkerEvent> WaitForEventAsync(TestPool pool, Func<WorkerEvent, bool> match, string what)

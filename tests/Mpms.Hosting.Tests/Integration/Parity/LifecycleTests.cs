@@ -5,7 +5,7 @@ using Mpms.Hosting.TestWorker;
 namespace Mpms.Hosting.Tests.Integration.Parity;
 
 /// <summary>
-/// PARITY 12, 13, 14 (and the lifecycle half of 22): a worker thread leaves after <c>MaxTasksPerThread</c> jobs
+/// PARITY 12, 13, 14 (and the lifecycle half of 22): a worker thread leaves after <c>MaxJobsPerThread</c> jobs
 /// (<c>lifecycle</c>) or once it has lived <c>ThreadLifetime</c> (<c>lifecycle_duration</c>, checked before it takes a
 /// job), running its finalizer; when every thread of a process has left, the process runs its finalizers, exits as
 /// recycled and is replaced, so the pool keeps its size.
@@ -14,20 +14,20 @@ namespace Mpms.Hosting.Tests.Integration.Parity;
 public sealed partial class LifecycleTests
 {
     [Fact]
-    public async Task MaxTasksPerThread_WhileOneThreadRunsItsLastJob_ItsSiblingStillTakesJobs()
+    public async Task MaxJobsPerThread_WhileOneThreadRunsItsLastJob_ItsSiblingStillTakesJobs()
     {
         await using TestPool pool = await TestPool.StartAsync(o =>
         {
             o.Processes = 1;
             o.ThreadsPerProcess = 2;
-            o.MaxTasksPerThread = 2;
+            o.MaxJobsPerThread = 2;
         });
         string firstFile = Path.Combine(pool.Directory, "first"), lastFile = Path.Combine(pool.Directory, "last");
 
         // Thread X holds its first job; thread Y runs one job, then holds its second and last one.
-        MpmsTaskHandle<TestResult> first = await Jobs.PutRunningAsync(pool, new TestJob("wait-file", 1, Path: firstFile));
+        MpmsJobHandle<TestResult> first = await Jobs.PutRunningAsync(pool, new TestJob("wait-file", 1, Path: firstFile));
         TestResult quick = await pool.Queue.RunAsync(new TestJob("double", 2)).WaitAsync(TestPool.WaitCeiling);
-        MpmsTaskHandle<TestResult> last = await Jobs.PutRunningAsync(pool, new TestJob("wait-file", 3, Path: lastFile));
+        MpmsJobHandle<TestResult> last = await Jobs.PutRunningAsync(pool, new TestJob("wait-file", 3, Path: lastFile));
 
         // X is free again while Y still runs its last job: X takes the next job now, not after Y has finished.
         await File.WriteAllTextAsync(firstFile, "");
@@ -42,18 +42,18 @@ public sealed partial class LifecycleTests
     }
 
     [Fact]
-    public async Task MaxTasksPerThread_FortyJobsOnOneProcessOfTwoThreads_ThreadsAndProcessesRotateAndEveryJobSucceedsOnce()
+    public async Task MaxJobsPerThread_FortyJobsOnOneProcessOfTwoThreads_ThreadsAndProcessesRotateAndEveryJobSucceedsOnce()
     {
         await using TestPool pool = await TestPool.StartAsync(
             o =>
             {
                 o.Processes = 1;
                 o.ThreadsPerProcess = 2;
-                o.MaxTasksPerThread = 5;
+                o.MaxJobsPerThread = 5;
             },
             RecordingCollector.Register);
 
-        MpmsTaskHandle<TestResult>[] handles = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => pool.Queue.PutAsync(new TestJob("whoami", i)).AsTask()));
+        MpmsJobHandle<TestResult>[] handles = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => pool.Queue.PutAsync(new TestJob("whoami", i)).AsTask()));
         TestResult[] results = await Task.WhenAll(handles.Select(h => h.Completion));
         pool.Queue.Complete();
         await pool.Queue.WaitForCompletionAsync();
@@ -61,8 +61,8 @@ public sealed partial class LifecycleTests
         // Every job succeeded exactly once.
         Assert.Equal(Enumerable.Range(0, 40), results.Select(r => r.Value));
         IReadOnlyList<MpmsResult<TestJob, TestResult>> collected = RecordingCollector.Of(pool).Results;
-        Assert.Equal(handles.Select(h => h.TaskId).Order(StringComparer.Ordinal), collected.Select(r => r.TaskId).Order(StringComparer.Ordinal));
-        Assert.All(collected, r => Assert.Equal(MpmsTaskStatus.Succeeded, r.Status));
+        Assert.Equal(handles.Select(h => h.JobId).Order(StringComparer.Ordinal), collected.Select(r => r.JobId).Order(StringComparer.Ordinal));
+        Assert.All(collected, r => Assert.Equal(MpmsJobStatus.Succeeded, r.Status));
 
         // A thread's life is its DI scope in its process: none ran more than five jobs, so at least eight lives ran them.
         var lives = results.GroupBy(r => (r.ProcessId, r.ThreadResourceId)).ToArray();
@@ -155,14 +155,14 @@ public sealed partial class LifecycleTests
         {
             o.Processes = 1;
             o.ThreadsPerProcess = 2;
-            o.MaxTasksPerThread = 1;
+            o.MaxJobsPerThread = 1;
         });
 
         // Two held jobs: one per thread, each thread's last. The process leaves only when both are done.
         TestJob a = Jobs.HeldUntilReleased(pool, "a", 1);
         TestJob b = Jobs.HeldUntilReleased(pool, "b", 2);
-        MpmsTaskHandle<TestResult> handleA = await Jobs.PutRunningAsync(pool, a);
-        MpmsTaskHandle<TestResult> handleB = await Jobs.PutRunningAsync(pool, b);
+        MpmsJobHandle<TestResult> handleA = await Jobs.PutRunningAsync(pool, a);
+        MpmsJobHandle<TestResult> handleB = await Jobs.PutRunningAsync(pool, b);
         Jobs.Release(a);
         TestResult resultA = await handleA;
         Assert.Empty(pool.Events().Named("process-fin"));

@@ -23,8 +23,8 @@ public sealed class NamingTests
 
         // One job on each thread, so that both threads' names show in results.
         TestJob held = Jobs.HeldUntilReleased(pool, "held");
-        MpmsTaskHandle<TestResult> first = await Jobs.PutRunningAsync(pool, held with { Value = 1 });
-        MpmsTaskHandle<TestResult> second = await Jobs.PutRunningAsync(pool, held with { Value = 2 });
+        MpmsJobHandle<TestResult> first = await Jobs.PutRunningAsync(pool, held with { Value = 1 });
+        MpmsJobHandle<TestResult> second = await Jobs.PutRunningAsync(pool, held with { Value = 2 });
         int pid = Assert.Single(pool.StartedProcessIds);
 
         // The kernel keeps 15 bytes of a name: the pool name is cut, never the process and thread numbers.

@@ -21,13 +21,13 @@ public sealed class PoolShapeTests
         });
 
         using WaitingJobs running = await WaitingJobs.StartAsync(pool, 4);
-        MpmsTaskHandle<TestResult> fifth = await pool.Queue.PutAsync(new TestJob("whoami", 5));
+        MpmsJobHandle<TestResult> fifth = await pool.Queue.PutAsync(new TestJob("whoami", 5));
 
         Assert.Equal(2, running.Running.Select(e => e.ProcessId).Distinct().Count());
         Assert.All(running.Running.GroupBy(e => e.ProcessId), process => Assert.Equal(2, process.Select(e => e.ThreadName).Distinct().Count()));
         MpmsPoolStats stats = pool.Queue.GetStats();
         Assert.Equal((2, 4L, 1L), (stats.ProcessesReady, stats.Running, stats.Queued));
-        Assert.Equal(MpmsTaskStatus.Queued, fifth.Status);
+        Assert.Equal(MpmsJobStatus.Queued, fifth.Status);
 
         TestResult[] results = await running.ReleaseAndWaitAsync();
         TestResult last = await fifth.Completion.WithinCeiling();

@@ -70,7 +70,7 @@ internal sealed class RecordingCollector : IMpmsCollector<TestJob, TestResult>
 
             if (ThrowOn?.Invoke(result) == true)
             {
-                throw new InvalidOperationException($"The collector refuses {result.TaskId}.");
+                throw new InvalidOperationException($"The collector refuses {result.JobId}.");
             }
         }
         finally

@@ -25,7 +25,7 @@ public sealed class ResultStreamTests
         });
         await using IAsyncEnumerator<MpmsResult<TestJob, TestResult>> stream = pool.Queue.ReadResultsAsync().GetAsyncEnumerator();
 
-        MpmsTaskHandle<TestResult>[] first = await Task.WhenAll(
+        MpmsJobHandle<TestResult>[] first = await Task.WhenAll(
             Enumerable.Range(0, 8).Select(i => pool.Queue.PutAsync(new TestJob(i % 4 == 3 ? "throw" : "double", i)).AsTask()));
         var read = new List<MpmsResult<TestJob, TestResult>>();
         for (int i = 0; i < first.Length; i++)
@@ -36,13 +36,13 @@ public sealed class ResultStreamTests
 
         // Every job so far has its outcome, but the queue is not completed: the stream waits for more.
         ValueTask<bool> next = stream.MoveNextAsync();
-        MpmsTaskHandle<TestResult> late = await pool.Queue.PutAsync(new TestJob("double", 100));
+        MpmsJobHandle<TestResult> late = await pool.Queue.PutAsync(new TestJob("double", 100));
         Assert.True(await next);
         read.Add(stream.Current);
 
         // Completed while a job still runs: the stream still gives that job's outcome, then ends.
         TestJob held = Jobs.HeldUntilReleased(pool, "last", 200);
-        MpmsTaskHandle<TestResult> last = await Jobs.PutRunningAsync(pool, held);
+        MpmsJobHandle<TestResult> last = await Jobs.PutRunningAsync(pool, held);
         pool.Queue.Complete();
         next = stream.MoveNextAsync();
         Jobs.Release(held);
@@ -50,13 +50,13 @@ public sealed class ResultStreamTests
         read.Add(stream.Current);
         Assert.False(await stream.MoveNextAsync());
 
-        MpmsTaskHandle<TestResult>[] all = [.. first, late, last];
-        Assert.Equal(all.Select(h => h.TaskId).Order(StringComparer.Ordinal), read.Select(r => r.TaskId).Order(StringComparer.Ordinal));
-        Assert.Equal(late.TaskId, read[8].TaskId);
-        Assert.Equal(last.TaskId, read[9].TaskId);
+        MpmsJobHandle<TestResult>[] all = [.. first, late, last];
+        Assert.Equal(all.Select(h => h.JobId).Order(StringComparer.Ordinal), read.Select(r => r.JobId).Order(StringComparer.Ordinal));
+        Assert.Equal(late.JobId, read[8].JobId);
+        Assert.Equal(last.JobId, read[9].JobId);
         Assert.Equal(200, read[9].Value!.Value);
-        Assert.Equal(2, read.Count(r => r.Status == MpmsTaskStatus.Failed));
-        Assert.All(read.Where(r => r.Status == MpmsTaskStatus.Failed), r => Assert.Equal("throw", r.Job.Op));
+        Assert.Equal(2, read.Count(r => r.Status == MpmsJobStatus.Failed));
+        Assert.All(read.Where(r => r.Status == MpmsJobStatus.Failed), r => Assert.Equal("throw", r.Job.Op));
         Assert.All(read.Where(r => r.Succeeded), r => Assert.Equal(r.Job.Value * (r.Job.Op == "double" ? 2 : 1), r.Value!.Value));
         await pool.Queue.WaitForCompletionAsync();
     }

@@ -45,7 +45,7 @@ public sealed class SupervisionTests
             o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
             o.HeartbeatTimeout = TimeSpan.FromSeconds(1);
         });
-        MpmsTaskHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
+        MpmsJobHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
         int pid = Assert.Single(pool.StartedProcessIds);
 
         ProcessProbe.Signal(pid, 19); // SIGSTOP: alive, but silent

@@ -4,7 +4,7 @@ using Mpms.Hosting.TestWorker;
 namespace Mpms.Hosting.Tests.Integration.Parity;
 
 /// <summary>
-/// PARITY 15, 16: <c>TaskTimeout</c> (<c>lifecycle_duration_hard</c> for tasks) cancels a job's token, reports it
+/// PARITY 15, 16: <c>JobTimeout</c> (<c>lifecycle_duration_hard</c> for tasks) cancels a job's token, reports it
 /// as timed out, and recycles its process only when the job ignores its token; the late result is never reported.
 /// <c>ProcessLifetime</c> (the same for processes) drains a process, with its replacement started before it leaves.
 /// </summary>
@@ -12,23 +12,23 @@ namespace Mpms.Hosting.Tests.Integration.Parity;
 public sealed class TimeLimitTests
 {
     [Fact]
-    public async Task TaskTimeout_JobHonoursItsToken_EndsTimedOutAndItsProcessIsNotRecycled()
+    public async Task JobTimeout_JobHonoursItsToken_EndsTimedOutAndItsProcessIsNotRecycled()
     {
         await using TestPool pool = await TestPool.StartAsync(o =>
         {
             o.Processes = 1;
             o.ThreadsPerProcess = 1;
-            o.TaskTimeout = TimeSpan.FromMilliseconds(300);
-            o.TaskTimeoutGrace = TimeSpan.FromSeconds(2);
+            o.JobTimeout = TimeSpan.FromMilliseconds(300);
+            o.JobTimeoutGrace = TimeSpan.FromSeconds(2);
         });
         TestResult before = await pool.Queue.RunAsync(new TestJob("whoami", 1));
 
-        MpmsTaskHandle<TestResult> handle = await pool.Queue.PutAsync(new TestJob("sleep", 2, DelayMs: 600_000));
-        MpmsTaskTimeoutException timeout = await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => handle.Completion);
+        MpmsJobHandle<TestResult> handle = await pool.Queue.PutAsync(new TestJob("sleep", 2, DelayMs: 600_000));
+        MpmsJobTimeoutException timeout = await Assert.ThrowsAsync<MpmsJobTimeoutException>(() => handle.Completion);
         TestResult after = await pool.Queue.RunAsync(new TestJob("whoami", 3));
 
-        Assert.Equal(MpmsTaskStatus.TimedOut, handle.Status);
-        Assert.Contains("TaskTimeout", timeout.Message, StringComparison.Ordinal);
+        Assert.Equal(MpmsJobStatus.TimedOut, handle.Status);
+        Assert.Contains("JobTimeout", timeout.Message, StringComparison.Ordinal);
         Assert.Equal(before.ProcessId, after.ProcessId);
         Assert.Equal(before.ThreadName, after.ThreadName);
         MpmsPoolStats stats = pool.Queue.GetStats();
@@ -39,22 +39,22 @@ public sealed class TimeLimitTests
     }
 
     [Fact]
-    public async Task TaskTimeout_JobIgnoresItsToken_EndsTimedOutAfterTheGraceItsProcessIsRecycledAndTheOtherJobsSucceed()
+    public async Task JobTimeout_JobIgnoresItsToken_EndsTimedOutAfterTheGraceItsProcessIsRecycledAndTheOtherJobsSucceed()
     {
         await using TestPool pool = await TestPool.StartAsync(
             o =>
             {
                 o.Processes = 1;
                 o.ThreadsPerProcess = 2;
-                o.TaskTimeout = TimeSpan.FromMilliseconds(300);
-                o.TaskTimeoutGrace = TimeSpan.FromMilliseconds(300);
+                o.JobTimeout = TimeSpan.FromMilliseconds(300);
+                o.JobTimeoutGrace = TimeSpan.FromMilliseconds(300);
             },
             RecordingCollector.Register);
 
-        MpmsTaskHandle<TestResult> blocked = await pool.Queue.PutAsync(new TestJob("block", 1, DelayMs: 600_000));
-        MpmsTaskHandle<TestResult>[] others = await Task.WhenAll(Enumerable.Range(10, 10).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
+        MpmsJobHandle<TestResult> blocked = await pool.Queue.PutAsync(new TestJob("block", 1, DelayMs: 600_000));
+        MpmsJobHandle<TestResult>[] others = await Task.WhenAll(Enumerable.Range(10, 10).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
 
-        await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => blocked.Completion);
+        await Assert.ThrowsAsync<MpmsJobTimeoutException>(() => blocked.Completion);
         TestResult[] results = await Task.WhenAll(others.Select(h => h.Completion));
         Assert.Equal(Enumerable.Range(10, 10).Select(i => i * 2), results.Select(r => r.Value));
 
@@ -62,9 +62,9 @@ public sealed class TimeLimitTests
         await pool.WaitUntilAsync(s => s.Restarts == 1 && s.ProcessesReady == 1 && pool.Logged(1004).Count == 1, "the process to be recycled and replaced");
         LogEntry ended = Assert.Single(pool.Logged(1004));
         Assert.Equal("mpms-TestWorker-p1", ended.Field("ProcessName"));
-        Assert.StartsWith("TaskTimeout", (string)ended.Field("Exit")!, StringComparison.Ordinal);
+        Assert.StartsWith("JobTimeout", (string)ended.Field("Exit")!, StringComparison.Ordinal);
         LogEntry abandoned = Assert.Single(pool.Logged(2011));
-        Assert.Equal(blocked.TaskId, abandoned.Field("TaskId"));
+        Assert.Equal(blocked.JobId, abandoned.Field("JobId"));
 
         TestResult after = await pool.Queue.RunAsync(new TestJob("whoami", 2));
         Assert.StartsWith("mpms-TestWorker-p2#", after.ThreadName, StringComparison.Ordinal);
@@ -74,14 +74,14 @@ public sealed class TimeLimitTests
         await pool.Queue.WaitForCompletionAsync();
         IReadOnlyList<MpmsResult<TestJob, TestResult>> collected = RecordingCollector.Of(pool).Results;
         Assert.Equal(12, collected.Count);
-        MpmsResult<TestJob, TestResult> outcome = Assert.Single(collected, r => r.TaskId == blocked.TaskId);
-        Assert.Equal(MpmsTaskStatus.TimedOut, outcome.Status);
-        Assert.IsType<MpmsTaskTimeoutException>(outcome.Exception);
+        MpmsResult<TestJob, TestResult> outcome = Assert.Single(collected, r => r.JobId == blocked.JobId);
+        Assert.Equal(MpmsJobStatus.TimedOut, outcome.Status);
+        Assert.IsType<MpmsJobTimeoutException>(outcome.Exception);
         Assert.Equal(11, collected.Count(r => r.Succeeded));
     }
 
     [Fact]
-    public async Task TaskTimeout_AbandonedJobReturnsWhileItsProcessStillRuns_ItsLateResultIsNeverReported()
+    public async Task JobTimeout_AbandonedJobReturnsWhileItsProcessStillRuns_ItsLateResultIsNeverReported()
     {
         // The process finalizer holds the recycled process (and its link) until the abandoned job has returned.
         string finalizerRelease = string.Empty;
@@ -90,8 +90,8 @@ public sealed class TimeLimitTests
             {
                 o.Processes = 1;
                 o.ThreadsPerProcess = 2;
-                o.TaskTimeout = TimeSpan.FromMilliseconds(300);
-                o.TaskTimeoutGrace = TimeSpan.FromMilliseconds(300);
+                o.JobTimeout = TimeSpan.FromMilliseconds(300);
+                o.JobTimeoutGrace = TimeSpan.FromMilliseconds(300);
                 finalizerRelease = Path.Combine(Path.GetDirectoryName(o.WorkerEnvironment["TestWorker__EventLog"])!, "release-finalizer");
                 o.WorkerEnvironment["TestWorker__ProcessFinalizerWaitsForFile"] = finalizerRelease;
             },
@@ -99,13 +99,13 @@ public sealed class TimeLimitTests
         try
         {
             TestJob late = new("block-file", 2, Path: Path.Combine(pool.Directory, "release-late"));
-            MpmsTaskHandle<TestResult> blocked = await Jobs.PutRunningAsync(pool, late);
-            await Assert.ThrowsAsync<MpmsTaskTimeoutException>(() => blocked.Completion);
+            MpmsJobHandle<TestResult> blocked = await Jobs.PutRunningAsync(pool, late);
+            await Assert.ThrowsAsync<MpmsJobTimeoutException>(() => blocked.Completion);
             WorkerEvent leaving = await Jobs.WaitForEventAsync(pool, e => e.Name == "process-fin", "the recycled process to run its finalizer");
 
             Jobs.Release(late);
-            await pool.WaitUntilAsync(_ => UnblockedLine(pool, blocked.TaskId) is not null, "the abandoned job to return");
-            Assert.Equal(leaving.ProcessId, Convert.ToInt32(UnblockedLine(pool, blocked.TaskId)!.Field("ProcessId"), System.Globalization.CultureInfo.InvariantCulture));
+            await pool.WaitUntilAsync(_ => UnblockedLine(pool, blocked.JobId) is not null, "the abandoned job to return");
+            Assert.Equal(leaving.ProcessId, Convert.ToInt32(UnblockedLine(pool, blocked.JobId)!.Field("ProcessId"), System.Globalization.CultureInfo.InvariantCulture));
             Assert.Empty(pool.Logged(1004));
 
             // Whatever the process sent after the job returned has arrived once the application has seen it exit.
@@ -116,12 +116,12 @@ public sealed class TimeLimitTests
             await pool.Queue.WaitForCompletionAsync();
 
             IReadOnlyList<MpmsResult<TestJob, TestResult>> collected = RecordingCollector.Of(pool).Results;
-            Assert.Equal([blocked.TaskId, after.TaskId], collected.Select(r => r.TaskId));
-            Assert.Equal(MpmsTaskStatus.TimedOut, collected[0].Status);
-            Assert.Equal(MpmsTaskStatus.TimedOut, blocked.Status);
+            Assert.Equal([blocked.JobId, after.JobId], collected.Select(r => r.JobId));
+            Assert.Equal(MpmsJobStatus.TimedOut, collected[0].Status);
+            Assert.Equal(MpmsJobStatus.TimedOut, blocked.Status);
             MpmsPoolStats stats = pool.Queue.GetStats();
             Assert.Equal((1L, 1L, 2L), (stats.TimedOut, stats.Succeeded, stats.Finished));
-            Assert.StartsWith("TaskTimeout", (string)pool.Logged(1004)[0].Field("Exit")!, StringComparison.Ordinal);
+            Assert.StartsWith("JobTimeout", (string)pool.Logged(1004)[0].Field("Exit")!, StringComparison.Ordinal);
         }
         finally
         {
@@ -143,8 +143,8 @@ public sealed class TimeLimitTests
 
         // A held job keeps its process busy past its lifetime: it must drain, not die.
         TestJob held = Jobs.HeldUntilReleased(pool, "old", 1);
-        MpmsTaskHandle<TestResult> heldHandle = await pool.Queue.PutAsync(held);
-        WorkerEvent running = await Jobs.WaitForJobRunningAsync(pool, heldHandle.TaskId);
+        MpmsJobHandle<TestResult> heldHandle = await pool.Queue.PutAsync(held);
+        WorkerEvent running = await Jobs.WaitForJobRunningAsync(pool, heldHandle.JobId);
         string oldProcess = running.ThreadName[..running.ThreadName.IndexOf('#', StringComparison.Ordinal)];
 
         await pool.WaitUntilAsync(_ => ReplacementStartedAfterRecycling(pool, oldProcess), $"{oldProcess} to reach its lifetime and a replacement to start");
@@ -175,8 +175,8 @@ public sealed class TimeLimitTests
         Assert.Equal(0, pool.Queue.GetStats().WorkerLost);
     }
 
-    private static LogEntry? UnblockedLine(TestPool pool, string taskId) =>
-        pool.Logs.Entries.FirstOrDefault(e => e.Message == $"Job {taskId} unblocked");
+    private static LogEntry? UnblockedLine(TestPool pool, string jobId) =>
+        pool.Logs.Entries.FirstOrDefault(e => e.Message == $"Job {jobId} unblocked");
 
     /// <summary>Whether the process was told to drain for its lifetime, and another process was started after that.</summary>
     private static bool ReplacementStartedAfterRecycling(TestPool pool, string processName)

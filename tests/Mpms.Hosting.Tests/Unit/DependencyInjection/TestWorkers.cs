@@ -9,25 +9,25 @@ namespace Mpms.Hosting.Tests.Unit.DependencyInjection
 
     public sealed class ThumbWorker : IMpmsWorker<ThumbJob, int>
     {
-        public ValueTask<int> ExecuteAsync(ThumbJob job, MpmsTaskContext context, CancellationToken cancellationToken) => ValueTask.FromResult(job.Path.Length);
+        public ValueTask<int> ExecuteAsync(ThumbJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(job.Path.Length);
     }
 
     public sealed class MailWorker : IMpmsWorker<MailJob, bool>
     {
-        public ValueTask<bool> ExecuteAsync(MailJob job, MpmsTaskContext context, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+        public ValueTask<bool> ExecuteAsync(MailJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(true);
     }
 
     /// <summary>A second pool for the same job and result types as <see cref="MailWorker"/>.</summary>
     public sealed class BulkMailWorker : IMpmsWorker<MailJob, bool>
     {
-        public ValueTask<bool> ExecuteAsync(MailJob job, MpmsTaskContext context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+        public ValueTask<bool> ExecuteAsync(MailJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
     }
 
     public sealed class TwoFacedWorker : IMpmsWorker<ThumbJob, int>, IMpmsWorker<MailJob, bool>
     {
-        public ValueTask<int> ExecuteAsync(ThumbJob job, MpmsTaskContext context, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+        public ValueTask<int> ExecuteAsync(ThumbJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(0);
 
-        public ValueTask<bool> ExecuteAsync(MailJob job, MpmsTaskContext context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+        public ValueTask<bool> ExecuteAsync(MailJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
     }
 
     public sealed class NotAWorker
@@ -36,7 +36,7 @@ namespace Mpms.Hosting.Tests.Unit.DependencyInjection
 
     public abstract class AbstractWorker : IMpmsWorker<ThumbJob, int>
     {
-        public abstract ValueTask<int> ExecuteAsync(ThumbJob job, MpmsTaskContext context, CancellationToken cancellationToken);
+        public abstract ValueTask<int> ExecuteAsync(ThumbJob job, MpmsJobContext context, CancellationToken cancellationToken);
     }
 }
 
@@ -44,7 +44,7 @@ namespace Mpms.Hosting.Tests.Unit.DependencyInjection.First
 {
     public sealed class SameNameWorker : IMpmsWorker<ThumbJob, int>
     {
-        public ValueTask<int> ExecuteAsync(ThumbJob job, MpmsTaskContext context, CancellationToken cancellationToken) => ValueTask.FromResult(1);
+        public ValueTask<int> ExecuteAsync(ThumbJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(1);
     }
 }
 
@@ -52,6 +52,6 @@ namespace Mpms.Hosting.Tests.Unit.DependencyInjection.Second
 {
     public sealed class SameNameWorker : IMpmsWorker<ThumbJob, int>
     {
-        public ValueTask<int> ExecuteAsync(ThumbJob job, MpmsTaskContext context, CancellationToken cancellationToken) => ValueTask.FromResult(2);
+        public ValueTask<int> ExecuteAsync(ThumbJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(2);
     }
 }

@@ -270,14 +270,14 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                     PoolName = RandomText(random) ?? "pool",
                     ProcessNumber = random.Next(),
                     ThreadsPerProcess = random.Next(1, 100),
-                    TaskTimeout = random.Next(2) == 0 ? null : TimeSpan.FromTicks(random.NextInt64(0, TimeSpan.MaxValue.Ticks)),
+                    JobTimeout = random.Next(2) == 0 ? null : TimeSpan.FromTicks(random.NextInt64(0, TimeSpan.MaxValue.Ticks)),
                     MaxMessageSize = random.Next(),
                 };
                 outbox.PostJson(FrameType.Welcome, settings);
                 return (FrameType.Welcome, body =>
                 {
                     WorkerSettings read = ControlMessages.ReadJson<WorkerSettings>(body);
-                    Assert.Equal((settings.PoolName, settings.ProcessNumber, settings.ThreadsPerProcess, settings.TaskTimeout, settings.MaxMessageSize), (read.PoolName, read.ProcessNumber, read.ThreadsPerProcess, read.TaskTimeout, read.MaxMessageSize));
+                    Assert.Equal((settings.PoolName, settings.ProcessNumber, settings.ThreadsPerProcess, settings.JobTimeout, settings.MaxMessageSize), (read.PoolName, read.ProcessNumber, read.ThreadsPerProcess, read.JobTimeout, read.MaxMessageSize));
                 });
             }
         }

@@ -44,10 +44,10 @@ public sealed class MpmsPoolTests
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create();
 
-        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
 
-        Assert.Equal(MpmsTaskStatus.Queued, handle.Status);
-        Assert.Equal(26, handle.TaskId.Length);
+        Assert.Equal(MpmsJobStatus.Queued, handle.Status);
+        Assert.Equal(26, handle.JobId.Length);
         MpmsPoolStats stats = pool.GetStats();
         Assert.Equal((1L, 1L, 0L, MpmsPoolState.Running), (stats.Accepted, stats.Queued, stats.Running, stats.State));
     }
@@ -60,7 +60,7 @@ public sealed class MpmsPoolTests
         var ids = new List<string>();
         for (int i = 0; i < 50; i++)
         {
-            ids.Add((await pool.PutAsync(new EchoJob("a", i))).TaskId);
+            ids.Add((await pool.PutAsync(new EchoJob("a", i))).JobId);
         }
 
         Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
@@ -72,9 +72,9 @@ public sealed class MpmsPoolTests
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 2);
 
-        Assert.True(pool.TryPut(new EchoJob("a"), out MpmsTaskHandle<string>? first));
+        Assert.True(pool.TryPut(new EchoJob("a"), out MpmsJobHandle<string>? first));
         Assert.True(pool.TryPut(new EchoJob("b"), out _));
-        Assert.False(pool.TryPut(new EchoJob("c"), out MpmsTaskHandle<string>? refused));
+        Assert.False(pool.TryPut(new EchoJob("c"), out MpmsJobHandle<string>? refused));
 
         Assert.NotNull(first);
         Assert.Null(refused);
@@ -112,12 +112,12 @@ public sealed class MpmsPoolTests
         using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
         await pool.PutAsync(new EchoJob("first"));
 
-        ValueTask<MpmsTaskHandle<string>> waiting = pool.PutAsync(new EchoJob("second"));
+        ValueTask<MpmsJobHandle<string>> waiting = pool.PutAsync(new EchoJob("second"));
         Assert.False(waiting.IsCompleted);
         Assert.Equal(1, pool.GetStats().Accepted);
 
         PendingJob<EchoJob, string> taken = await pool.SendNextAsync();
-        MpmsTaskHandle<string> second = await waiting.AsTask().WaitAsync(Wire.HangGuard);
+        MpmsJobHandle<string> second = await waiting.AsTask().WaitAsync(Wire.HangGuard);
 
         Assert.Equal("first", taken.Job.Text);
         Assert.Equal("second", second.Pending<EchoJob, string>().Job.Text);
@@ -131,7 +131,7 @@ public sealed class MpmsPoolTests
         await pool.PutAsync(new EchoJob("first"));
         using var cts = new CancellationTokenSource();
 
-        Task<MpmsTaskHandle<string>> waiting = pool.PutAsync(new EchoJob("second"), cts.Token).AsTask();
+        Task<MpmsJobHandle<string>> waiting = pool.PutAsync(new EchoJob("second"), cts.Token).AsTask();
         cts.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Wire.HangGuard));
@@ -147,7 +147,7 @@ public sealed class MpmsPoolTests
         using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
         await pool.PutAsync(new EchoJob("first"));
 
-        Task<MpmsTaskHandle<string>> waiting = pool.PutAsync(new EchoJob("second")).AsTask();
+        Task<MpmsJobHandle<string>> waiting = pool.PutAsync(new EchoJob("second")).AsTask();
         pool.Complete();
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => waiting.WaitAsync(Wire.HangGuard));
@@ -193,11 +193,11 @@ public sealed class MpmsPoolTests
         pool.Complete();
         Task waiting = pool.WaitForCompletionAsync();
         PendingJob<EchoJob, string>[] sent = [await pool.SendNextAsync(), await pool.SendNextAsync(), await pool.SendNextAsync()];
-        pool.TryFinish(sent[0], MpmsTaskStatus.Succeeded, "0", null);
-        pool.TryFinish(sent[2], MpmsTaskStatus.Failed, null, new MpmsWorkerException("E", "m", null, null));
+        pool.TryFinish(sent[0], MpmsJobStatus.Succeeded, "0", null);
+        pool.TryFinish(sent[2], MpmsJobStatus.Failed, null, new MpmsWorkerException("E", "m", null, null));
         Assert.False(waiting.IsCompleted);
 
-        pool.TryFinish(sent[1], MpmsTaskStatus.Succeeded, "1", null);
+        pool.TryFinish(sent[1], MpmsJobStatus.Succeeded, "1", null);
 
         await waiting.WaitAsync(Wire.HangGuard);
         MpmsPoolStats stats = pool.GetStats();
@@ -217,27 +217,27 @@ public sealed class MpmsPoolTests
     }
 
     [Theory]
-    [InlineData(MpmsTaskStatus.Succeeded)]
-    [InlineData(MpmsTaskStatus.Failed)]
-    [InlineData(MpmsTaskStatus.TimedOut)]
-    [InlineData(MpmsTaskStatus.WorkerLost)]
-    [InlineData(MpmsTaskStatus.Canceled)]
-    public async Task TryFinish_EachOutcome_ReachesTheHandleAndItsCounter(MpmsTaskStatus status)
+    [InlineData(MpmsJobStatus.Succeeded)]
+    [InlineData(MpmsJobStatus.Failed)]
+    [InlineData(MpmsJobStatus.TimedOut)]
+    [InlineData(MpmsJobStatus.WorkerLost)]
+    [InlineData(MpmsJobStatus.Canceled)]
+    public async Task TryFinish_EachOutcome_ReachesTheHandleAndItsCounter(MpmsJobStatus status)
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create();
-        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
         Assert.Equal(1, pool.GetStats().Running);
         Exception? error = status switch
         {
-            MpmsTaskStatus.Succeeded => null,
-            MpmsTaskStatus.Failed => new MpmsWorkerException("System.Exception", "boom", null, null),
-            MpmsTaskStatus.TimedOut => new MpmsTaskTimeoutException("late"),
-            MpmsTaskStatus.WorkerLost => new MpmsWorkerLostException("gone"),
+            MpmsJobStatus.Succeeded => null,
+            MpmsJobStatus.Failed => new MpmsWorkerException("System.Exception", "boom", null, null),
+            MpmsJobStatus.TimedOut => new MpmsJobTimeoutException("late"),
+            MpmsJobStatus.WorkerLost => new MpmsWorkerLostException("gone"),
             _ => new OperationCanceledException("stopped"),
         };
 
-        Assert.True(pool.TryFinish(job, status, status == MpmsTaskStatus.Succeeded ? "ok" : null, error));
+        Assert.True(pool.TryFinish(job, status, status == MpmsJobStatus.Succeeded ? "ok" : null, error));
 
         Assert.Equal(status, handle.Status);
         if (error is null)
@@ -256,10 +256,10 @@ public sealed class MpmsPoolTests
         MpmsPoolStats stats = pool.GetStats();
         long counted = status switch
         {
-            MpmsTaskStatus.Succeeded => stats.Succeeded,
-            MpmsTaskStatus.Failed => stats.Failed,
-            MpmsTaskStatus.TimedOut => stats.TimedOut,
-            MpmsTaskStatus.WorkerLost => stats.WorkerLost,
+            MpmsJobStatus.Succeeded => stats.Succeeded,
+            MpmsJobStatus.Failed => stats.Failed,
+            MpmsJobStatus.TimedOut => stats.TimedOut,
+            MpmsJobStatus.WorkerLost => stats.WorkerLost,
             _ => stats.Canceled,
         };
         Assert.Equal((1L, 1L, 0L, 0L), (counted, stats.Finished, stats.Running, stats.Queued));
@@ -269,11 +269,11 @@ public sealed class MpmsPoolTests
     public async Task TryFinish_Twice_KeepsTheFirstOutcome()
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create();
-        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
 
-        Assert.True(pool.TryFinish(job, MpmsTaskStatus.Succeeded, "first", null));
-        Assert.False(pool.TryFinish(job, MpmsTaskStatus.WorkerLost, null, new MpmsWorkerLostException()));
+        Assert.True(pool.TryFinish(job, MpmsJobStatus.Succeeded, "first", null));
+        Assert.False(pool.TryFinish(job, MpmsJobStatus.WorkerLost, null, new MpmsWorkerLostException()));
 
         Assert.Equal("first", await handle);
         MpmsPoolStats stats = pool.GetStats();
@@ -284,11 +284,11 @@ public sealed class MpmsPoolTests
     public async Task Cancel_QueuedJob_EndsCanceledAndTheLinkSkipsIt()
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create();
-        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
 
         handle.Cancel();
 
-        Assert.Equal(MpmsTaskStatus.Canceled, handle.Status);
+        Assert.Equal(MpmsJobStatus.Canceled, handle.Status);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handle.Completion);
         MpmsPoolStats stats = pool.GetStats();
         Assert.Equal((1L, 0L), (stats.Canceled, stats.Queued));
@@ -301,7 +301,7 @@ public sealed class MpmsPoolTests
     {
         // A canceled job no longer waits in the queue, so it must not keep callers out.
         using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
-        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
 
         handle.Cancel();
 
@@ -313,7 +313,7 @@ public sealed class MpmsPoolTests
     public async Task Cancel_SentJob_AsksTheLinkAndLeavesTheOutcomeToIt()
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create();
-        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
         var link = new RecordingCanceller();
         job.Link = link;
@@ -321,7 +321,7 @@ public sealed class MpmsPoolTests
         handle.Cancel();
 
         Assert.Equal([job.Sequence], link.Canceled);
-        Assert.Equal(MpmsTaskStatus.Running, handle.Status);
+        Assert.Equal(MpmsJobStatus.Running, handle.Status);
         Assert.False(handle.Completion.IsCompleted);
     }
 
@@ -332,7 +332,7 @@ public sealed class MpmsPoolTests
 
         Task<string> running = pool.RunAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
-        pool.TryFinish(job, MpmsTaskStatus.Succeeded, "A", null);
+        pool.TryFinish(job, MpmsJobStatus.Succeeded, "A", null);
 
         Assert.Equal("A", await running.WaitAsync(Wire.HangGuard));
     }
@@ -355,12 +355,12 @@ public sealed class MpmsPoolTests
     public async Task Requeue_NewAttempt_PutsTheJobBackWithTheNextAttemptNumber()
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create();
-        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
 
         pool.Requeue(job, newAttempt: true);
 
-        Assert.Equal(MpmsTaskStatus.Queued, handle.Status);
+        Assert.Equal(MpmsJobStatus.Queued, handle.Status);
         Assert.Equal(2, job.Attempt);
         Assert.Equal((0L, 1L), (pool.GetStats().Running, pool.GetStats().Queued));
         Assert.Same(job, await pool.SendNextAsync());
@@ -383,26 +383,26 @@ public sealed class MpmsPoolTests
     public async Task Stop_CancelsWhatIsStillQueuedAndRefusesNewJobs()
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true);
-        MpmsTaskHandle<string> running = await pool.PutAsync(new EchoJob("running"));
+        MpmsJobHandle<string> running = await pool.PutAsync(new EchoJob("running"));
         await pool.PutAsync(new EchoJob("requeued"));
         Assert.Equal("running", (await pool.SendNextAsync()).Job.Text);
         PendingJob<EchoJob, string> requeued = await pool.SendNextAsync();
         pool.Requeue(requeued, newAttempt: false);
-        MpmsTaskHandle<string> waiting = await pool.PutAsync(new EchoJob("waiting"));
+        MpmsJobHandle<string> waiting = await pool.PutAsync(new EchoJob("waiting"));
 
         pool.Stop("the test stopped it");
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.Completion);
-        Assert.Equal(MpmsTaskStatus.Canceled, requeued.Status);
+        Assert.Equal(MpmsJobStatus.Canceled, requeued.Status);
         await using IAsyncEnumerator<MpmsResult<EchoJob, string>> results = pool.ReadResultsAsync().GetAsyncEnumerator();
         for (int i = 0; i < 2; i++)
         {
             Assert.True(await results.MoveNextAsync().AsTask().WaitAsync(Wire.HangGuard));
-            Assert.Equal(MpmsTaskStatus.Canceled, results.Current.Status);
+            Assert.Equal(MpmsJobStatus.Canceled, results.Current.Status);
             Assert.Contains("the test stopped it", results.Current.Exception!.Message, StringComparison.Ordinal);
         }
 
-        Assert.Equal(MpmsTaskStatus.Running, running.Status);
+        Assert.Equal(MpmsJobStatus.Running, running.Status);
         Assert.Equal(MpmsPoolState.Stopped, pool.GetStats().State);
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.PutAsync(new EchoJob("late")).AsTask());
         Assert.Contains("has stopped", refused.Message, StringComparison.Ordinal);
@@ -412,13 +412,13 @@ public sealed class MpmsPoolTests
     public async Task Requeue_AfterStop_CancelsTheJob()
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create();
-        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
+        MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
         pool.Stop("stopping");
 
         pool.Requeue(job, newAttempt: true);
 
-        Assert.Equal(MpmsTaskStatus.Canceled, handle.Status);
+        Assert.Equal(MpmsJobStatus.Canceled, handle.Status);
         Assert.Equal(0, pool.GetStats().Running);
     }
 
@@ -461,13 +461,13 @@ public sealed class MpmsPoolTests
             o.EnableResultStream = true;
             o.Meta["site"] = "eu-1";
         });
-        MpmsTaskHandle<string>[] handles = [await pool.PutAsync(new EchoJob("a")), await pool.PutAsync(new EchoJob("b")), await pool.PutAsync(new EchoJob("c"))];
+        MpmsJobHandle<string>[] handles = [await pool.PutAsync(new EchoJob("a")), await pool.PutAsync(new EchoJob("b")), await pool.PutAsync(new EchoJob("c"))];
         PendingJob<EchoJob, string>[] sent = [await pool.SendNextAsync(), await pool.SendNextAsync()];
         var started = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-        pool.TryFinish(sent[1], MpmsTaskStatus.Succeeded, "B", null, started, 4242, "mpms-UnitPool-p1#t2");
+        pool.TryFinish(sent[1], MpmsJobStatus.Succeeded, "B", null, started, 4242, "mpms-UnitPool-p1#t2");
         handles[2].Cancel();
-        pool.TryFinish(sent[0], MpmsTaskStatus.Failed, null, new MpmsWorkerException("E", "m", null, null));
+        pool.TryFinish(sent[0], MpmsJobStatus.Failed, null, new MpmsWorkerException("E", "m", null, null));
         pool.Complete();
 
         var results = new List<MpmsResult<EchoJob, string>>();
@@ -476,8 +476,8 @@ public sealed class MpmsPoolTests
             results.Add(result);
         }
 
-        Assert.Equal([handles[1].TaskId, handles[2].TaskId, handles[0].TaskId], results.Select(r => r.TaskId));
-        Assert.Equal([MpmsTaskStatus.Succeeded, MpmsTaskStatus.Canceled, MpmsTaskStatus.Failed], results.Select(r => r.Status));
+        Assert.Equal([handles[1].JobId, handles[2].JobId, handles[0].JobId], results.Select(r => r.JobId));
+        Assert.Equal([MpmsJobStatus.Succeeded, MpmsJobStatus.Canceled, MpmsJobStatus.Failed], results.Select(r => r.Status));
         MpmsResult<EchoJob, string> b = results[0];
         Assert.Equal((Pools.Name, "b", "B", true, 1), (b.PoolName, b.Job.Text, b.Value, b.Succeeded, b.Attempt));
         Assert.Equal((started, 4242, "mpms-UnitPool-p1#t2"), (b.StartedAt, b.ProcessId, b.ThreadName));
@@ -494,16 +494,16 @@ public sealed class MpmsPoolTests
         var failing = new Collector(fail: true);
         var recording = new Collector(fail: false);
         Task collecting = pool.RunCollectorAsync([failing, recording], CancellationToken.None);
-        MpmsTaskHandle<string>[] handles = [await pool.PutAsync(new EchoJob("a")), await pool.PutAsync(new EchoJob("b"))];
+        MpmsJobHandle<string>[] handles = [await pool.PutAsync(new EchoJob("a")), await pool.PutAsync(new EchoJob("b"))];
 
-        pool.TryFinish(await pool.SendNextAsync(), MpmsTaskStatus.Succeeded, "A", null);
-        pool.TryFinish(await pool.SendNextAsync(), MpmsTaskStatus.Succeeded, "B", null);
+        pool.TryFinish(await pool.SendNextAsync(), MpmsJobStatus.Succeeded, "A", null);
+        pool.TryFinish(await pool.SendNextAsync(), MpmsJobStatus.Succeeded, "B", null);
         pool.Complete();
         await pool.WaitForCompletionAsync().WaitAsync(Wire.HangGuard);
         await collecting.WaitAsync(Wire.HangGuard);
 
         Assert.Equal(2, failing.Seen.Count);
-        Assert.Equal(handles.Select(h => h.TaskId), recording.Seen.Select(r => r.TaskId));
+        Assert.Equal(handles.Select(h => h.JobId), recording.Seen.Select(r => r.JobId));
         RecordedLog[] errors = [.. logs.Entries.Where(e => e.Level == LogLevel.Error)];
         Assert.Equal(2, errors.Length);
         Assert.All(errors, e =>
@@ -519,7 +519,7 @@ public sealed class MpmsPoolTests
     {
         using MpmsPool<EchoJob, string> pool = Pools.Create(hasCollector: true);
         await pool.PutAsync(new EchoJob("a"));
-        pool.TryFinish(await pool.SendNextAsync(), MpmsTaskStatus.Succeeded, "A", null);
+        pool.TryFinish(await pool.SendNextAsync(), MpmsJobStatus.Succeeded, "A", null);
         pool.Complete();
 
         Task waiting = pool.WaitForCompletionAsync();
@@ -567,7 +567,7 @@ public sealed class MpmsPoolTests
         Assert.Contains(typeof(EchoJob).FullName!, ex.Message, StringComparison.Ordinal);
         Assert.Contains("MaxMessageSize (1024)", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, pool.GetStats().Accepted);
-        MpmsTaskHandle<string> small = await pool.PutAsync(new EchoJob("small"));
+        MpmsJobHandle<string> small = await pool.PutAsync(new EchoJob("small"));
         Assert.Equal("{\"Text\":\"small\",\"Number\":0}", System.Text.Encoding.UTF8.GetString(small.Pending<EchoJob, string>().Payload.Span));
     }
 
@@ -578,7 +578,7 @@ public sealed class MpmsPoolTests
         int overhead = "{\"Text\":\"\",\"Number\":0}".Length;
         using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.MaxMessageSize = Max);
 
-        MpmsTaskHandle<string> handle = await pool.PutAsync(new EchoJob(new string('x', Max - overhead)));
+        MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob(new string('x', Max - overhead)));
 
         Assert.Equal(Max, handle.Pending<EchoJob, string>().PayloadLength);
     }
@@ -623,7 +623,7 @@ public sealed class MpmsPoolTests
         using MpmsPool<EchoJob, string> pool = Pools.Create();
         IJobRoute route = pool;
 
-        MpmsTaskHandle<string> handle = await route.PutAsync<string>(new EchoJob("a"), CancellationToken.None);
+        MpmsJobHandle<string> handle = await route.PutAsync<string>(new EchoJob("a"), CancellationToken.None);
 
         Assert.Equal((typeof(EchoJob), typeof(string), Pools.Name), (route.JobType, route.ResultType, route.PoolName));
         Assert.Equal("a", handle.Pending<EchoJob, string>().Job.Text);

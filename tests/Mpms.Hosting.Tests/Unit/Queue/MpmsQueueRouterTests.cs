@@ -125,13 +125,13 @@ public sealed class MpmsQueueRouterTests
 
         public Type ResultType => resultType;
 
-        public ValueTask<MpmsTaskHandle<TResult>> PutAsync<TResult>(object job, CancellationToken cancellationToken)
+        public ValueTask<MpmsJobHandle<TResult>> PutAsync<TResult>(object job, CancellationToken cancellationToken)
         {
             Record(nameof(PutAsync), job, typeof(TResult));
-            return ValueTask.FromResult<MpmsTaskHandle<TResult>>(null!);
+            return ValueTask.FromResult<MpmsJobHandle<TResult>>(null!);
         }
 
-        public bool TryPut<TResult>(object job, [NotNullWhen(true)] out MpmsTaskHandle<TResult>? handle)
+        public bool TryPut<TResult>(object job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
         {
             Record(nameof(TryPut), job, typeof(TResult));
             handle = null;

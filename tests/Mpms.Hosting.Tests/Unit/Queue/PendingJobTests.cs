@@ -14,17 +14,17 @@ public sealed class PendingJobTests : IDisposable
     public void New_IsQueuedWithItsIdAndAcceptedTime()
     {
         var at = new DateTimeOffset(2025, 3, 4, 5, 6, 7, 8, TimeSpan.Zero);
-        long high = TaskIds.High(at, 77);
+        long high = JobIds.High(at, 77);
 
         PendingJob<EchoJob, string> job = new(_pool, new EchoJob("x"), 12, high, at, ArrayPool<byte>.Shared.Rent(16), 3);
 
-        Assert.Equal(MpmsTaskStatus.Queued, job.Status);
+        Assert.Equal(MpmsJobStatus.Queued, job.Status);
         Assert.False(job.IsDone);
-        Assert.Equal(TaskIds.Format(high, 12), job.TaskId);
+        Assert.Equal(JobIds.Format(high, 12), job.JobId);
         Assert.Equal(at, job.EnqueuedAt);
         Assert.Equal(1, job.Attempt);
         Assert.False(job.Completion.IsCompleted);
-        Assert.Equal($"{job.TaskId} Queued", job.ToString());
+        Assert.Equal($"{job.JobId} Queued", job.ToString());
     }
 
     [Fact]
@@ -34,16 +34,16 @@ public sealed class PendingJobTests : IDisposable
 
         Assert.True(job.TryMarkSent());
         Assert.False(job.TryMarkSent());
-        Assert.Equal(MpmsTaskStatus.Running, job.Status);
+        Assert.Equal(MpmsJobStatus.Running, job.Status);
     }
 
     [Theory]
-    [InlineData(MpmsTaskStatus.Succeeded)]
-    [InlineData(MpmsTaskStatus.Failed)]
-    [InlineData(MpmsTaskStatus.TimedOut)]
-    [InlineData(MpmsTaskStatus.WorkerLost)]
-    [InlineData(MpmsTaskStatus.Canceled)]
-    public void TryMarkDone_FromSent_TakesTheOutcomeAndSaysItWasSent(MpmsTaskStatus status)
+    [InlineData(MpmsJobStatus.Succeeded)]
+    [InlineData(MpmsJobStatus.Failed)]
+    [InlineData(MpmsJobStatus.TimedOut)]
+    [InlineData(MpmsJobStatus.WorkerLost)]
+    [InlineData(MpmsJobStatus.Canceled)]
+    public void TryMarkDone_FromSent_TakesTheOutcomeAndSaysItWasSent(MpmsJobStatus status)
     {
         PendingJob<EchoJob, string> job = NewJob();
         job.TryMarkSent();
@@ -60,10 +60,10 @@ public sealed class PendingJobTests : IDisposable
     {
         PendingJob<EchoJob, string> job = NewJob();
 
-        Assert.True(job.TryMarkDone(MpmsTaskStatus.Canceled, out bool wasSent));
+        Assert.True(job.TryMarkDone(MpmsJobStatus.Canceled, out bool wasSent));
 
         Assert.False(wasSent);
-        Assert.Equal(MpmsTaskStatus.Canceled, job.Status);
+        Assert.Equal(MpmsJobStatus.Canceled, job.Status);
     }
 
     [Fact]
@@ -71,14 +71,14 @@ public sealed class PendingJobTests : IDisposable
     {
         PendingJob<EchoJob, string> job = NewJob();
         job.TryMarkSent();
-        job.TryMarkDone(MpmsTaskStatus.Succeeded, out _);
+        job.TryMarkDone(MpmsJobStatus.Succeeded, out _);
 
-        Assert.False(job.TryMarkDone(MpmsTaskStatus.Failed, out bool wasSent));
+        Assert.False(job.TryMarkDone(MpmsJobStatus.Failed, out bool wasSent));
         Assert.False(wasSent);
         Assert.False(job.TryMarkSent());
         Assert.False(job.TryMarkRequeued());
         Assert.False(job.TryMarkCanceledWhileQueued());
-        Assert.Equal(MpmsTaskStatus.Succeeded, job.Status);
+        Assert.Equal(MpmsJobStatus.Succeeded, job.Status);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class PendingJobTests : IDisposable
 
         Assert.True(job.TryMarkCanceledWhileQueued());
 
-        Assert.Equal(MpmsTaskStatus.Canceled, job.Status);
+        Assert.Equal(MpmsJobStatus.Canceled, job.Status);
         Assert.False(job.TryMarkSent());
     }
 
@@ -100,7 +100,7 @@ public sealed class PendingJobTests : IDisposable
 
         Assert.False(job.TryMarkCanceledWhileQueued());
 
-        Assert.Equal(MpmsTaskStatus.Running, job.Status);
+        Assert.Equal(MpmsJobStatus.Running, job.Status);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class PendingJobTests : IDisposable
 
         Assert.True(job.TryMarkRequeued());
 
-        Assert.Equal(MpmsTaskStatus.Queued, job.Status);
+        Assert.Equal(MpmsJobStatus.Queued, job.Status);
         Assert.Null(job.Link);
         Assert.True(job.TryMarkSent());
     }
@@ -123,7 +123,7 @@ public sealed class PendingJobTests : IDisposable
         PendingJob<EchoJob, string> job = NewJob();
 
         Assert.False(job.TryMarkRequeued());
-        Assert.Equal(MpmsTaskStatus.Queued, job.Status);
+        Assert.Equal(MpmsJobStatus.Queued, job.Status);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class PendingJobTests : IDisposable
     {
         const int Jobs = 2000;
         const int Threads = 4;
-        MpmsTaskStatus[] statuses = [MpmsTaskStatus.Succeeded, MpmsTaskStatus.Failed, MpmsTaskStatus.TimedOut, MpmsTaskStatus.WorkerLost];
+        MpmsJobStatus[] statuses = [MpmsJobStatus.Succeeded, MpmsJobStatus.Failed, MpmsJobStatus.TimedOut, MpmsJobStatus.WorkerLost];
         PendingJob<EchoJob, string>[] jobs = [.. Enumerable.Range(0, Jobs).Select(i => NewJob(sequence: i))];
         foreach (PendingJob<EchoJob, string> job in jobs.Where((_, i) => i % 2 == 0))
         {
@@ -168,7 +168,7 @@ public sealed class PendingJobTests : IDisposable
             if (canceledWhileQueued[i])
             {
                 Assert.Equal(0, wins);
-                Assert.Equal(MpmsTaskStatus.Canceled, jobs[i].Status);
+                Assert.Equal(MpmsJobStatus.Canceled, jobs[i].Status);
             }
             else
             {
@@ -227,7 +227,7 @@ public sealed class PendingJobTests : IDisposable
 
         Assert.Equal([31L], link.Canceled);
         Assert.True(job.CancelRequested);
-        Assert.Equal(MpmsTaskStatus.Running, job.Status);
+        Assert.Equal(MpmsJobStatus.Running, job.Status);
     }
 
     [Fact]
@@ -237,12 +237,12 @@ public sealed class PendingJobTests : IDisposable
         var link = new RecordingCanceller();
         job.TryMarkSent();
         job.Link = link;
-        job.TryMarkDone(MpmsTaskStatus.Succeeded, out _);
+        job.TryMarkDone(MpmsJobStatus.Succeeded, out _);
 
         job.Cancel();
 
         Assert.Empty(link.Canceled);
-        Assert.Equal(MpmsTaskStatus.Succeeded, job.Status);
+        Assert.Equal(MpmsJobStatus.Succeeded, job.Status);
     }
 
     private PendingJob<EchoJob, string> NewJob(long sequence = 1, long idHigh = 1) =>

@@ -62,7 +62,7 @@ internal static class Pools
         return job;
     }
 
-    public static PendingJob<TJob, TResult> Pending<TJob, TResult>(this MpmsTaskHandle<TResult> handle) => (PendingJob<TJob, TResult>)handle;
+    public static PendingJob<TJob, TResult> Pending<TJob, TResult>(this MpmsJobHandle<TResult> handle) => (PendingJob<TJob, TResult>)handle;
 }
 
 /// <summary>Records the jobs a pool asks its link to cancel.</summary>

@@ -8,7 +8,7 @@ namespace Mpms.Hosting.Queue;
 /// the time the job was accepted and are unique across pools and restarts. Only the two longs travel on the wire; the
 /// string is made when someone asks for it.
 /// </summary>
-internal static class TaskIds
+internal static class JobIds
 {
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

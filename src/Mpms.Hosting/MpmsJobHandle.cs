@@ -9,26 +9,26 @@ namespace Mpms.Hosting;
 /// <typeparam name="TResult">The result type.</typeparam>
 /// <remarks>
 /// The outcome is exactly one of: the result; <see cref="MpmsWorkerException"/> (the worker threw);
-/// <see cref="MpmsTaskTimeoutException"/>; <see cref="MpmsWorkerLostException"/> (its process died);
+/// <see cref="MpmsJobTimeoutException"/>; <see cref="MpmsWorkerLostException"/> (its process died);
 /// <see cref="OperationCanceledException"/> (canceled before it finished).
 /// </remarks>
-public abstract class MpmsTaskHandle<TResult>
+public abstract class MpmsJobHandle<TResult>
 {
-    private protected MpmsTaskHandle()
+    private protected MpmsJobHandle()
     {
     }
 
-    /// <summary>Gets the task's id: unique, and sortable by the time the job was accepted.</summary>
-    public abstract string TaskId { get; }
+    /// <summary>Gets the job's id: unique, and sortable by the time the job was accepted.</summary>
+    public abstract string JobId { get; }
 
-    /// <summary>Gets where the task stands now.</summary>
-    public abstract MpmsTaskStatus Status { get; }
+    /// <summary>Gets where the job stands now.</summary>
+    public abstract MpmsJobStatus Status { get; }
 
     /// <summary>Gets the task that completes with the job's outcome.</summary>
     public abstract Task<TResult> Completion { get; }
 
     /// <summary>
-    /// Asks for the job to be canceled: a job that has not started ends as <see cref="MpmsTaskStatus.Canceled"/>
+    /// Asks for the job to be canceled: a job that has not started ends as <see cref="MpmsJobStatus.Canceled"/>
     /// without running; a running job's cancellation token is signalled and its outcome is what the worker does
     /// with it. A finished job is not affected.
     /// </summary>
@@ -39,5 +39,5 @@ public abstract class MpmsTaskHandle<TResult>
     public TaskAwaiter<TResult> GetAwaiter() => Completion.GetAwaiter();
 
     /// <inheritdoc />
-    public override string ToString() => $"{TaskId} {Status}";
+    public override string ToString() => $"{JobId} {Status}";
 }

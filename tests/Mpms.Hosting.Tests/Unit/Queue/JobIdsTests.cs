@@ -3,7 +3,7 @@ using Mpms.Hosting.Queue;
 
 namespace Mpms.Hosting.Tests.Unit.Queue;
 
-public sealed class TaskIdsTests
+public sealed class JobIdsTests
 {
     private const string Crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -15,7 +15,7 @@ public sealed class TaskIdsTests
     [InlineData(0x0123456789ABCDEFL, 0x7EDCBA9876543210L)]
     public void Format_AnyValue_Is26CrockfordCharactersOfTheWhole128Bits(long high, long sequence)
     {
-        string id = TaskIds.Format(high, sequence);
+        string id = JobIds.Format(high, sequence);
 
         Assert.Equal(26, id.Length);
         Assert.All(id, c => Assert.Contains(c, Crockford));
@@ -25,7 +25,7 @@ public sealed class TaskIdsTests
     [Fact]
     public void Format_AllBitsSet_StartsWithSevenAndHasNoAmbiguousLetters()
     {
-        string id = TaskIds.Format(-1, -1);
+        string id = JobIds.Format(-1, -1);
 
         Assert.Equal("7" + new string('Z', 25), id);
         Assert.DoesNotContain('I', Crockford);
@@ -45,7 +45,7 @@ public sealed class TaskIdsTests
         {
             DateTimeOffset at = start.AddMilliseconds(random.Next(0, 5000));
             long sequence = random.NextInt64(1, 1_000_000_000_000);
-            ids.Add((at, sequence, TaskIds.Format(TaskIds.High(at, instance), sequence)));
+            ids.Add((at, sequence, JobIds.Format(JobIds.High(at, instance), sequence)));
         }
 
         string[] byString = [.. ids.Select(x => x.Id).Order(StringComparer.Ordinal)];
@@ -59,8 +59,8 @@ public sealed class TaskIdsTests
     {
         var at = new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
-        string earlier = TaskIds.Format(TaskIds.High(at, 0xFFFF), long.MaxValue);
-        string later = TaskIds.Format(TaskIds.High(at.AddMilliseconds(1), 0), 1);
+        string earlier = JobIds.Format(JobIds.High(at, 0xFFFF), long.MaxValue);
+        string later = JobIds.Format(JobIds.High(at.AddMilliseconds(1), 0), 1);
 
         Assert.True(string.CompareOrdinal(earlier, later) < 0, $"{earlier} should sort before {later}");
     }
@@ -68,10 +68,10 @@ public sealed class TaskIdsTests
     [Fact]
     public void Format_SequenceNineAndTen_SortNumerically()
     {
-        long high = TaskIds.High(DateTimeOffset.UnixEpoch.AddDays(20000), 1);
+        long high = JobIds.High(DateTimeOffset.UnixEpoch.AddDays(20000), 1);
 
-        Assert.True(string.CompareOrdinal(TaskIds.Format(high, 9), TaskIds.Format(high, 10)) < 0);
-        Assert.True(string.CompareOrdinal(TaskIds.Format(high, 31), TaskIds.Format(high, 32)) < 0);
+        Assert.True(string.CompareOrdinal(JobIds.Format(high, 9), JobIds.Format(high, 10)) < 0);
+        Assert.True(string.CompareOrdinal(JobIds.Format(high, 31), JobIds.Format(high, 32)) < 0);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class TaskIdsTests
     {
         var at = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
-        string[] ids = [.. Enumerable.Range(0, 512).Select(i => TaskIds.Format(TaskIds.High(at, (ushort)(i * 127)), 1))];
+        string[] ids = [.. Enumerable.Range(0, 512).Select(i => JobIds.Format(JobIds.High(at, (ushort)(i * 127)), 1))];
 
         Assert.Equal(ids.Length, ids.Distinct(StringComparer.Ordinal).Count());
     }
@@ -92,15 +92,15 @@ public sealed class TaskIdsTests
     {
         var at = new DateTimeOffset(2031, 12, 31, 23, 59, 59, 999, TimeSpan.Zero);
 
-        Assert.Equal(at, TaskIds.AcceptedAt(TaskIds.High(at, (ushort)instance)));
-        Assert.Equal(at, TaskIds.AcceptedAt(TaskIds.High(at.AddTicks(9999), (ushort)instance)));
-        Assert.Equal(TimeSpan.Zero, TaskIds.AcceptedAt(TaskIds.High(at, (ushort)instance)).Offset);
+        Assert.Equal(at, JobIds.AcceptedAt(JobIds.High(at, (ushort)instance)));
+        Assert.Equal(at, JobIds.AcceptedAt(JobIds.High(at.AddTicks(9999), (ushort)instance)));
+        Assert.Equal(TimeSpan.Zero, JobIds.AcceptedAt(JobIds.High(at, (ushort)instance)).Offset);
     }
 
     [Fact]
     public void High_KeepsTheInstanceInTheLowSixteenBits()
     {
-        long high = TaskIds.High(DateTimeOffset.UnixEpoch.AddMilliseconds(5), 0x1234);
+        long high = JobIds.High(DateTimeOffset.UnixEpoch.AddMilliseconds(5), 0x1234);
 
         Assert.Equal((5L << 16) | 0x1234, high);
     }

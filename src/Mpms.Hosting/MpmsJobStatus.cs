@@ -1,7 +1,7 @@
 namespace Mpms.Hosting;
 
-/// <summary>Where a task stands: waiting, running, or its one final outcome.</summary>
-public enum MpmsTaskStatus
+/// <summary>Where a job stands: waiting, running, or its one final outcome.</summary>
+public enum MpmsJobStatus
 {
     /// <summary>Accepted and waiting in the queue.</summary>
     Queued,
@@ -15,12 +15,12 @@ public enum MpmsTaskStatus
     /// <summary>The worker threw; the exception is an <see cref="MpmsWorkerException"/> (or an <see cref="MpmsSerializationException"/> when the result could not travel back).</summary>
     Failed,
 
-    /// <summary>The task ran past <see cref="MpmsOptions.TaskTimeout"/>; the exception is an <see cref="MpmsTaskTimeoutException"/>.</summary>
+    /// <summary>The job ran past <see cref="MpmsOptions.JobTimeout"/>; the exception is an <see cref="MpmsJobTimeoutException"/>.</summary>
     TimedOut,
 
-    /// <summary>The process running the task died under it; the exception is an <see cref="MpmsWorkerLostException"/>.</summary>
+    /// <summary>The process running the job died under it; the exception is an <see cref="MpmsWorkerLostException"/>.</summary>
     WorkerLost,
 
-    /// <summary>The caller canceled the task, or the host stopped before it could run.</summary>
+    /// <summary>The caller canceled the job, or the host stopped before it could run.</summary>
     Canceled,
 }
