@@ -1,6 +1,6 @@
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Queue;
-using Mpms.Hosting.Serialization;
+using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Supervision;
 using Mpms.Hosting.Worker;
 using Mpms.Hosting.Worker.Logging;
@@ -31,7 +31,7 @@ internal sealed class PoolRegistrar<TWorker, TJob, TResult> : IPoolRegistrar
         // One worker instance per worker thread: the thread's scope resolves it once.
         services.TryAddScoped<TWorker>();
 
-        string? workerOf = WorkerEnvironment.CurrentPool;
+        string? workerOf = Protocol.StartupVariables.CurrentPool;
         if (workerOf is null)
         {
             RegisterApplicationRole(services, options, poolName, sectionPath);

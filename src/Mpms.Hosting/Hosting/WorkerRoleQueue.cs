@@ -33,5 +33,5 @@ internal sealed class WorkerRoleQueue<TJob, TResult>(string poolName) : IMpmsQue
     public Task<T> RunAsync<T>(IMpmsJob<T> job, CancellationToken cancellationToken = default) => throw Unavailable();
 
     private static InvalidOperationException Unavailable() => new(
-        $"This process is an Mpms.Hosting worker process (pool '{WorkerEnvironment.CurrentPool}'): its pools do not run here, so jobs cannot be put from inside a worker.");
+        $"This process is an Mpms.Hosting worker process (pool '{Protocol.StartupVariables.CurrentPool}'): its pools do not run here, so jobs cannot be put from inside a worker.");
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -43,18 +44,27 @@ internal sealed record WorkerSettings
 [JsonSerializable(typeof(WorkerSettings))]
 internal sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
-/// <summary>Encodes and decodes the JSON control frames.</summary>
+/// <summary>A control frame whose body is a JSON message (hello, welcome).</summary>
+internal readonly struct JsonFrame<T>(FrameType type, T message) : IOutgoingFrame
+{
+    public void WriteTo(IBufferWriter<byte> output)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(message, typeof(T), ProtocolJsonContext.Default);
+        json.CopyTo(FrameHeader.Begin(output, type, json.Length));
+        FrameHeader.Commit(output, json.Length);
+    }
+}
+
+/// <summary>Builds and reads the JSON control frames.</summary>
 internal static class ControlMessages
 {
     public const int ProtocolVersion = 1;
 
-    public static bool PostJson<T>(this FrameOutbox outbox, FrameType type, T message)
-    {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(message, typeof(T), ProtocolJsonContext.Default);
-        return outbox.Post(type, json.Length, json, static (span, bytes) => bytes.CopyTo(span));
-    }
+    public static JsonFrame<HelloMessage> Hello(HelloMessage hello) => new(FrameType.Hello, hello);
 
-    public static T ReadJson<T>(in System.Buffers.ReadOnlySequence<byte> body)
+    public static JsonFrame<WorkerSettings> Welcome(WorkerSettings settings) => new(FrameType.Welcome, settings);
+
+    public static T ReadJson<T>(in ReadOnlySequence<byte> body)
         where T : class
     {
         try

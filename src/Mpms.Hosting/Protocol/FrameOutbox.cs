@@ -1,4 +1,5 @@
-using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Net.Sockets;
 
 namespace Mpms.Hosting.Protocol;
@@ -7,34 +8,41 @@ namespace Mpms.Hosting.Protocol;
 /// The sending half of a link. Any thread posts frames; the posting thread writes at once (no hop to another thread,
 /// which is most of a round trip's latency), and frames posted while a write is in flight join the next write. A
 /// caller that produces bursts (jobs put one after another) may ask to coalesce: when a write ended moments ago the
-/// next one is left to a thread-pool item, so the burst goes out in one system call, not one per job.
+/// next one is left to a thread-pool item, so the burst goes out in one write, not one per job.
 /// </summary>
 internal sealed class FrameOutbox : IDisposable
 {
     // A write asked for sooner than this after the last one ended is part of a burst (a loop putting jobs), never a
     // request waiting for its answer: a round trip between processes takes longer than this.
-    private static readonly long DenseTicks = System.Diagnostics.Stopwatch.Frequency / 66_000; // 15 µs
+    private static readonly long DenseTicks = Stopwatch.Frequency / 66_000; // 15 µs
 
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Frames are appended to _filling under the gate; the one writer swaps it with _sending and writes that outside it.
+    private readonly List<(long Position, TaskCompletionSource Written)> _waiters = [];
     private FrameBuffer _filling = new();
     private FrameBuffer _sending = new();
-    private readonly List<(long Frame, TaskCompletionSource Written)> _waiters = [];
-    private Socket? _socket;
+    private PipeWriter? _output;
+
+    // _writing: one thread owns the write loop. _completed: no frame is accepted any more.
     private bool _writing;
     private bool _completed;
-    private long _enqueued;
+
+    // Byte positions in the stream of frames: how far frames were appended, and how far they were handed to the output.
+    private long _appended;
     private long _written;
     private long _lastWriteEnded;
 
-    /// <summary>Gets a task that completes when the outbox is completed and everything posted is written, or faults when the socket fails.</summary>
+    /// <summary>Gets a task that completes when the outbox is completed and everything posted is written, or faults when the output fails.</summary>
     public Task Completion => _drained.Task;
 
-    /// <summary>Appends one frame and writes it out. After <see cref="Complete"/>, or once the socket failed, frames are dropped.</summary>
+    /// <summary>Appends one frame and writes it out. After <see cref="Complete"/>, or once the output failed, frames are dropped.</summary>
     /// <returns><see langword="false"/> when the frame was dropped.</returns>
-    public bool Post<TState>(FrameType type, int bodyLength, TState state, SpanAction<byte, TState> writeBody)
+    public bool Post<TFrame>(in TFrame frame)
+        where TFrame : IOutgoingFrame
     {
-        if (!Enqueue(type, bodyLength, state, writeBody))
+        if (!Enqueue(frame, out _))
         {
             return false;
         }
@@ -45,41 +53,45 @@ internal sealed class FrameOutbox : IDisposable
 
     /// <summary>Appends one frame without writing yet, so that a burst goes out in one write at the next <see cref="Flush"/>.</summary>
     /// <returns><see langword="false"/> when the frame was dropped.</returns>
-    public bool Enqueue<TState>(FrameType type, int bodyLength, TState state, SpanAction<byte, TState> writeBody) =>
-        Enqueue(type, bodyLength, state, writeBody, out _);
+    public bool Enqueue<TFrame>(in TFrame frame)
+        where TFrame : IOutgoingFrame =>
+        Enqueue(frame, out _);
 
-    /// <summary>Appends one frame without writing yet, and tells its number, for <see cref="WaitWrittenAsync"/>.</summary>
-    public bool Enqueue<TState>(FrameType type, int bodyLength, TState state, SpanAction<byte, TState> writeBody, out long frame)
+    /// <summary>Appends one frame without writing yet, and tells where it ends in the stream, for <see cref="WaitWrittenAsync"/>.</summary>
+    public bool Enqueue<TFrame>(in TFrame frame, out long end)
+        where TFrame : IOutgoingFrame
     {
         lock (_gate)
         {
             if (_completed)
             {
-                frame = 0;
+                end = 0;
                 return false;
             }
 
-            writeBody(_filling.Append(type, bodyLength), state);
-            frame = ++_enqueued;
+            int before = _filling.Length;
+            frame.WriteTo(_filling);
+            _appended += _filling.Length - before;
+            end = _appended;
             return true;
         }
     }
 
     /// <summary>
-    /// Completes when frame number <paramref name="frame"/> has been handed to the socket (or the link is gone):
+    /// Completes when the stream up to <paramref name="position"/> has been handed to the output (or the link is gone):
     /// at once when this thread's own flush wrote it.
     /// </summary>
-    public Task WaitWrittenAsync(long frame)
+    public Task WaitWrittenAsync(long position)
     {
         lock (_gate)
         {
-            if (_written >= frame || (_completed && !_writing))
+            if (_written >= position || (_completed && !_writing))
             {
                 return Task.CompletedTask;
             }
 
             var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((frame, written));
+            _waiters.Add((position, written));
             return written.Task;
         }
     }
@@ -94,13 +106,13 @@ internal sealed class FrameOutbox : IDisposable
         bool defer;
         lock (_gate)
         {
-            if (_writing || _socket is null || _filling.Length == 0)
+            if (_writing || _output is null || _filling.Length == 0)
             {
                 return;
             }
 
             _writing = true;
-            defer = coalesce && System.Diagnostics.Stopwatch.GetTimestamp() - Volatile.Read(ref _lastWriteEnded) < DenseTicks;
+            defer = coalesce && Stopwatch.GetTimestamp() - Volatile.Read(ref _lastWriteEnded) < DenseTicks;
         }
 
         if (defer)
@@ -113,15 +125,12 @@ internal sealed class FrameOutbox : IDisposable
         }
     }
 
-    /// <summary>Appends a frame with no body.</summary>
-    public bool Post(FrameType type) => Post(type, 0, 0, static (_, _) => { });
-
-    /// <summary>Starts writing to <paramref name="socket"/>, beginning with what was posted before.</summary>
-    public void Start(Socket socket)
+    /// <summary>Starts writing to <paramref name="output"/>, beginning with what was posted before.</summary>
+    public void Start(PipeWriter output)
     {
         lock (_gate)
         {
-            _socket = socket;
+            _output = output;
             if (_writing || _filling.Length == 0)
             {
                 return;
@@ -133,20 +142,13 @@ internal sealed class FrameOutbox : IDisposable
         _ = WriteAsync();
     }
 
-    /// <summary>Writes to <paramref name="socket"/> until <see cref="Complete"/> and everything is written.</summary>
-    public Task RunAsync(Socket socket, CancellationToken cancellationToken)
-    {
-        Start(socket);
-        return Completion.WaitAsync(cancellationToken);
-    }
-
     /// <summary>Stops accepting frames; <see cref="Completion"/> completes once what is pending is written.</summary>
     public void Complete()
     {
         lock (_gate)
         {
             _completed = true;
-            if (_writing || (_filling.Length > 0 && _socket is not null))
+            if (_writing || (_filling.Length > 0 && _output is not null))
             {
                 return; // the write in flight finishes the job
             }
@@ -192,21 +194,25 @@ internal sealed class FrameOutbox : IDisposable
                     (_filling, _sending) = (_sending, _filling);
                 }
 
-                ReadOnlyMemory<byte> pending = _sending.WrittenMemory;
-                while (!pending.IsEmpty)
+                // One span for the whole batch, so that a stream-backed output makes one write of it.
+                ReadOnlySpan<byte> pending = _sending.WrittenMemory.Span;
+                int length = pending.Length;
+                pending.CopyTo(_output!.GetSpan(length));
+                _output.Advance(length);
+
+                // Never resume on the poster's context: a worker thread must not be asked to finish a write.
+                FlushResult flushed = await _output.FlushAsync().ConfigureAwait(false);
+                if (flushed.IsCompleted || flushed.IsCanceled)
                 {
-                    // Never resume on the poster's context: a worker thread must not be asked to finish a write.
-                    int sent = await _socket!.SendAsync(pending, SocketFlags.None).ConfigureAwait(false);
-                    pending = pending[sent..];
+                    throw new IOException("The link's reader is gone.");
                 }
 
-                int frames = _sending.FrameCount;
                 _sending.Reset();
-                Volatile.Write(ref _lastWriteEnded, System.Diagnostics.Stopwatch.GetTimestamp());
-                ReleaseWaiters(frames);
+                Volatile.Write(ref _lastWriteEnded, Stopwatch.GetTimestamp());
+                ReleaseWaiters(length);
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or InvalidOperationException)
         {
             lock (_gate)
             {
@@ -219,15 +225,15 @@ internal sealed class FrameOutbox : IDisposable
         }
     }
 
-    private void ReleaseWaiters(int framesWritten, bool all = false)
+    private void ReleaseWaiters(long bytesWritten, bool all = false)
     {
         List<TaskCompletionSource>? released = null;
         lock (_gate)
         {
-            _written += framesWritten;
+            _written += bytesWritten;
             for (int i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (all || _waiters[i].Frame <= _written)
+                if (all || _waiters[i].Position <= _written)
                 {
                     (released ??= []).Add(_waiters[i].Written);
                     _waiters.RemoveAt(i);

@@ -9,7 +9,7 @@ namespace Mpms.Hosting.Protocol;
 /// </summary>
 internal readonly struct FrameReader
 {
-    public const int HeaderSize = 5;
+    public const int HeaderSize = FrameHeader.Size;
 
     private readonly int _maxBodySize;
 

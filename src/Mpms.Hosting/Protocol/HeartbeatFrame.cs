@@ -10,25 +10,26 @@ internal readonly record struct RunningJob(long Sequence, int ThreadNumber, long
 /// A heartbeat: the worker is alive, and these are the jobs its threads run right now. If the worker then falls silent,
 /// the last heartbeat is the evidence of what it was doing.
 /// </summary>
-internal static class HeartbeatFrame
+internal readonly struct HeartbeatFrame(IReadOnlyList<RunningJob> running) : IOutgoingFrame
 {
     private const int EntrySize = 8 + 4 + 8;
     private const int MaxEntries = 4096;
 
-    public static void Post(FrameOutbox outbox, IReadOnlyList<RunningJob> running)
+    public void WriteTo(IBufferWriter<byte> output)
     {
         int count = Math.Min(running.Count, MaxEntries);
-        outbox.Post(FrameType.Heartbeat, 4 + (count * EntrySize), (running, count), static (span, s) =>
+        int length = 4 + (count * EntrySize);
+        Span<byte> span = FrameHeader.Begin(output, FrameType.Heartbeat, length);
+        BinaryPrimitives.WriteInt32LittleEndian(span, count);
+        for (int i = 0; i < count; i++)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(span, s.count);
-            for (int i = 0; i < s.count; i++)
-            {
-                Span<byte> entry = span.Slice(4 + (i * EntrySize), EntrySize);
-                BinaryPrimitives.WriteInt64LittleEndian(entry, s.running[i].Sequence);
-                BinaryPrimitives.WriteInt32LittleEndian(entry[8..], s.running[i].ThreadNumber);
-                BinaryPrimitives.WriteInt64LittleEndian(entry[12..], s.running[i].StartedTicks);
-            }
-        });
+            Span<byte> entry = span.Slice(4 + (i * EntrySize), EntrySize);
+            BinaryPrimitives.WriteInt64LittleEndian(entry, running[i].Sequence);
+            BinaryPrimitives.WriteInt32LittleEndian(entry[8..], running[i].ThreadNumber);
+            BinaryPrimitives.WriteInt64LittleEndian(entry[12..], running[i].StartedTicks);
+        }
+
+        FrameHeader.Commit(output, length);
     }
 
     public static RunningJob[] Read(in ReadOnlySequence<byte> body)

@@ -8,35 +8,32 @@ namespace Mpms.Hosting.Protocol;
 /// A job on the wire: its sequence number, the high half of its job id, its attempt, the W3C <c>traceparent</c> of
 /// the activity that put it (length-prefixed, empty when there is none), and the serialised job.
 /// </summary>
-internal readonly record struct JobFrame(long Sequence, long IdHigh, int Attempt, string? TraceParent, ReadOnlySequence<byte> Payload)
+internal readonly record struct JobFrame(long Sequence, long IdHigh, int Attempt, string? TraceParent, ReadOnlySequence<byte> Payload) : IOutgoingFrame
 {
     private const int FixedSize = 8 + 8 + 4 + 1;
     private const int MaxTraceParent = 255;
 
-    /// <summary>Appends a job frame and writes it out.</summary>
-    public static void Post(FrameOutbox outbox, long sequence, long idHigh, int attempt, string? traceParent, ReadOnlyMemory<byte> payload)
+    public JobFrame(long sequence, long idHigh, int attempt, string? traceParent, ReadOnlyMemory<byte> payload)
+        : this(sequence, idHigh, attempt, traceParent, new ReadOnlySequence<byte>(payload))
     {
-        Enqueue(outbox, sequence, idHigh, attempt, traceParent, payload);
-        outbox.Flush();
     }
 
-    /// <summary>Appends a job frame; it goes out at the outbox's next flush.</summary>
-    public static void Enqueue(FrameOutbox outbox, long sequence, long idHigh, int attempt, string? traceParent, ReadOnlyMemory<byte> payload)
+    public void WriteTo(IBufferWriter<byte> output)
     {
-        int traceLength = traceParent is null ? 0 : Math.Min(Encoding.ASCII.GetByteCount(traceParent), MaxTraceParent);
-        outbox.Enqueue(FrameType.Job, FixedSize + traceLength + payload.Length, (sequence, idHigh, attempt, traceParent, traceLength, payload), static (span, s) =>
+        int traceLength = TraceParent is null ? 0 : Math.Min(Encoding.ASCII.GetByteCount(TraceParent), MaxTraceParent);
+        int length = checked(FixedSize + traceLength + (int)Payload.Length);
+        Span<byte> span = FrameHeader.Begin(output, FrameType.Job, length);
+        BinaryPrimitives.WriteInt64LittleEndian(span, Sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(span[8..], IdHigh);
+        BinaryPrimitives.WriteInt32LittleEndian(span[16..], Attempt);
+        span[20] = (byte)traceLength;
+        if (traceLength > 0)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(span, s.sequence);
-            BinaryPrimitives.WriteInt64LittleEndian(span[8..], s.idHigh);
-            BinaryPrimitives.WriteInt32LittleEndian(span[16..], s.attempt);
-            span[20] = (byte)s.traceLength;
-            if (s.traceLength > 0)
-            {
-                Encoding.ASCII.GetBytes(s.traceParent.AsSpan(0, s.traceLength), span.Slice(FixedSize, s.traceLength));
-            }
+            Encoding.ASCII.GetBytes(TraceParent.AsSpan(0, traceLength), span.Slice(FixedSize, traceLength));
+        }
 
-            s.payload.Span.CopyTo(span[(FixedSize + s.traceLength)..]);
-        });
+        Payload.CopyTo(span[(FixedSize + traceLength)..]);
+        FrameHeader.Commit(output, length);
     }
 
     public static JobFrame Read(ReadOnlySequence<byte> body)

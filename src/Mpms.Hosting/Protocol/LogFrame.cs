@@ -15,13 +15,21 @@ internal sealed record LogFrame(
     string? EventName,
     string Message,
     WireError? Exception,
-    IReadOnlyList<KeyValuePair<string, object?>> Properties)
+    IReadOnlyList<KeyValuePair<string, object?>> Properties) : IOutgoingFrame
 {
     /// <summary>The longest text (message, exception part, property value) a log frame carries; longer is cut.</summary>
     private const int MaxTextChars = 16 * 1024;
 
     /// <summary>The largest log frame body: well inside what the application's reader accepts beyond MaxMessageSize.</summary>
     private const int MaxBodyBytes = 512 * 1024;
+
+    /// <summary>Writes the frame, its texts cut to size (see <see cref="Encode"/>).</summary>
+    public void WriteTo(IBufferWriter<byte> output)
+    {
+        byte[] body = Encode();
+        body.CopyTo(FrameHeader.Begin(output, FrameType.Log, body.Length));
+        FrameHeader.Commit(output, body.Length);
+    }
 
     /// <summary>Encodes the event, its texts cut to size; an event still too large (a great many properties) loses its properties.</summary>
     public byte[] Encode()

@@ -15,43 +15,44 @@ internal readonly record struct ResultFrame(
     long StartedTicks,
     long FinishedTicks,
     ReadOnlySequence<byte> Payload,
-    WireError? Error)
+    WireError? Error) : IOutgoingFrame
 {
     private const int FixedSize = 8 + 1 + 4 + 8 + 8;
 
-    public static void PostSuccess(FrameOutbox outbox, long sequence, int threadNumber, long startedTicks, long finishedTicks, ReadOnlyMemory<byte> payload)
-    {
-        EnqueueSuccess(outbox, sequence, threadNumber, startedTicks, finishedTicks, payload);
-        outbox.Flush();
-    }
+    /// <summary>A job that succeeded, with its serialised result.</summary>
+    public static ResultFrame Success(long sequence, int threadNumber, long startedTicks, long finishedTicks, ReadOnlyMemory<byte> payload) =>
+        new(sequence, WireStatus.Succeeded, threadNumber, startedTicks, finishedTicks, new ReadOnlySequence<byte>(payload), null);
 
-    public static void PostError(FrameOutbox outbox, long sequence, WireStatus status, int threadNumber, long startedTicks, long finishedTicks, WireError error)
-    {
-        EnqueueError(outbox, sequence, status, threadNumber, startedTicks, finishedTicks, error);
-        outbox.Flush();
-    }
+    /// <summary>A job that did not succeed, and why.</summary>
+    public static ResultFrame Failure(long sequence, WireStatus status, int threadNumber, long startedTicks, long finishedTicks, WireError error) =>
+        new(sequence, status, threadNumber, startedTicks, finishedTicks, default, error);
 
-    /// <summary>Appends a success; it goes out at the outbox's next flush (with the credit the result frees, in one write).</summary>
-    public static void EnqueueSuccess(FrameOutbox outbox, long sequence, int threadNumber, long startedTicks, long finishedTicks, ReadOnlyMemory<byte> payload) =>
-        outbox.Enqueue(FrameType.Result, FixedSize + payload.Length, (sequence, threadNumber, startedTicks, finishedTicks, payload), static (span, s) =>
+    public void WriteTo(IBufferWriter<byte> output)
+    {
+        WireError? error = Status == WireStatus.Succeeded ? null : Error ?? new WireError("", "", null, null);
+        int length = error is null
+            ? checked(FixedSize + (int)Payload.Length)
+            : FixedSize + StringSize(error.Type) + StringSize(error.Message) + StringSize(error.StackTrace) + StringSize(error.Details);
+        Span<byte> span = FrameHeader.Begin(output, FrameType.Result, length);
+        BinaryPrimitives.WriteInt64LittleEndian(span, Sequence);
+        span[8] = (byte)Status;
+        BinaryPrimitives.WriteInt32LittleEndian(span[9..], ThreadNumber);
+        BinaryPrimitives.WriteInt64LittleEndian(span[13..], StartedTicks);
+        BinaryPrimitives.WriteInt64LittleEndian(span[21..], FinishedTicks);
+        Span<byte> rest = span[FixedSize..];
+        if (error is null)
         {
-            WriteFixed(span, s.sequence, WireStatus.Succeeded, s.threadNumber, s.startedTicks, s.finishedTicks);
-            s.payload.Span.CopyTo(span[FixedSize..]);
-        });
-
-    /// <summary>Appends a failure; it goes out at the outbox's next flush.</summary>
-    public static void EnqueueError(FrameOutbox outbox, long sequence, WireStatus status, int threadNumber, long startedTicks, long finishedTicks, WireError error)
-    {
-        int length = FixedSize + StringSize(error.Type) + StringSize(error.Message) + StringSize(error.StackTrace) + StringSize(error.Details);
-        outbox.Enqueue(FrameType.Result, length, (sequence, status, threadNumber, startedTicks, finishedTicks, error), static (span, s) =>
+            Payload.CopyTo(rest);
+        }
+        else
         {
-            WriteFixed(span, s.sequence, s.status, s.threadNumber, s.startedTicks, s.finishedTicks);
-            Span<byte> rest = span[FixedSize..];
-            rest = WriteString(rest, s.error.Type);
-            rest = WriteString(rest, s.error.Message);
-            rest = WriteString(rest, s.error.StackTrace);
-            WriteString(rest, s.error.Details);
-        });
+            rest = WriteString(rest, error.Type);
+            rest = WriteString(rest, error.Message);
+            rest = WriteString(rest, error.StackTrace);
+            WriteString(rest, error.Details);
+        }
+
+        FrameHeader.Commit(output, length);
     }
 
     public static ResultFrame Read(ReadOnlySequence<byte> body)
@@ -89,15 +90,6 @@ internal readonly record struct ResultFrame(
             ReadString(ref reader),
             ReadString(ref reader));
         return new ResultFrame(sequence, wireStatus, threadNumber, startedTicks, finishedTicks, default, error);
-    }
-
-    private static void WriteFixed(Span<byte> span, long sequence, WireStatus status, int threadNumber, long startedTicks, long finishedTicks)
-    {
-        BinaryPrimitives.WriteInt64LittleEndian(span, sequence);
-        span[8] = (byte)status;
-        BinaryPrimitives.WriteInt32LittleEndian(span[9..], threadNumber);
-        BinaryPrimitives.WriteInt64LittleEndian(span[13..], startedTicks);
-        BinaryPrimitives.WriteInt64LittleEndian(span[21..], finishedTicks);
     }
 
     private static int StringSize(string? value) => 4 + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));

@@ -3,23 +3,52 @@ using System.Buffers.Binary;
 
 namespace Mpms.Hosting.Protocol;
 
-/// <summary>The frames whose body is one number: credit, cancel, returned, drain and leaving.</summary>
+/// <summary>A frame whose body is empty or one number: ready, credit, cancel, returned, started, drain and leaving.</summary>
+internal readonly record struct SmallFrame(FrameType Type, int Width, long Value) : IOutgoingFrame
+{
+    public void WriteTo(IBufferWriter<byte> output)
+    {
+        Span<byte> body = FrameHeader.Begin(output, Type, Width);
+        switch (Width)
+        {
+            case 1:
+                body[0] = (byte)Value;
+                break;
+            case 4:
+                BinaryPrimitives.WriteInt32LittleEndian(body, (int)Value);
+                break;
+            case 8:
+                BinaryPrimitives.WriteInt64LittleEndian(body, Value);
+                break;
+        }
+
+        FrameHeader.Commit(output, Width);
+    }
+}
+
+/// <summary>Builds and reads the frames whose body is empty or one number.</summary>
 internal static class SmallFrames
 {
-    public static bool PostInt32(this FrameOutbox outbox, FrameType type, int value) =>
-        outbox.Post(type, 4, value, static (span, v) => BinaryPrimitives.WriteInt32LittleEndian(span, v));
+    /// <summary>Worker → application: process initializers succeeded.</summary>
+    public static SmallFrame Ready() => new(FrameType.Ready, 0, 0);
 
-    public static bool EnqueueInt32(this FrameOutbox outbox, FrameType type, int value) =>
-        outbox.Enqueue(type, 4, value, static (span, v) => BinaryPrimitives.WriteInt32LittleEndian(span, v));
+    /// <summary>Worker → application: it may receive this many more jobs.</summary>
+    public static SmallFrame Credit(int jobs) => new(FrameType.Credit, 4, jobs);
 
-    public static bool PostInt64(this FrameOutbox outbox, FrameType type, long value) =>
-        outbox.Post(type, 8, value, static (span, v) => BinaryPrimitives.WriteInt64LittleEndian(span, v));
+    /// <summary>Application → worker: cancel the job with this sequence number.</summary>
+    public static SmallFrame Cancel(long sequence) => new(FrameType.Cancel, 8, sequence);
 
-    public static bool EnqueueInt64(this FrameOutbox outbox, FrameType type, long value, out long frame) =>
-        outbox.Enqueue(type, 8, value, static (span, v) => BinaryPrimitives.WriteInt64LittleEndian(span, v), out frame);
+    /// <summary>Worker → application: a job it received but never started, handed back.</summary>
+    public static SmallFrame Returned(long sequence) => new(FrameType.Returned, 8, sequence);
 
-    public static bool PostByte(this FrameOutbox outbox, FrameType type, byte value) =>
-        outbox.Post(type, 1, value, static (span, v) => span[0] = v);
+    /// <summary>Worker → application: a thread starts a job it received ahead.</summary>
+    public static SmallFrame Started(long sequence) => new(FrameType.Started, 8, sequence);
+
+    /// <summary>Application → worker: stop taking jobs, finish, run finalizers and exit.</summary>
+    public static SmallFrame Drain(MpmsProcessExitReason reason) => new(FrameType.Drain, 1, (byte)reason);
+
+    /// <summary>Worker → application: it leaves by itself, for this reason.</summary>
+    public static SmallFrame Leaving(MpmsProcessExitReason reason) => new(FrameType.Leaving, 1, (byte)reason);
 
     public static int ReadInt32(in ReadOnlySequence<byte> body)
     {
@@ -43,5 +72,14 @@ internal static class SmallFrames
         return body.Length == 1 && reader.TryRead(out byte value)
             ? value
             : throw new MpmsProtocolException($"Expected a 1-byte body, got {body.Length} bytes.");
+    }
+
+    /// <summary>Reads a drain or leaving reason, refusing one this version does not know.</summary>
+    public static MpmsProcessExitReason ReadReason(in ReadOnlySequence<byte> body)
+    {
+        byte reason = ReadByte(body);
+        return Enum.IsDefined((MpmsProcessExitReason)reason)
+            ? (MpmsProcessExitReason)reason
+            : throw new MpmsProtocolException($"Unknown exit reason {reason}.");
     }
 }

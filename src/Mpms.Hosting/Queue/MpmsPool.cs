@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Mpms.Hosting.Diagnostics;
-using Mpms.Hosting.Serialization;
+using Mpms.Hosting.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Mpms.Hosting.Queue;

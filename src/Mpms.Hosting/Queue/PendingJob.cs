@@ -1,3 +1,4 @@
+using Mpms.Hosting.Protocol;
 using System.Buffers;
 
 namespace Mpms.Hosting.Queue;

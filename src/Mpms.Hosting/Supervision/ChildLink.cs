@@ -15,14 +15,17 @@ namespace Mpms.Hosting.Supervision;
 /// </summary>
 internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, IDisposable
 {
+    // What the worker is still owed when the link closes (a drain, a cancel) is written within this, or dropped.
+    private static readonly TimeSpan LinkCloseTimeout = TimeSpan.FromSeconds(5);
+
     private readonly MpmsPool<TJob, TResult> _pool;
     private readonly WorkerProcess _process;
     private readonly WorkerConnection _connection;
+    private readonly FrameOutbox _outbox;
     private readonly ILogger _logger;
     private readonly Action _changed;
     private readonly Action _started;
     private readonly ForwardedLogWriter _logs;
-    private readonly FrameOutbox _outbox = new();
     private readonly SemaphoreSlim _creditArrived = new(0, 1);
     private int _credit;
     private volatile bool _leaving;
@@ -39,6 +42,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         _pool = pool;
         _process = process;
         _connection = connection;
+        _outbox = connection.Link.Outbox;
         _logger = logger;
         _threadNames = new string?[pool.Options.ThreadsPerProcess + 1];
     }
@@ -52,14 +56,13 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
     /// <summary>Runs the link until the child closes it or breaks the protocol.</summary>
     public async Task RunAsync(WorkerSettings settings, CancellationToken cancellationToken)
     {
-        _outbox.PostJson(FrameType.Welcome, settings);
-        Socket socket = _connection.Socket;
-        Task sender = _outbox.RunAsync(socket, cancellationToken);
+        Link link = _connection.Link;
+        Handshake.Welcome(link, settings);
         using var pumpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task pump = PumpAsync(pumpStop.Token);
         try
         {
-            await _connection.Reader.RunAsync(this, _pool.Options.MaxMessageSize + LinkReader.FrameOverhead, cancellationToken).ConfigureAwait(false);
+            await link.RunAsync(this, _pool.Options.MaxMessageSize + FrameInbox.FrameOverhead, cancellationToken).ConfigureAwait(false);
         }
         catch (MpmsProtocolException ex)
         {
@@ -78,19 +81,12 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
             Close();
             await pumpStop.CancelAsync().ConfigureAwait(false);
             await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            _outbox.Complete();
-            await sender.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            socket.Dispose();
-            await _connection.Reader.DisposeAsync().ConfigureAwait(false);
+            await link.CloseAsync(LinkCloseTimeout).ConfigureAwait(false);
             Dispose();
         }
     }
 
-    public void Dispose()
-    {
-        _outbox.Dispose();
-        _creditArrived.Dispose();
-    }
+    public void Dispose() => _creditArrived.Dispose();
 
     /// <summary>Asks the child to stop taking jobs, finish, run its finalizers and exit.</summary>
     public void Drain(MpmsProcessExitReason reason) => StopSending(reason);
@@ -107,7 +103,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
             {
                 _leaving = true;
                 Interlocked.Exchange(ref _credit, 0);
-                _outbox.PostByte(FrameType.Drain, (byte)reason);
+                _outbox.Post(SmallFrames.Drain(reason));
             }
         }
     }
@@ -122,7 +118,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
         }
     }
 
-    public void CancelJob(long sequence) => _outbox.PostInt64(FrameType.Cancel, sequence);
+    public void CancelJob(long sequence) => _outbox.Post(SmallFrames.Cancel(sequence));
 
     /// <summary>Finds the oldest job that has been with the child longer than <paramref name="limit"/>.</summary>
     /// <remarks>
@@ -282,16 +278,12 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
 
                 break;
             case FrameType.Leaving:
-                byte reason = SmallFrames.ReadByte(body);
-                if (!Enum.IsDefined((MpmsProcessExitReason)reason))
-                {
-                    throw new MpmsProtocolException($"Unknown leaving reason {reason}.");
-                }
+                MpmsProcessExitReason reason = SmallFrames.ReadReason(body);
 
                 // The answer that tells the child no job follows; jobs already on their way are handed back.
-                StopSending((MpmsProcessExitReason)reason);
-                _process.OnLeaving((MpmsProcessExitReason)reason);
-                SupervisorLog.ProcessLeaving(_logger, _pool.PoolName, _process.Name, (MpmsProcessExitReason)reason);
+                StopSending(reason);
+                _process.OnLeaving(reason);
+                SupervisorLog.ProcessLeaving(_logger, _pool.PoolName, _process.Name, reason);
                 _changed();
                 break;
             default:
@@ -391,7 +383,7 @@ internal sealed class ChildLink<TJob, TResult> : IFrameHandler, IJobCanceller, I
                 _inFlight.Add(job.Sequence, job);
 
                 // Copied into the outbox under the lock: a concurrent FailInFlight cannot release the payload meanwhile.
-                JobFrame.Enqueue(_outbox, job.Sequence, job.IdHigh, job.Attempt, job.TraceParent, job.Payload);
+                _outbox.Enqueue(new JobFrame(job.Sequence, job.IdHigh, job.Attempt, job.TraceParent, job.Payload));
             }
         }
 

@@ -360,11 +360,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         if (child.Link is null)
         {
             _ = connected.ContinueWith(
-                static accepted =>
-                {
-                    accepted.Result.Socket.Dispose();
-                    return accepted.Result.Reader.DisposeAsync().AsTask();
-                },
+                static accepted => accepted.Result.Link.DisposeAsync().AsTask(),
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default).Unwrap();

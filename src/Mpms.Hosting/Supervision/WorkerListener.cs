@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Mpms.Hosting.Supervision;
 
 /// <summary>A connection that proved itself with a spawn's secret.</summary>
-internal sealed record WorkerConnection(Socket Socket, LinkReader Reader, int ProcessId);
+internal sealed record WorkerConnection(Link Link, int ProcessId);
 
 /// <summary>
 /// The pool's listening socket. Each spawned process gets a one-time secret; a connection whose first frame is not a
@@ -17,7 +17,6 @@ internal sealed record WorkerConnection(Socket Socket, LinkReader Reader, int Pr
 /// </summary>
 internal sealed class WorkerListener : IAsyncDisposable
 {
-    private const int MaxHelloSize = 4096;
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
 
@@ -120,31 +119,15 @@ internal sealed class WorkerListener : IAsyncDisposable
 
     private async Task HandshakeAsync(Socket connection, CancellationToken cancellationToken)
     {
-        var reader = new LinkReader(connection);
+        var link = new Link(new SocketTransport(connection));
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(HelloTimeout);
-            (FrameType type, byte[] body) = await reader.ReadOneAsync(MaxHelloSize, timeout.Token).ConfigureAwait(false);
-            if (type != FrameType.Hello)
-            {
-                throw new MpmsProtocolException($"The first frame was {type}, not a hello.");
-            }
-
-            HelloMessage hello = ControlMessages.ReadJson<HelloMessage>(new System.Buffers.ReadOnlySequence<byte>(body));
-            if (string.IsNullOrEmpty(hello.Secret))
-            {
-                throw new MpmsProtocolException("The hello carries no secret.");
-            }
-
-            if (hello.ProtocolVersion != ControlMessages.ProtocolVersion)
-            {
-                throw new MpmsProtocolException($"Protocol version {hello.ProtocolVersion} is not {ControlMessages.ProtocolVersion}: the worker runs another version of Mpms.Hosting.");
-            }
-
+            HelloMessage hello = await Handshake.ReadHelloAsync(link, timeout.Token).ConfigureAwait(false);
             TaskCompletionSource<WorkerConnection>? waiting = TakePending(hello.Secret)
                 ?? throw new MpmsProtocolException("The secret matches no process this pool started.");
-            if (!waiting.TrySetResult(new WorkerConnection(connection, reader, hello.ProcessId)))
+            if (!waiting.TrySetResult(new WorkerConnection(link, hello.ProcessId)))
             {
                 throw new MpmsProtocolException("The process this secret belongs to is no longer expected.");
             }
@@ -158,8 +141,7 @@ internal sealed class WorkerListener : IAsyncDisposable
                 SupervisorLog.ConnectionRejected(_logger, _poolName, reason);
             }
 
-            await reader.DisposeAsync().ConfigureAwait(false);
-            connection.Dispose();
+            await link.DisposeAsync().ConfigureAwait(false);
         }
     }
 

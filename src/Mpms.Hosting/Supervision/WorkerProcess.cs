@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Mpms.Hosting.Diagnostics;
-using Mpms.Hosting.Hosting;
+using Mpms.Hosting.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Mpms.Hosting.Supervision;
@@ -78,10 +78,10 @@ internal sealed class WorkerProcess : IDisposable
             startInfo.Environment[variable.Key] = variable.Value;
         }
 
-        startInfo.Environment[WorkerEnvironment.Pool] = poolName;
-        startInfo.Environment[WorkerEnvironment.Endpoint] = endpoint;
-        startInfo.Environment[WorkerEnvironment.Secret] = secret;
-        startInfo.Environment[WorkerEnvironment.ProcessNumber] = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        startInfo.Environment[StartupVariables.Pool] = poolName;
+        startInfo.Environment[StartupVariables.Endpoint] = endpoint;
+        startInfo.Environment[StartupVariables.Secret] = secret;
+        startInfo.Environment[StartupVariables.ProcessNumber] = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var worker = new WorkerProcess(poolName, number, process, outputLogger);

@@ -16,6 +16,7 @@ internal sealed class ChildJob
     private int _cancelReason;
     private byte[]? _payload;
     private CancellationTokenSource? _cancellation;
+    private string? _jobId;
 
     public ChildJob(long sequence, long idHigh, int attempt, string? traceParent, byte[] payload, int length)
     {
@@ -30,6 +31,9 @@ internal sealed class ChildJob
     public long Sequence { get; }
 
     public long IdHigh { get; }
+
+    /// <summary>Gets the job's id, made when first asked for.</summary>
+    public string JobId => _jobId ??= Protocol.JobIds.Format(IdHigh, Sequence);
 
     public int Attempt { get; }
 

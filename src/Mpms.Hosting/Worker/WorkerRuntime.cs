@@ -1,13 +1,10 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Mpms.Hosting.Diagnostics;
-using Mpms.Hosting.Hosting;
 using Mpms.Hosting.Protocol;
-using Mpms.Hosting.Serialization;
 using Mpms.Hosting.Worker.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +21,6 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
 
     private readonly string _poolName;
-    private readonly FrameOutbox _outbox = new();
     private readonly ConcurrentDictionary<long, ChildJob> _jobs = new();
     private readonly Channel<ChildJob> _queue = Channel.CreateUnbounded<ChildJob>();
     private readonly CancellationTokenSource _stopTaking = new();
@@ -47,6 +43,9 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     private PosixSignalRegistration? _sigterm;
 
     private readonly WorkerLogSink _logSink;
+    private Link? _link;
+
+    private FrameOutbox _outbox => _link!.Outbox;
 
     public WorkerRuntime(string poolName, IServiceProvider services, IJobInvoker invoker, ILoggerFactory loggerFactory, WorkerLogSink logSink)
     {
@@ -83,44 +82,31 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
     /// <summary>Runs the worker process to its end and returns its exit code.</summary>
     public async Task<int> RunAsync()
     {
-        string endpoint = TakeVariable(WorkerEnvironment.Endpoint);
-        string secret = TakeVariable(WorkerEnvironment.Secret);
-        int number = int.Parse(TakeVariable(WorkerEnvironment.ProcessNumber), System.Globalization.CultureInfo.InvariantCulture);
-        Environment.SetEnvironmentVariable(WorkerEnvironment.Pool, null);
+        string endpoint = TakeVariable(StartupVariables.Endpoint);
+        string secret = TakeVariable(StartupVariables.Secret);
+        int number = int.Parse(TakeVariable(StartupVariables.ProcessNumber), System.Globalization.CultureInfo.InvariantCulture);
+        Environment.SetEnvironmentVariable(StartupVariables.Pool, null);
         OsNames.SetProcessName(_poolName, number);
         Process = new MpmsProcessContext(_poolName, number, Services);
         using IDisposable? logScope = Logger.BeginScope(new ThreadLogScope(Process, null));
 
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        LinkReader reader;
-        Task sender;
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(endpoint)).ConfigureAwait(false);
-            reader = new LinkReader(socket);
-            sender = _outbox.RunAsync(socket, CancellationToken.None);
-            _outbox.PostJson(FrameType.Hello, new HelloMessage(secret, Environment.ProcessId, ControlMessages.ProtocolVersion));
-            using var timeout = new CancellationTokenSource(HandshakeTimeout);
-            (FrameType type, byte[] body) = await reader.ReadOneAsync(64 * 1024, timeout.Token).ConfigureAwait(false);
-            if (type != FrameType.Welcome)
-            {
-                throw new MpmsProtocolException($"Expected a welcome, got {type}.");
-            }
-
-            Settings = ControlMessages.ReadJson<WorkerSettings>(new ReadOnlySequence<byte>(body));
+            _link = new Link(await SocketTransport.ConnectAsync(endpoint, CancellationToken.None).ConfigureAwait(false));
+            Settings = await Handshake.GreetAsync(_link, secret, HandshakeTimeout).ConfigureAwait(false);
             _gracefulDieTypes = Settings.GracefulDieExceptions;
             if (Settings.ForwardLogs)
             {
                 _logSink.Connect(_outbox, Process);
             }
         }
-        catch (Exception ex) when (ex is SocketException or IOException or MpmsProtocolException or OperationCanceledException)
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or MpmsProtocolException or OperationCanceledException)
         {
             WorkerLog.HandshakeFailed(Logger, _poolName, Process.ProcessName, endpoint, ex);
             return ExitCodes.HandshakeFailed;
         }
 
-        StartBackgroundDuties(reader);
+        StartBackgroundDuties();
         WorkerLog.ProcessStarting(Logger, _poolName, Process.ProcessName, Environment.ProcessId, Settings.ThreadsPerProcess);
         try
         {
@@ -132,18 +118,18 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
         {
             // Drained before it was ready: nothing to finalize.
-            await CloseLinkAsync(socket, sender).ConfigureAwait(false);
+            await CloseLinkAsync().ConfigureAwait(false);
             return ExitCodes.Normal;
         }
         catch (Exception ex)
         {
             WorkerLog.ProcessInitializerFailed(Logger, _poolName, Process.ProcessName, Environment.ProcessId, ex);
-            _outbox.PostByte(FrameType.Leaving, (byte)MpmsProcessExitReason.StartFailed);
-            await CloseLinkAsync(socket, sender).ConfigureAwait(false);
+            _outbox.Post(SmallFrames.Leaving(MpmsProcessExitReason.StartFailed));
+            await CloseLinkAsync().ConfigureAwait(false);
             return ExitCodes.ProcessInitializerFailed;
         }
 
-        _outbox.Post(FrameType.Ready);
+        _outbox.Post(SmallFrames.Ready());
         lock (_creditGate)
         {
             _starting = Settings.ThreadsPerProcess;
@@ -180,7 +166,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
 
         WorkerLog.ProcessExiting(Logger, _poolName, Process.ProcessName, reason);
-        await CloseLinkAsync(socket, sender).ConfigureAwait(false);
+        await CloseLinkAsync().ConfigureAwait(false);
         return reason switch
         {
             MpmsProcessExitReason.StartFailed => ExitCodes.AllThreadsFailed,
@@ -204,7 +190,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             _leaveReason = reason;
         }
 
-        _outbox.PostByte(FrameType.Leaving, (byte)reason);
+        _outbox.Post(SmallFrames.Leaving(reason));
         _stopTaking.Cancel();
         _stopping.Cancel();
         ReturnUnstarted();
@@ -297,7 +283,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         {
             _jobs.TryRemove(job.Sequence, out _);
             job.ReleasePayload();
-            _outbox.PostInt64(FrameType.Returned, job.Sequence);
+            _outbox.Post(SmallFrames.Returned(job.Sequence));
             OnJobDone();
         }
     }
@@ -335,7 +321,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
 
         // A job received ahead may wait here while a thread is busy; the application must know it started before it
         // runs, so that if this process dies, a job that never started goes back to the queue instead of being lost.
-        if (Settings.Prefetch > 0 && _outbox.EnqueueInt64(FrameType.Started, job.Sequence, out long startedFrame))
+        if (Settings.Prefetch > 0 && _outbox.Enqueue(SmallFrames.Started(job.Sequence), out long startedFrame))
         {
             _outbox.Flush();
             Task written = _outbox.WaitWrittenAsync(startedFrame);
@@ -357,12 +343,12 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         bool gracefulDie = false;
         try
         {
-            await invoker.InvokeAsync(job.Payload, new MpmsJobContext(job.IdHigh, job.Sequence, job.Attempt, threadContext), buffer, cancellation.Token);
+            await invoker.InvokeAsync(job.Payload, new MpmsJobContext(job.JobId, job.Attempt, JobIds.AcceptedAt(job.IdHigh), threadContext), buffer, cancellation.Token);
             if (buffer.WrittenCount > Settings.MaxMessageSize)
             {
                 status = WireStatus.Failed;
                 error = WireError.From(new MpmsSerializationException(
-                    $"The result of job {Queue.JobIds.Format(job.IdHigh, job.Sequence)} is {buffer.WrittenCount} bytes serialised, more than MaxMessageSize ({Settings.MaxMessageSize})."));
+                    $"The result of job {job.JobId} is {buffer.WrittenCount} bytes serialised, more than MaxMessageSize ({Settings.MaxMessageSize})."));
             }
         }
         catch (OperationCanceledException ex) when (job.CancelReason != CancelReason.None && cancellation.IsCancellationRequested)
@@ -407,11 +393,11 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             long finished = DateTime.UtcNow.Ticks;
             if (error is null)
             {
-                ResultFrame.EnqueueSuccess(_outbox, job.Sequence, thread.Number, job.StartedTicks, finished, buffer.WrittenMemory);
+                _outbox.Enqueue(ResultFrame.Success(job.Sequence, thread.Number, job.StartedTicks, finished, buffer.WrittenMemory));
             }
             else
             {
-                ResultFrame.EnqueueError(_outbox, job.Sequence, status, thread.Number, job.StartedTicks, finished, error.Truncate(64 * 1024));
+                _outbox.Enqueue(ResultFrame.Failure(job.Sequence, status, thread.Number, job.StartedTicks, finished, error.Truncate(64 * 1024)));
             }
 
             OnJobDone(flush: false); // the thread flushes before it waits, or with its next job's start
@@ -430,7 +416,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
 
         _jobs.TryRemove(job.Sequence, out _);
         var error = new WireError(exception.GetType().FullName ?? exception.GetType().Name, $"The worker runtime failed around the job: {exception.GetType().Name}.", null, null);
-        ResultFrame.EnqueueError(_outbox, job.Sequence, WireStatus.Failed, thread.Number, job.StartedTicks, DateTime.UtcNow.Ticks, error);
+        _outbox.Enqueue(ResultFrame.Failure(job.Sequence, WireStatus.Failed, thread.Number, job.StartedTicks, DateTime.UtcNow.Ticks, error));
         OnJobDone();
         job.ReleasePayload();
     }
@@ -448,7 +434,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         if (activity is not null)
         {
             activity.SetTag("mpms.pool", _poolName);
-            activity.SetTag("mpms.job_id", Queue.JobIds.Format(job.IdHigh, job.Sequence));
+            activity.SetTag("mpms.job_id", job.JobId);
             activity.SetTag("mpms.attempt", job.Attempt);
             activity.SetTag("thread.name", thread.Name);
         }
@@ -519,7 +505,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             _jobs.TryRemove(sequence, out _);
             job.ReleasePayload();
             long now = DateTime.UtcNow.Ticks;
-            ResultFrame.EnqueueError(_outbox, sequence, WireStatus.Canceled, 0, 0, now, new WireError(typeof(OperationCanceledException).FullName!, "The job was canceled before it started.", null, null));
+            _outbox.Enqueue(ResultFrame.Failure(sequence, WireStatus.Canceled, 0, 0, now, new WireError(typeof(OperationCanceledException).FullName!, "The job was canceled before it started.", null, null)));
             OnJobDone();
         }
         else
@@ -537,7 +523,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         }
         catch (Exception ex)
         {
-            WorkerLog.CancellationCallbackFailed(Logger, Queue.JobIds.Format(job.IdHigh, job.Sequence), ex);
+            WorkerLog.CancellationCallbackFailed(Logger, job.JobId, ex);
         }
     }
 
@@ -579,7 +565,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             _outstanding += grant;
         }
 
-        _outbox.EnqueueInt32(FrameType.Credit, grant);
+        _outbox.Enqueue(SmallFrames.Credit(grant));
     }
 
     private void ReturnUnstarted()
@@ -603,9 +589,9 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         return false;
     }
 
-    private void StartBackgroundDuties(LinkReader reader)
+    private void StartBackgroundDuties()
     {
-        _ = ReadLinkAsync(reader);
+        _ = ReadLinkAsync();
         ParentWatchdog.Start(() => OnLinkLost("the application process is gone"));
         RegisterSignals();
         TimeSpan tick = Settings.JobTimeout is null ? Settings.HeartbeatInterval : TimeSpan.FromMilliseconds(Math.Min(100, Settings.HeartbeatInterval.TotalMilliseconds));
@@ -613,12 +599,12 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         _ticker = new Timer(static state => ((WorkerRuntime)state!).OnTick(), this, tick, tick);
     }
 
-    private async Task ReadLinkAsync(LinkReader reader)
+    private async Task ReadLinkAsync()
     {
         string why = "the application closed the link";
         try
         {
-            await reader.RunAsync(this, Settings.MaxMessageSize + LinkReader.FrameOverhead, CancellationToken.None).ConfigureAwait(false);
+            await _link!.RunAsync(this, Settings.MaxMessageSize + FrameInbox.FrameOverhead, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -655,7 +641,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
                 }
             }
 
-            HeartbeatFrame.Post(_outbox, running);
+            _outbox.Post(new HeartbeatFrame(running));
         }
 
         if (Settings.JobTimeout is not TimeSpan timeout)
@@ -681,12 +667,12 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
             {
                 // The job ignored its token: report it, give up on its thread, and recycle the process.
                 _jobs.TryRemove(job.Sequence, out _);
-                WorkerLog.TaskAbandoned(Logger, _poolName, job.Thread?.Name ?? "?", Queue.JobIds.Format(job.IdHigh, job.Sequence), timeout + Settings.JobTimeoutGrace);
-                ResultFrame.EnqueueError(_outbox, job.Sequence, WireStatus.TimedOut, job.Thread?.Number ?? 0, job.StartedTicks, DateTime.UtcNow.Ticks, new WireError(
+                WorkerLog.TaskAbandoned(Logger, _poolName, job.Thread?.Name ?? "?", job.JobId, timeout + Settings.JobTimeoutGrace);
+                _outbox.Enqueue(ResultFrame.Failure(job.Sequence, WireStatus.TimedOut, job.Thread?.Number ?? 0, job.StartedTicks, DateTime.UtcNow.Ticks, new WireError(
                     typeof(MpmsJobTimeoutException).FullName!,
                     $"The job ran past JobTimeout ({timeout.TotalSeconds:0.###} s) and ignored its token for {Settings.JobTimeoutGrace.TotalSeconds:0.###} s more; its process is recycled.",
                     null,
-                    null));
+                    null)));
                 BeginLeaving(MpmsProcessExitReason.JobTimeout);
                 OnJobDone();
                 job.Thread?.Abandon();
@@ -712,7 +698,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         });
     }
 
-    private async Task CloseLinkAsync(Socket socket, Task sender)
+    private async Task CloseLinkAsync()
     {
         // A job the application sent before it learned this process leaves must still be handed back; its drain
         // (the answer to our "leaving") says nothing more is on the way. A dead application never answers: bounded.
@@ -724,15 +710,7 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         _ticker?.Dispose();
         _sigint?.Dispose();
         _sigterm?.Dispose();
-        _outbox.Complete();
-        await sender.WaitAsync(FlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
+        await _link!.CloseAsync(FlushTimeout).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -742,7 +720,6 @@ internal sealed class WorkerRuntime : IFrameHandler, IDisposable
         _sigterm?.Dispose();
         _stopTaking.Dispose();
         _stopping.Dispose();
-        _outbox.Dispose();
     }
 
     private static string TakeVariable(string name)

@@ -1,5 +1,5 @@
 using Mpms.Hosting.Diagnostics;
-using Mpms.Hosting.Serialization;
+using Mpms.Hosting.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

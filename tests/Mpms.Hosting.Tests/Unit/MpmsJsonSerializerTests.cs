@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Mpms.Hosting.Serialization;
+using Mpms.Hosting.Protocol;
 
 namespace Mpms.Hosting.Tests.Unit.Serialization;
 

@@ -67,8 +67,7 @@ internal sealed class WorkerLogSink
             formatter(state, exception),
             exception is null ? null : WireError.From(exception),
             properties);
-        byte[] body = frame.Encode();
-        return outbox.Post(FrameType.Log, body.Length, body, static (span, bytes) => bytes.CopyTo(span));
+        return outbox.Post(frame);
     }
 
     private static void SetTag(List<KeyValuePair<string, object?>> properties, string key, object? value)

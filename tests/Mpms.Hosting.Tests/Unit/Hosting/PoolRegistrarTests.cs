@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Mpms.Hosting.Queue;
-using Mpms.Hosting.Serialization;
+using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Supervision;
 using Mpms.Hosting.Tests.Unit.DependencyInjection;
 using Mpms.Hosting.Tests.Unit.TestDoubles;

@@ -11,7 +11,7 @@ public sealed class ControlMessagesTests
     {
         var hello = new HelloMessage("s3cr\u00e9t-\u79d8\u5bc6", 4242, ControlMessages.ProtocolVersion);
 
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.PostJson(FrameType.Hello, hello), FrameType.Hello);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(ControlMessages.Hello(hello)), FrameType.Hello);
 
         Assert.Equal(hello, ControlMessages.ReadJson<HelloMessage>(body));
         Assert.Equal(hello, ControlMessages.ReadJson<HelloMessage>(Sequences.Bytewise(body.ToArray())));
@@ -36,7 +36,7 @@ public sealed class ControlMessagesTests
             MaxMessageSize = 4096,
         };
 
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.PostJson(FrameType.Welcome, settings), FrameType.Welcome);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(ControlMessages.Welcome(settings)), FrameType.Welcome);
         WorkerSettings read = ControlMessages.ReadJson<WorkerSettings>(body);
 
         Assert.Equal(settings with { GracefulDieExceptions = read.GracefulDieExceptions }, read);

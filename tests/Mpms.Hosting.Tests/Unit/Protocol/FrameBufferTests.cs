@@ -6,12 +6,13 @@ namespace Mpms.Hosting.Tests.Unit.Protocol;
 public sealed class FrameBufferTests
 {
     [Fact]
-    public void Append_WritesLengthPlusOneAndType_ThenReturnsTheBodySpan()
+    public void Begin_WritesLengthPlusOneAndType_ThenReturnsTheBodySpan()
     {
         using var buffer = new FrameBuffer();
 
-        Span<byte> body = buffer.Append(FrameType.Credit, 4);
+        Span<byte> body = FrameHeader.Begin(buffer, FrameType.Credit, 4);
         BinaryPrimitives.WriteInt32LittleEndian(body, 77);
+        FrameHeader.Commit(buffer, 4);
 
         byte[] written = buffer.WrittenMemory.ToArray();
         Assert.Equal(9, written.Length);
@@ -21,13 +22,14 @@ public sealed class FrameBufferTests
     }
 
     [Fact]
-    public void Append_BeyondTheInitialSize_GrowsAndKeepsEarlierFrames()
+    public void Begin_BeyondTheInitialSize_GrowsAndKeepsEarlierFrames()
     {
         using var buffer = new FrameBuffer();
-        buffer.Append(FrameType.Cancel, 8).Fill(0xAB);
+        FrameHeader.Begin(buffer, FrameType.Cancel, 8).Fill(0xAB);
+        FrameHeader.Commit(buffer, 8);
 
-        Span<byte> big = buffer.Append(FrameType.Job, 100_000);
-        big.Fill(0xCD);
+        FrameHeader.Begin(buffer, FrameType.Job, 100_000).Fill(0xCD);
+        FrameHeader.Commit(buffer, 100_000);
 
         Assert.Equal(13 + 100_005, buffer.Length);
         byte[] written = buffer.WrittenMemory.ToArray();
@@ -39,11 +41,12 @@ public sealed class FrameBufferTests
     public void Reset_AfterAVeryLargeFrame_ForgetsWhatWasWritten()
     {
         using var buffer = new FrameBuffer();
-        buffer.Append(FrameType.Job, 2 * 1024 * 1024);
+        FrameHeader.Begin(buffer, FrameType.Job, 2 * 1024 * 1024);
+        FrameHeader.Commit(buffer, 2 * 1024 * 1024);
 
         buffer.Reset();
-        buffer.Append(FrameType.Ready, 0);
+        new SmallFrame(FrameType.Ready, 0, 0).WriteTo(buffer);
 
-        Assert.Equal(FrameReader.HeaderSize, buffer.Length);
+        Assert.Equal(FrameHeader.Size, buffer.Length);
     }
 }

@@ -12,10 +12,10 @@ public sealed class FrameOutboxTests
         {
             for (int i = 0; i < 1000; i++)
             {
-                outbox.PostInt32(FrameType.Credit, i);
+                outbox.Post(new SmallFrame(FrameType.Credit, 4, i));
             }
 
-            outbox.Post(FrameType.Heartbeat);
+            outbox.Post(new SmallFrame(FrameType.Heartbeat, 0, 0));
         });
 
         List<(FrameType Type, byte[] Body)> frames = Wire.Decode(bytes);
@@ -29,12 +29,12 @@ public sealed class FrameOutboxTests
     public void Post_AfterComplete_IsDroppedAndSaysSo()
     {
         using var outbox = new FrameOutbox();
-        Assert.True(outbox.Post(FrameType.Ready));
+        Assert.True(outbox.Post(new SmallFrame(FrameType.Ready, 0, 0)));
 
         outbox.Complete();
 
-        Assert.False(outbox.Post(FrameType.Heartbeat));
-        Assert.False(outbox.PostInt64(FrameType.Cancel, 1));
+        Assert.False(outbox.Post(new SmallFrame(FrameType.Heartbeat, 0, 0)));
+        Assert.False(outbox.Post(new SmallFrame(FrameType.Cancel, 8, 1)));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class FrameOutboxTests
         {
             for (long i = 0; i < 100; i++)
             {
-                outbox.PostInt64(FrameType.Cancel, i);
+                outbox.Post(new SmallFrame(FrameType.Cancel, 8, i));
             }
         });
         outbox.Complete();

@@ -81,7 +81,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             using SocketPair pair = await SocketPair.CreateAsync();
             var handler = new DecodingHandler(where);
             Exception? error = null;
-            await using (var reader = new LinkReader(pair.Right))
+            await using (var reader = new SocketInbox(pair.Right))
             {
                 Task writing = WriteInChunksAsync(pair.Left, fuzzCase.Data, chunks);
                 try
@@ -156,7 +156,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                 long sequence = random.NextInt64(long.MinValue, long.MaxValue), idHigh = random.NextInt64(long.MinValue, long.MaxValue);
                 int attempt = random.Next(int.MinValue, int.MaxValue);
                 byte[] payload = RandomBytes(random, SmallLength(random, Cap - 21));
-                JobFrame.Post(outbox, sequence, idHigh, attempt, null, payload);
+                outbox.Post(new JobFrame(sequence, idHigh, attempt, null, payload));
                 return (FrameType.Job, body =>
                 {
                     JobFrame frame = JobFrame.Read(body);
@@ -170,7 +170,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                 long sequence = random.NextInt64(), started = random.NextInt64(DateTime.MaxValue.Ticks + 1), finished = random.NextInt64(DateTime.MaxValue.Ticks + 1);
                 int thread = random.Next();
                 byte[] payload = RandomBytes(random, SmallLength(random, Cap - 29));
-                ResultFrame.PostSuccess(outbox, sequence, thread, started, finished, payload);
+                outbox.Post(ResultFrame.Success(sequence, thread, started, finished, payload));
                 return (FrameType.Result, body =>
                 {
                     ResultFrame frame = ResultFrame.Read(body);
@@ -185,7 +185,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                 long sequence = random.NextInt64();
                 var status = (WireStatus)random.Next(1, 4);
                 var error = new WireError(RandomText(random) ?? "T", RandomText(random) ?? string.Empty, RandomText(random), RandomText(random));
-                ResultFrame.PostError(outbox, sequence, status, 1, 2, 3, error);
+                outbox.Post(ResultFrame.Failure(sequence, status, 1, 2, 3, error));
                 return (FrameType.Result, body =>
                 {
                     ResultFrame frame = ResultFrame.Read(body);
@@ -197,7 +197,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             case 3:
             {
                 int credit = random.Next(int.MinValue, int.MaxValue);
-                outbox.PostInt32(FrameType.Credit, credit);
+                outbox.Post(new SmallFrame(FrameType.Credit, 4, credit));
                 return (FrameType.Credit, body => Assert.Equal(credit, SmallFrames.ReadInt32(body)));
             }
 
@@ -206,7 +206,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             {
                 FrameType type = random.Next(2) == 0 ? FrameType.Cancel : FrameType.Returned;
                 long sequence = random.NextInt64(long.MinValue, long.MaxValue);
-                outbox.PostInt64(type, sequence);
+                outbox.Post(new SmallFrame(type, 8, sequence));
                 return (type, body => Assert.Equal(sequence, SmallFrames.ReadInt64(body)));
             }
 
@@ -215,13 +215,13 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             {
                 FrameType type = random.Next(2) == 0 ? FrameType.Drain : FrameType.Leaving;
                 byte reason = (byte)random.Next(256);
-                outbox.PostByte(type, reason);
+                outbox.Post(new SmallFrame(type, 1, reason));
                 return (type, body => Assert.Equal(reason, SmallFrames.ReadByte(body)));
             }
 
             case 8:
             {
-                outbox.Post(FrameType.Ready);
+                outbox.Post(new SmallFrame(FrameType.Ready, 0, 0));
                 return (FrameType.Ready, body => Assert.True(body.IsEmpty));
             }
 
@@ -230,7 +230,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                 RunningJob[] running = Enumerable.Range(0, random.Next(4))
                     .Select(_ => new RunningJob(random.NextInt64(), random.Next(), random.NextInt64()))
                     .ToArray();
-                HeartbeatFrame.Post(outbox, running);
+                outbox.Post(new HeartbeatFrame(running));
                 return (FrameType.Heartbeat, body => Assert.Equal(running, HeartbeatFrame.Read(body)));
             }
 
@@ -245,8 +245,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                     RandomText(random) ?? "",
                     random.Next(2) == 0 ? null : new WireError("T", RandomText(random) ?? "", RandomText(random), null),
                     [new("Number", (long)random.Next()), new("Text", RandomText(random)), new("Flag", random.Next(2) == 0)]);
-                byte[] encoded = log.Encode();
-                outbox.Post(FrameType.Log, encoded.Length, encoded, static (span, bytes) => bytes.CopyTo(span));
+                outbox.Post(log);
                 return (FrameType.Log, body =>
                 {
                     LogFrame read = LogFrame.Read(body);
@@ -259,7 +258,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             case 10:
             {
                 var hello = new HelloMessage(RandomText(random) ?? "secret", random.Next(), random.Next());
-                outbox.PostJson(FrameType.Hello, hello);
+                outbox.Post(ControlMessages.Hello(hello));
                 return (FrameType.Hello, body => Assert.Equal(hello, ControlMessages.ReadJson<HelloMessage>(body)));
             }
 
@@ -273,7 +272,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                     JobTimeout = random.Next(2) == 0 ? null : TimeSpan.FromTicks(random.NextInt64(0, TimeSpan.MaxValue.Ticks)),
                     MaxMessageSize = random.Next(),
                 };
-                outbox.PostJson(FrameType.Welcome, settings);
+                outbox.Post(ControlMessages.Welcome(settings));
                 return (FrameType.Welcome, body =>
                 {
                     WorkerSettings read = ControlMessages.ReadJson<WorkerSettings>(body);

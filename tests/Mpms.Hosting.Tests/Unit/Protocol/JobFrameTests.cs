@@ -14,7 +14,7 @@ public sealed class JobFrameTests
     {
         byte[] payload = Enumerable.Range(0, payloadLength).Select(i => (byte)(i * 7)).ToArray();
 
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => JobFrame.Post(o, sequence, idHigh, attempt, null, payload), FrameType.Job);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(new JobFrame(sequence, idHigh, attempt, null, payload)), FrameType.Job);
         JobFrame frame = JobFrame.Read(body);
 
         Assert.Equal(sequence, frame.Sequence);
@@ -27,7 +27,7 @@ public sealed class JobFrameTests
     public async Task Read_BodyInOneByteSegments_GivesTheSameFields()
     {
         byte[] payload = "{\"op\":\"x\"}"u8.ToArray();
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => JobFrame.Post(o, 42, 0x0123456789ABCDEF, 3, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", payload), FrameType.Job);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(new JobFrame(42, 0x0123456789ABCDEF, 3, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", payload)), FrameType.Job);
 
         JobFrame frame = JobFrame.Read(Sequences.Bytewise(body.ToArray()));
         Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", frame.TraceParent);

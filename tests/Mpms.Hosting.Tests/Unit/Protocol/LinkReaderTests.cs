@@ -15,15 +15,15 @@ public sealed class LinkReaderTests
         using SocketPair pair = await SocketPair.CreateAsync();
         byte[] bytes = await Wire.EncodeAsync(o =>
         {
-            o.Post(FrameType.Ready);
-            o.PostInt32(FrameType.Credit, 3);
-            JobFrame.Post(o, 1, 2, 1, null, new byte[Cap - 21]);
+            o.Post(new SmallFrame(FrameType.Ready, 0, 0));
+            o.Post(new SmallFrame(FrameType.Credit, 4, 3));
+            o.Post(new JobFrame(1, 2, 1, null, new byte[Cap - 21]));
         });
         await pair.Left.SendAsync(bytes);
         pair.Left.Shutdown(SocketShutdown.Send);
         var handler = new RecordingHandler();
 
-        await using (var reader = new LinkReader(pair.Right))
+        await using (var reader = new SocketInbox(pair.Right))
         {
             await reader.RunAsync(handler, Cap, CancellationToken.None).WaitAsync(Wire.HangGuard);
         }
@@ -36,7 +36,7 @@ public sealed class LinkReaderTests
     public async Task RunAsync_HeaderOverTheCap_ThrowsWithoutWaitingForTheBody()
     {
         using SocketPair pair = await SocketPair.CreateAsync();
-        await using var reader = new LinkReader(pair.Right);
+        await using var reader = new SocketInbox(pair.Right);
 
         // Only the header is sent and the connection stays open: just the length check can end the read.
         await pair.Left.SendAsync(Wire.Header(Cap + 2, (byte)FrameType.Job));
@@ -49,7 +49,7 @@ public sealed class LinkReaderTests
     public async Task ReadOneAsync_HeaderOverTheCap_ThrowsWithoutWaitingForTheBody()
     {
         using SocketPair pair = await SocketPair.CreateAsync();
-        await using var reader = new LinkReader(pair.Right);
+        await using var reader = new SocketInbox(pair.Right);
 
         await pair.Left.SendAsync(Wire.Header(uint.MaxValue, (byte)FrameType.Hello));
         Task reading = reader.ReadOneAsync(Cap, CancellationToken.None);
@@ -61,7 +61,7 @@ public sealed class LinkReaderTests
     public async Task RunAsync_BodyAtTheCapSentLater_IsDelivered()
     {
         using SocketPair pair = await SocketPair.CreateAsync();
-        await using var reader = new LinkReader(pair.Right);
+        await using var reader = new SocketInbox(pair.Right);
         var handler = new RecordingHandler();
 
         await pair.Left.SendAsync(Wire.Header(Cap + 1, (byte)FrameType.Job));
@@ -77,7 +77,7 @@ public sealed class LinkReaderTests
     public async Task RunAsync_StreamEndsInsideAFrame_Throws()
     {
         using SocketPair pair = await SocketPair.CreateAsync();
-        await using var reader = new LinkReader(pair.Right);
+        await using var reader = new SocketInbox(pair.Right);
         var handler = new RecordingHandler();
 
         await pair.Left.SendAsync(Wire.Frame((byte)FrameType.Ready, []).Concat(Wire.Frame((byte)FrameType.Credit, [1, 0, 0, 0])[..7]).ToArray());
@@ -92,7 +92,7 @@ public sealed class LinkReaderTests
     public async Task RunAsync_HandlerRejectsAFrame_ThrowsItsException()
     {
         using SocketPair pair = await SocketPair.CreateAsync();
-        await using var reader = new LinkReader(pair.Right);
+        await using var reader = new SocketInbox(pair.Right);
         var handler = new RecordingHandler { Reject = FrameType.Drain };
 
         await pair.Left.SendAsync(Wire.Frame((byte)FrameType.Drain, [1]));
@@ -104,7 +104,7 @@ public sealed class LinkReaderTests
     public async Task ReadOneAsync_TwoFramesInOneWrite_ReturnsTheFirstAndLeavesTheSecondForRunAsync()
     {
         using SocketPair pair = await SocketPair.CreateAsync();
-        await using var reader = new LinkReader(pair.Right);
+        await using var reader = new SocketInbox(pair.Right);
         var handler = new RecordingHandler();
         byte[] both = [.. Wire.Frame((byte)FrameType.Hello, "{}"u8), .. Wire.Frame((byte)FrameType.Credit, [2, 0, 0, 0])];
 
@@ -122,7 +122,7 @@ public sealed class LinkReaderTests
     public async Task ReadOneAsync_StreamEndsBeforeAnyFrame_Throws()
     {
         using SocketPair pair = await SocketPair.CreateAsync();
-        await using var reader = new LinkReader(pair.Right);
+        await using var reader = new SocketInbox(pair.Right);
 
         pair.Left.Shutdown(SocketShutdown.Send);
 
@@ -134,7 +134,7 @@ public sealed class LinkReaderTests
     public async Task ReadOneAsync_StreamEndsInsideTheFirstFrame_Throws()
     {
         using SocketPair pair = await SocketPair.CreateAsync();
-        await using var reader = new LinkReader(pair.Right);
+        await using var reader = new SocketInbox(pair.Right);
 
         await pair.Left.SendAsync(Wire.Frame((byte)FrameType.Hello, "{\"a\":1}"u8)[..8]);
         pair.Left.Shutdown(SocketShutdown.Send);

@@ -15,7 +15,7 @@ public sealed class ResultFrameTests
         byte[] payload = "{\"value\":42}"u8.ToArray();
         long started = new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc).Ticks;
 
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => ResultFrame.PostSuccess(o, 17, 3, started, started + 12345, payload), FrameType.Result);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(ResultFrame.Success(17, 3, started, started + 12345, payload)), FrameType.Result);
         ResultFrame frame = ResultFrame.Read(body);
 
         Assert.Equal(17, frame.Sequence);
@@ -30,7 +30,7 @@ public sealed class ResultFrameTests
     [Fact]
     public async Task Read_SuccessWithEmptyPayload_GivesEmptyPayload()
     {
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => ResultFrame.PostSuccess(o, 1, 1, 0, 0, ReadOnlyMemory<byte>.Empty), FrameType.Result);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(ResultFrame.Success(1, 1, 0, 0, ReadOnlyMemory<byte>.Empty)), FrameType.Result);
 
         ResultFrame frame = ResultFrame.Read(body);
 
@@ -47,7 +47,7 @@ public sealed class ResultFrameTests
         var status = (WireStatus)wireStatus;
         var error = new WireError("System.InvalidOperationException", "bad state", "   at Worker.Run()", "System.InvalidOperationException: bad state\n   at Worker.Run()");
 
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => ResultFrame.PostError(o, 99, status, 2, 10, 20, error), FrameType.Result);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(ResultFrame.Failure(99, status, 2, 10, 20, error)), FrameType.Result);
         ResultFrame frame = ResultFrame.Read(body);
 
         Assert.Equal(99, frame.Sequence);
@@ -64,7 +64,7 @@ public sealed class ResultFrameTests
     {
         var error = new WireError("My.Error", string.Empty, null, null);
 
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => ResultFrame.PostError(o, 5, WireStatus.Failed, 1, 0, 0, error), FrameType.Result);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(ResultFrame.Failure(5, WireStatus.Failed, 1, 0, 0, error)), FrameType.Result);
         ResultFrame frame = ResultFrame.Read(body);
 
         Assert.NotNull(frame.Error);
@@ -83,7 +83,7 @@ public sealed class ResultFrameTests
             "   at \u5de5\u4f5c\u8005.\u8fd0\u884c()",
             new string('\u00e9', 10_000));
 
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => ResultFrame.PostError(o, 5, WireStatus.Failed, 1, 0, 0, error), FrameType.Result);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(ResultFrame.Failure(5, WireStatus.Failed, 1, 0, 0, error)), FrameType.Result);
 
         Assert.Equal(error, ResultFrame.Read(body).Error);
         Assert.Equal(error, ResultFrame.Read(Sequences.Bytewise(body.ToArray())).Error);

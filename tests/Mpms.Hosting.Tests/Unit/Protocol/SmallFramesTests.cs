@@ -14,7 +14,7 @@ public sealed class SmallFramesTests
     [InlineData(int.MinValue)]
     public async Task ReadInt32_WhatPostInt32Wrote_GivesTheValue(int value)
     {
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.PostInt32(FrameType.Credit, value), FrameType.Credit);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(new SmallFrame(FrameType.Credit, 4, value)), FrameType.Credit);
 
         Assert.Equal(value, SmallFrames.ReadInt32(body));
         Assert.Equal(value, SmallFrames.ReadInt32(Sequences.Bytewise(body.ToArray())));
@@ -27,7 +27,7 @@ public sealed class SmallFramesTests
     [InlineData(0x0102030405060708L)]
     public async Task ReadInt64_WhatPostInt64Wrote_GivesTheValue(long value)
     {
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.PostInt64(FrameType.Returned, value), FrameType.Returned);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(new SmallFrame(FrameType.Returned, 8, value)), FrameType.Returned);
 
         Assert.Equal(value, SmallFrames.ReadInt64(body));
         Assert.Equal(value, SmallFrames.ReadInt64(Sequences.Bytewise(body.ToArray())));
@@ -39,7 +39,7 @@ public sealed class SmallFramesTests
     [InlineData((byte)255)]
     public async Task ReadByte_WhatPostByteWrote_GivesTheValue(byte value)
     {
-        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.PostByte(FrameType.Leaving, value), FrameType.Leaving);
+        ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(new SmallFrame(FrameType.Leaving, 1, value)), FrameType.Leaving);
 
         Assert.Equal(value, SmallFrames.ReadByte(body));
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Queue;
 using Mpms.Hosting.Tests.Unit.TestDoubles;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mpms.Hosting.Queue;
-using Mpms.Hosting.Serialization;
+using Mpms.Hosting.Protocol;
 
 namespace Mpms.Hosting.Tests.Unit.TestDoubles;
 

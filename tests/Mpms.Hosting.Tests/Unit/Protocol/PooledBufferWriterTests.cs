@@ -1,6 +1,6 @@
-using Mpms.Hosting.Serialization;
+using Mpms.Hosting.Protocol;
 
-namespace Mpms.Hosting.Tests.Unit.Serialization;
+namespace Mpms.Hosting.Tests.Unit.Protocol;
 
 public sealed class PooledBufferWriterTests
 {

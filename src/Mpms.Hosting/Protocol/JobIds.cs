@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Mpms.Hosting.Queue;
+namespace Mpms.Hosting.Protocol;
 
 /// <summary>
 /// Task ids in the layout of a ULID: 26 Crockford base-32 characters of 128 bits, the first 48 the time in Unix

@@ -1,10 +1,9 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net.Sockets;
 
 namespace Mpms.Hosting.Protocol;
 
-/// <summary>Handles the frames a <see cref="LinkReader"/> cuts out of the stream.</summary>
+/// <summary>Handles the frames a <see cref="FrameInbox"/> cuts out of the stream.</summary>
 internal interface IFrameHandler
 {
     /// <summary>Handles one frame; the body is only valid during the call.</summary>
@@ -12,16 +11,14 @@ internal interface IFrameHandler
     void OnFrame(FrameType type, in ReadOnlySequence<byte> body);
 }
 
-/// <summary>The receiving half of a link: frames from a socket, through a pooled pipe, size-capped.</summary>
-internal sealed class LinkReader : IAsyncDisposable
+/// <summary>
+/// The receiving half of a link: frames cut out of a pipe, size-capped before their body is awaited or buffered. Every
+/// frame that a read brought in is handed over before the next read, so a burst costs one wake-up.
+/// </summary>
+internal sealed class FrameInbox(PipeReader input)
 {
     /// <summary>Room for the fixed fields and error text around a payload of the largest allowed size.</summary>
     public const int FrameOverhead = 1024 * 1024;
-
-    private readonly PipeReader _pipe;
-
-    public LinkReader(Socket socket) =>
-        _pipe = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024));
 
     /// <summary>Reads exactly one frame (the handshake) and copies its body.</summary>
     /// <exception cref="MpmsProtocolException">The stream ended first, or the frame is invalid.</exception>
@@ -30,16 +27,16 @@ internal sealed class LinkReader : IAsyncDisposable
         var frames = new FrameReader(maxBodySize);
         while (true)
         {
-            ReadResult read = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = read.Buffer;
             if (frames.TryRead(ref buffer, out FrameType type, out ReadOnlySequence<byte> body))
             {
                 byte[] copy = body.ToArray();
-                _pipe.AdvanceTo(buffer.Start);
+                input.AdvanceTo(buffer.Start);
                 return (type, copy);
             }
 
-            _pipe.AdvanceTo(buffer.Start, buffer.End);
+            input.AdvanceTo(buffer.Start, buffer.End);
             if (read.IsCompleted)
             {
                 throw new MpmsProtocolException(buffer.IsEmpty ? "The connection closed before the first frame." : "The connection closed inside a frame.");
@@ -54,7 +51,7 @@ internal sealed class LinkReader : IAsyncDisposable
         var frames = new FrameReader(maxBodySize);
         while (true)
         {
-            ReadResult read = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = read.Buffer;
             try
             {
@@ -65,12 +62,12 @@ internal sealed class LinkReader : IAsyncDisposable
             }
             finally
             {
-                _pipe.AdvanceTo(buffer.Start, buffer.End);
+                input.AdvanceTo(buffer.Start, buffer.End);
             }
 
-            if (read.IsCompleted)
+            if (read.IsCompleted || read.IsCanceled)
             {
-                if (!buffer.IsEmpty)
+                if (!buffer.IsEmpty && read.IsCompleted)
                 {
                     throw new MpmsProtocolException("The connection closed inside a frame.");
                 }
@@ -79,6 +76,4 @@ internal sealed class LinkReader : IAsyncDisposable
             }
         }
     }
-
-    public ValueTask DisposeAsync() => _pipe.CompleteAsync();
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Mpms.Hosting.Serialization;
+namespace Mpms.Hosting.Protocol;
 
 /// <summary>An <see cref="IBufferWriter{T}"/> over an array from the pool; the array can be handed over with <see cref="Detach"/>.</summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable

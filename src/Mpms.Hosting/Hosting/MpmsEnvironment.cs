@@ -1,4 +1,4 @@
-using Mpms.Hosting.Hosting;
+using Mpms.Hosting.Protocol;
 
 namespace Mpms.Hosting;
 
@@ -10,8 +10,8 @@ namespace Mpms.Hosting;
 public static class MpmsEnvironment
 {
     /// <summary>Gets a value indicating whether this process is a worker process of an Mpms pool.</summary>
-    public static bool IsWorkerProcess => WorkerEnvironment.CurrentPool is not null;
+    public static bool IsWorkerProcess => StartupVariables.CurrentPool is not null;
 
     /// <summary>Gets the name of the pool this process is a worker of, or <see langword="null"/> in the application.</summary>
-    public static string? WorkerPoolName => WorkerEnvironment.CurrentPool;
+    public static string? WorkerPoolName => StartupVariables.CurrentPool;
 }

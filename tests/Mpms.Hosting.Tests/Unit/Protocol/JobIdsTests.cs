@@ -1,7 +1,7 @@
 using System.Numerics;
-using Mpms.Hosting.Queue;
+using Mpms.Hosting.Protocol;
 
-namespace Mpms.Hosting.Tests.Unit.Queue;
+namespace Mpms.Hosting.Tests.Unit.Protocol;
 
 public sealed class JobIdsTests
 {
