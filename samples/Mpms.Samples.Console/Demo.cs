@@ -71,9 +71,10 @@ public static class Demo
             await squares.PutAsync(new SquareJob(n));
         }
 
-        squares.Complete();                       // the original's close()
-        await squares.WaitForCompletionAsync();   // the original's join(): every outcome collected
-        MpmsPoolStats stats = squares.GetStats();
+        var squarePool = host.Services.GetRequiredService<IMpmsPool<SquareJob, long>>();
+        squarePool.Complete();                       // the original's close()
+        await squarePool.WaitForCompletionAsync();   // the original's join(): every outcome collected
+        MpmsPoolStats stats = squarePool.GetStats();
         System.Console.WriteLine($"== {stats.Succeeded} of {stats.Accepted} succeeded; {stats.Restarts} processes were started to replace ones whose threads all reached their lifecycle");
 
         var echoes = host.Services.GetRequiredService<IMpmsQueue<EchoJob, string>>();
@@ -83,8 +84,9 @@ public static class Demo
             await echoes.PutAsync(new EchoJob(word));
         }
 
-        echoes.Complete();
-        await foreach (MpmsResult<EchoJob, string> result in echoes.ReadResultsAsync())   // the original's iter_results()
+        var echoPool = host.Services.GetRequiredService<IMpmsPool<EchoJob, string>>();
+        echoPool.Complete();
+        await foreach (MpmsResult<EchoJob, string> result in echoPool.ReadResultsAsync())   // the original's iter_results()
         {
             System.Console.WriteLine($"[results] {result.JobId} {result.Value}");
         }

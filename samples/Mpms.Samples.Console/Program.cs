@@ -32,11 +32,12 @@ using IHost host = builder.Build();
 await host.StartAsync();
 
 var queue = host.Services.GetRequiredService<IMpmsQueue<int, int>>();
+var pool = host.Services.GetRequiredService<IMpmsPool<int, int>>();
 
 // Like the original's start(), let every process run its initializers before the jobs go in, so that the output
 // shows both processes and all six threads (otherwise ten tiny jobs may all be done before the second process is up).
 int processes = host.Services.GetRequiredService<IOptionsMonitor<MpmsOptions>>().Get(nameof(DoublingWorker)).Processes;
-while (queue.GetStats().ProcessesReady < processes)
+while (pool.GetStats().ProcessesReady < processes)
 {
     await Task.Delay(10);
 }

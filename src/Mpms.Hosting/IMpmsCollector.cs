@@ -8,7 +8,7 @@ namespace Mpms.Hosting;
 /// <typeparam name="TResult">The pool's result type.</typeparam>
 /// <remarks>
 /// Calls never overlap. An exception thrown by the collector is logged and collection goes on with the next
-/// result. A pool with a collector cannot also be read with <see cref="IMpmsQueue{TJob, TResult}.ReadResultsAsync"/>.
+/// result. A pool with a collector cannot also be read with <see cref="IMpmsPool{TJob, TResult}.ReadResultsAsync"/>.
 /// </remarks>
 public interface IMpmsCollector<TJob, TResult>
 {

@@ -3,8 +3,9 @@ using System.Diagnostics.CodeAnalysis;
 namespace Mpms.Hosting;
 
 /// <summary>
-/// The queue of one pool: put jobs, read outcomes, complete it, and see its counters. Resolve it from DI; when
-/// several pools share the job and result types, resolve it as a keyed service whose key is the pool name.
+/// Puts jobs on one pool. Resolve it from DI; when several pools share the job and result types, resolve it as a keyed
+/// service whose key is the pool name. To complete the pool, read its outcomes or see its counters, use
+/// <see cref="IMpmsPool{TJob, TResult}"/>.
 /// </summary>
 /// <typeparam name="TJob">The pool's job type.</typeparam>
 /// <typeparam name="TResult">The pool's result type.</typeparam>
@@ -20,7 +21,9 @@ public interface IMpmsQueue<TJob, TResult>
     /// <returns>The handle of the accepted job.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="job"/> is <see langword="null"/>.</exception>
     /// <exception cref="MpmsSerializationException">The job cannot be serialised.</exception>
-    /// <exception cref="InvalidOperationException">The pool has not started, or the queue is completed.</exception>
+    /// <exception cref="InvalidOperationException">The pool has not started.</exception>
+    /// <exception cref="MpmsQueueCompletedException">The queue is completed: the pool accepts no more jobs.</exception>
+    /// <exception cref="MpmsPoolFailedException">The pool has failed: its processes cannot start.</exception>
     ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default);
 
     /// <summary>Puts a job on the queue if there is room now; never waits (answer HTTP 429 or 503 when it returns <see langword="false"/>).</summary>
@@ -29,7 +32,9 @@ public interface IMpmsQueue<TJob, TResult>
     /// <returns><see langword="true"/> when the job was accepted; <see langword="false"/> when the queue is full.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="job"/> is <see langword="null"/>.</exception>
     /// <exception cref="MpmsSerializationException">The job cannot be serialised.</exception>
-    /// <exception cref="InvalidOperationException">The pool has not started, or the queue is completed.</exception>
+    /// <exception cref="InvalidOperationException">The pool has not started.</exception>
+    /// <exception cref="MpmsQueueCompletedException">The queue is completed: the pool accepts no more jobs.</exception>
+    /// <exception cref="MpmsPoolFailedException">The pool has failed: its processes cannot start.</exception>
     bool TryPut(TJob job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle);
 
     /// <summary>Puts a job on the queue and waits for its result.</summary>
@@ -41,44 +46,4 @@ public interface IMpmsQueue<TJob, TResult>
     /// <exception cref="MpmsWorkerLostException">The process running the job died.</exception>
     /// <exception cref="OperationCanceledException">The job was canceled.</exception>
     Task<TResult> RunAsync(TJob job, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Reads the outcome of every job, in completion order (the original MPMS's <c>iter_results</c>). The sequence
-    /// ends when the queue is completed and every accepted job has its outcome.
-    /// </summary>
-    /// <param name="cancellationToken">Stops the reading.</param>
-    /// <returns>The outcomes.</returns>
-    /// <exception cref="InvalidOperationException">
-    /// <see cref="MpmsOptions.EnableResultStream"/> is off (outcomes are only buffered for reading when it is on),
-    /// a collector is registered, or another reader is already reading.
-    /// </exception>
-    IAsyncEnumerable<MpmsResult<TJob, TResult>> ReadResultsAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Completes the queue: later puts fail with <see cref="InvalidOperationException"/>; accepted jobs still run
-    /// (the original MPMS's <c>close()</c>).
-    /// </summary>
-    void Complete();
-
-    /// <summary>
-    /// Waits until the queue is completed and every accepted job has its outcome, seen by the collector if there is one
-    /// (the original MPMS's <c>join()</c>).
-    /// </summary>
-    /// <param name="cancellationToken">Stops the wait.</param>
-    /// <returns>A task that completes when every accepted job has its outcome.</returns>
-    Task WaitForCompletionAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Completes the queue, waits up to <paramref name="timeout"/> for the accepted jobs, then stops the pool:
-    /// jobs still running are killed with their processes and get an outcome (the original MPMS's
-    /// <c>graceful_shutdown</c>).
-    /// </summary>
-    /// <param name="timeout">How long the accepted jobs may take.</param>
-    /// <param name="cancellationToken">Stops the wait early, as if the timeout had passed.</param>
-    /// <returns><see langword="true"/> when every job finished within the timeout.</returns>
-    Task<bool> ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
-
-    /// <summary>Gets a snapshot of the pool's counters.</summary>
-    /// <returns>The counters now.</returns>
-    MpmsPoolStats GetStats();
 }

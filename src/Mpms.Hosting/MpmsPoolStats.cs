@@ -6,8 +6,11 @@ public sealed record MpmsPoolStats
     /// <summary>Gets the pool's name.</summary>
     public required string PoolName { get; init; }
 
-    /// <summary>Gets the pool's state.</summary>
+    /// <summary>Gets the pool's life stage.</summary>
     public required MpmsPoolState State { get; init; }
+
+    /// <summary>Gets how well the pool runs: whether its worker processes are there to take jobs.</summary>
+    public MpmsPoolHealth Health { get; init; }
 
     /// <summary>Gets the number of jobs the queue has accepted.</summary>
     public long Accepted { get; init; }

@@ -1,7 +1,7 @@
 namespace Mpms.Hosting;
 
 /// <summary>
-/// The outcome of one job, as a collector and <see cref="IMpmsQueue{TJob, TResult}.ReadResultsAsync"/> see it (the
+/// The outcome of one job, as a collector and <see cref="IMpmsPool{TJob, TResult}.ReadResultsAsync"/> see it (the
 /// original MPMS's <c>meta</c> and <c>result</c> in one object).
 /// </summary>
 /// <typeparam name="TJob">The pool's job type.</typeparam>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mpms.Hosting;
+using Mpms.Hosting.Registration;
 using Mpms.Hosting.Supervision;
 
 namespace Mpms.Hosting.Benchmarks;
@@ -23,7 +24,7 @@ public static class BenchmarkPools
 
     /// <summary>Starts a host with one pool of <typeparamref name="TWorker"/> and waits until all its processes are ready.</summary>
     public static async Task<IHost> StartAsync<TWorker>(Action<MpmsOptions> configure, Action<IServiceCollection>? services = null)
-        where TWorker : class
+        where TWorker : class, IMpmsWorker
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -60,15 +61,10 @@ public static class BenchmarkPools
         IReadOnlyList<int> ProcessIds { get; }
     }
 
-    public static IPoolView View<TWorker>(IHost host)
-    {
-        Type worker = typeof(TWorker);
-        Type[] types = worker.GetInterfaces().Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IMpmsWorker<,>)).GetGenericArguments();
-        object supervisor = host.Services.GetRequiredKeyedService(typeof(PoolSupervisor<,>).MakeGenericType(types), worker.Name);
-        return (IPoolView)Activator.CreateInstance(typeof(SupervisorView<,>).MakeGenericType(types), supervisor)!;
-    }
+    public static IPoolView View<TWorker>(IHost host) =>
+        new SupervisorView(((ISupervisedPool)host.Services.GetRequiredKeyedService<IMpmsPool>(typeof(TWorker).Name)).Supervisor);
 
-    private sealed class SupervisorView<TJob, TResult>(PoolSupervisor<TJob, TResult> supervisor) : IPoolView
+    private sealed class SupervisorView(PoolSupervisor supervisor) : IPoolView
     {
         public int Ready => supervisor.ProcessesReady;
 

@@ -56,9 +56,6 @@ internal static partial class SupervisorLog
     [LoggerMessage(1016, LogLevel.Error, "Pool {Pool} closed the link to {ProcessName}: {Reason}", EventName = "ProtocolError")]
     public static partial void ProtocolError(ILogger logger, string pool, string processName, string reason);
 
-    [LoggerMessage(1017, LogLevel.Warning, "Pool {Pool} retries job {JobId} (attempt {Attempt}) after {ProcessName} was lost: {Exit}", EventName = "JobRetried")]
-    public static partial void JobRetried(ILogger logger, string pool, string jobId, string processName, int attempt, string exit);
-
     [LoggerMessage(1018, LogLevel.Debug, "Pool {Pool} dropped a late result from {ProcessName} for job {Sequence}: it already has its outcome", EventName = "LateResultDropped")]
     public static partial void LateResultDropped(ILogger logger, string pool, string processName, long sequence);
 

@@ -1,8 +1,13 @@
 namespace Mpms.Hosting;
 
-/// <summary>Names of the POSIX signals that end processes, for messages.</summary>
+/// <summary>Names of the POSIX signals that end processes, and how a process ended, for messages.</summary>
 internal static class SignalNames
 {
+    /// <summary>Describes a process's end in a few words: <c>Killed, signal 9 (SIGKILL)</c>, <c>Exited, exit code 3</c>.</summary>
+    public static string DescribeExit(MpmsProcessExitReason reason, int? exitCode, int? signal) => signal is int s
+        ? $"{reason}, signal {s} ({Get(s)})"
+        : exitCode is int code ? $"{reason}, exit code {code}" : reason.ToString();
+
     public static string Get(int signal) => signal switch
     {
         1 => "SIGHUP",

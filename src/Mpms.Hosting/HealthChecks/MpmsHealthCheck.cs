@@ -25,6 +25,7 @@ internal sealed class MpmsHealthCheck(IEnumerable<IPoolStatus> pools, string? po
             MpmsPoolStats stats = pool.GetStats();
             string prefix = selected.Length == 1 ? "" : pool.PoolName + ".";
             data[prefix + "State"] = stats.State.ToString();
+            data[prefix + "Health"] = stats.Health.ToString();
             data[prefix + "ProcessesReady"] = stats.ProcessesReady;
             data[prefix + "ProcessesAlive"] = stats.ProcessesAlive;
             data[prefix + "ProcessesConfigured"] = pool.ConfiguredProcesses;
@@ -37,16 +38,16 @@ internal sealed class MpmsHealthCheck(IEnumerable<IPoolStatus> pools, string? po
             data[prefix + "Canceled"] = stats.Canceled;
             data[prefix + "Restarts"] = stats.Restarts;
 
-            HealthStatus poolStatus = stats.State switch
+            HealthStatus poolStatus = (stats.State, stats.Health) switch
             {
-                MpmsPoolState.Failed or MpmsPoolState.Stopped or MpmsPoolState.NotStarted => context.Registration.FailureStatus,
-                MpmsPoolState.Faulted or MpmsPoolState.Completing => HealthStatus.Degraded,
+                (MpmsPoolState.Stopped or MpmsPoolState.NotStarted, _) or (_, MpmsPoolHealth.Failed) => context.Registration.FailureStatus,
+                (MpmsPoolState.Completing, _) or (_, MpmsPoolHealth.Faulted or MpmsPoolHealth.Degraded) => HealthStatus.Degraded,
                 _ when stats.ProcessesReady < pool.ConfiguredProcesses => HealthStatus.Degraded,
                 _ => HealthStatus.Healthy,
             };
             if (poolStatus != HealthStatus.Healthy)
             {
-                problems.Add($"pool {pool.PoolName} is {stats.State} with {stats.ProcessesReady} of {pool.ConfiguredProcesses} processes ready");
+                problems.Add($"pool {pool.PoolName} is {stats.State} and {stats.Health} with {stats.ProcessesReady} of {pool.ConfiguredProcesses} processes ready");
             }
 
             status = (HealthStatus)Math.Min((int)status, (int)poolStatus);

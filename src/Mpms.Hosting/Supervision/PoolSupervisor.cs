@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Protocol;
-using Mpms.Hosting.Queue;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Mpms.Hosting.Dispatch;
 using Microsoft.Extensions.Logging;
 
 namespace Mpms.Hosting.Supervision;
@@ -11,35 +9,32 @@ namespace Mpms.Hosting.Supervision;
 /// <summary>
 /// Keeps a pool's worker processes alive: starts <see cref="MpmsOptions.Processes"/> of them, replaces every one that
 /// ends, backs off when they keep failing to start, kills the hung and the overdue, recycles at
-/// <see cref="MpmsOptions.ProcessLifetime"/>, and drains them all when the host stops.
+/// <see cref="MpmsOptions.ProcessLifetime"/>, and drains them all when the pool stops. It knows the queue only through
+/// the dispatch seam: each process's link leases jobs from <see cref="IJobDispatcher"/>.
 /// </summary>
-internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProcesses, IAsyncDisposable
+internal sealed class PoolSupervisor : IAsyncDisposable
 {
     private static readonly TimeSpan LinkClosedExitGrace = TimeSpan.FromSeconds(5);
 
-    private readonly MpmsPool<TJob, TResult> _pool;
+    private readonly string _poolName;
+    private readonly IJobDispatcher _dispatcher;
     private readonly MpmsOptions _options;
-    private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly ILogger _outputLogger;
     private readonly ForwardedLogWriter _forwardedLogs;
     private readonly MpmsTelemetry _telemetry;
     private readonly KeyValuePair<string, object?> _poolTag;
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly List<Child> _children = [];
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _supervising = new();
-    private readonly CancellationTokenSource _collecting = new();
-
-    // Ends the graceful stages of the stop: canceled by the token of whichever stop call reaches its deadline first.
-    private readonly CancellationTokenSource _stopDeadline = new();
     private WorkerListener? _listener;
     private WorkerCommandLine? _commandLine;
     private WorkerSettings? _settings;
     private Task _superviseLoop = Task.CompletedTask;
-    private Task _collectorLoop = Task.CompletedTask;
-    private Task<bool>? _stopping;
+    private Task? _stopping;
     private bool _stopRequested;
+    private bool _failed;
     private int _nextNumber;
     private int _spawned;
     private long _restarts;
@@ -47,13 +42,13 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     private long _nextSpawnAt;
     private readonly Queue<long> _recentStartFailures = new();
 
-    public PoolSupervisor(MpmsPool<TJob, TResult> pool, IServiceProvider services, MpmsTelemetry telemetry, ILoggerFactory loggerFactory)
+    public PoolSupervisor(string poolName, MpmsOptions options, IJobDispatcher dispatcher, MpmsTelemetry telemetry, ILoggerFactory loggerFactory)
     {
+        _poolName = poolName;
+        _options = options;
+        _dispatcher = dispatcher;
         _telemetry = telemetry;
-        _poolTag = new KeyValuePair<string, object?>("mpms.pool", pool.PoolName);
-        _pool = pool;
-        _options = pool.Options;
-        _services = services;
+        _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
         _logger = loggerFactory.CreateLogger("Mpms.Hosting.Supervisor");
         _outputLogger = loggerFactory.CreateLogger("Mpms.Hosting.Worker");
         _forwardedLogs = new ForwardedLogWriter(loggerFactory);
@@ -83,12 +78,17 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
 
     public long Restarts => Interlocked.Read(ref _restarts);
 
-    internal int ConfiguredProcesses => _options.Processes;
+    public int ConfiguredProcesses => _options.Processes;
+
+    /// <summary>Gets how well the pool's processes run.</summary>
+    public MpmsPoolHealth Health =>
+        Volatile.Read(ref _failed) ? MpmsPoolHealth.Failed
+        : Volatile.Read(ref _consecutiveFailures) > 0 ? MpmsPoolHealth.Faulted
+        : ProcessesReady < _options.Processes ? MpmsPoolHealth.Degraded
+        : MpmsPoolHealth.Healthy;
 
     /// <summary>Gets the path of the pool's socket while it runs (for tests of the link's defences).</summary>
     internal string? Endpoint => _listener?.Endpoint;
-
-    public bool IsFaulted => Volatile.Read(ref _consecutiveFailures) > 0;
 
     /// <summary>Gets the ids of every process this supervisor started (for tests that check nothing is left behind).</summary>
     internal List<int> StartedProcessIds { get; } = [];
@@ -96,73 +96,50 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     /// <summary>Raised on every change the supervisor sees: tests wait on it instead of sleeping.</summary>
     internal event Action? Changed;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Opens the pool's socket and starts its processes; a pool starts once.</summary>
+    public void Start()
     {
-        // A second start must change nothing of the running pool.
-        if (_listener is not null)
+        lock (_gate)
         {
-            throw new InvalidOperationException($"Pool '{_pool.PoolName}' has already been started; a pool starts once.");
+            // A second start must change nothing of the running pool.
+            if (_listener is not null)
+            {
+                throw new InvalidOperationException($"Pool '{_poolName}' has already been started; a pool starts once.");
+            }
+
+            _commandLine = WorkerCommandLine.For(_options);
+            _settings = CreateSettings();
+            _listener = new WorkerListener(_poolName, _options.SocketDirectory, _logger);
         }
 
-        _commandLine = WorkerCommandLine.For(_options);
-        _settings = CreateSettings();
-        _listener = new WorkerListener(_pool.PoolName, _options.SocketDirectory, _logger);
-        _pool.Start(this);
         _listener.Start();
-
-        IMpmsCollector<TJob, TResult>[] collectors = _services.GetServices<IMpmsCollector<TJob, TResult>>().ToArray();
-        if (collectors.Length > 0)
-        {
-            _collectorLoop = _pool.RunCollectorAsync(collectors, _collecting.Token);
-        }
-
-        SupervisorLog.PoolStarting(_logger, _pool.PoolName, _options.Processes, _options.ThreadsPerProcess, _commandLine.FileName);
+        SupervisorLog.PoolStarting(_logger, _poolName, _options.Processes, _options.ThreadsPerProcess, _commandLine.FileName);
         _superviseLoop = SuperviseAsync(_supervising.Token);
-        return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => StopCoreAsync(cancellationToken);
-
-    public async Task<bool> ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Drains every process (its threads and process run their finalizers, then it exits), kills what outlives
+    /// <paramref name="deadline"/>, and closes the pool's socket. Once, whoever asks; later calls wait for the first.
+    /// </summary>
+    public Task StopAsync(CancellationToken deadline)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        return await StopCoreAsync(deadline.Token).ConfigureAwait(false);
+        lock (_gate)
+        {
+            return _stopping ??= _listener is null ? Task.CompletedTask : StopOnceAsync(deadline);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         // Reached without a stop when the host failed to start or was disposed unstopped: leave no process behind.
-        await StopCoreAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
+        await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         _supervising.Dispose();
-        _collecting.Dispose();
         _wake.Dispose();
     }
 
-    /// <summary>Stops once, whoever asks; every caller's token counts, so the earliest deadline ends the waiting for all.</summary>
-    private async Task<bool> StopCoreAsync(CancellationToken cancellationToken)
-    {
-        Task<bool> stopping;
-        lock (_gate)
-        {
-            stopping = _stopping ??= _listener is null ? Task.FromResult(true) : StopOnceAsync(_stopDeadline.Token);
-        }
-
-        using CancellationTokenRegistration deadline = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _stopDeadline);
-        return await stopping.ConfigureAwait(false);
-    }
-
-    private async Task<bool> StopOnceAsync(CancellationToken cancellationToken)
+    private async Task StopOnceAsync(CancellationToken deadline)
     {
         await Task.Yield();
-        _pool.Complete();
-        MpmsPoolStats stats = _pool.GetStats();
-        SupervisorLog.PoolStopping(_logger, _pool.PoolName, stats.Queued, stats.Running);
-
-        // Stage 1: every accepted job gets its outcome while the pool still replaces processes that die.
-        bool drained = await WaitAsync(_pool.WaitForCompletionAsync(CancellationToken.None), cancellationToken).ConfigureAwait(false);
-
-        // Stage 2: the processes run their finalizers and exit.
         Child[] children;
         lock (_gate)
         {
@@ -184,33 +161,22 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         }
 
         Task allExited = Task.WhenAll(children.Select(c => c.Run));
-        if (!await WaitAsync(allExited, cancellationToken).ConfigureAwait(false))
+        if (!await WaitAsync(allExited, deadline).ConfigureAwait(false))
         {
-            // Stage 3: what outlives the deadline is killed; its jobs get the worker-lost outcome.
+            // What outlives the deadline is killed; its jobs get the worker-lost outcome.
             foreach (Child child in children.Where(c => !c.Run.IsCompleted))
             {
-                SupervisorLog.ShutdownKilling(_logger, _pool.PoolName, child.Process.Name);
+                SupervisorLog.ShutdownKilling(_logger, _poolName, child.Process.Name);
                 child.Process.Kill(MpmsProcessExitReason.Killed);
             }
 
             await allExited.ConfigureAwait(false);
         }
 
-        _pool.Stop("the pool stopped before it could run");
         await _supervising.CancelAsync().ConfigureAwait(false);
         await _superviseLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-
-        // Late outcomes (killed jobs) still reach the collector unless the deadline has passed.
-        if (!await WaitAsync(_collectorLoop, cancellationToken).ConfigureAwait(false))
-        {
-            await _collecting.CancelAsync().ConfigureAwait(false);
-            await _collectorLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
         await _listener!.DisposeAsync().ConfigureAwait(false);
-        SupervisorLog.PoolStopped(_logger, _pool.PoolName, drained);
         OnChanged();
-        return drained;
     }
 
     private async Task SuperviseAsync(CancellationToken cancellationToken)
@@ -226,7 +192,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The loop must survive anything one pass meets, or the pool would stop healing itself.
-                SupervisorLog.SupervisionFailed(_logger, _pool.PoolName, ex);
+                SupervisorLog.SupervisionFailed(_logger, _poolName, ex);
                 untilNextSpawn = _options.RestartDelay;
             }
 
@@ -295,12 +261,12 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         WorkerProcess process;
         try
         {
-            process = WorkerProcess.Start(_pool.PoolName, number, _commandLine!, _options, _listener.Endpoint, secret, _outputLogger);
+            process = WorkerProcess.Start(_poolName, number, _commandLine!, _options, _listener.Endpoint, secret, _outputLogger);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
             _listener.Forget(secret);
-            SupervisorLog.SpawnFailed(_logger, _pool.PoolName, MpmsNames.Process(_pool.PoolName, number), _commandLine!.FileName, ex);
+            SupervisorLog.SpawnFailed(_logger, _poolName, MpmsNames.Process(_poolName, number), _commandLine!.FileName, ex);
             RecordStartFailure();
             return;
         }
@@ -317,7 +283,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
 
         var child = new Child(process);
         _children.Add(child);
-        SupervisorLog.ProcessStarted(_logger, _pool.PoolName, process.Name, process.ProcessId);
+        SupervisorLog.ProcessStarted(_logger, _poolName, process.Name, process.ProcessId);
         child.Run = RunChildAsync(child, secret, connected);
         OnChanged();
     }
@@ -331,7 +297,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             await Task.WhenAny(connected, exited).ConfigureAwait(false);
             if (connected.IsCompletedSuccessfully)
             {
-                var link = new ChildLink<TJob, TResult>(_pool, process, connected.Result, _logger, _forwardedLogs, OnChanged, OnProcessStarted);
+                var link = new ProcessLink(_dispatcher, _options, process, connected.Result, _logger, _forwardedLogs, OnChanged, OnProcessStarted);
                 child.Link = link;
                 OnChanged();
                 await link.RunAsync(_settings! with { ProcessNumber = process.Number }, CancellationToken.None).ConfigureAwait(false);
@@ -346,7 +312,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         }
         catch (Exception ex)
         {
-            SupervisorLog.SupervisionFailed(_logger, _pool.PoolName, ex);
+            SupervisorLog.SupervisionFailed(_logger, _poolName, ex);
             process.Kill(MpmsProcessExitReason.Killed);
             await exited.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -389,11 +355,11 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         WorkerProcess process = child.Process;
         if (exit.Reason is MpmsProcessExitReason.Shutdown or MpmsProcessExitReason.Recycled)
         {
-            SupervisorLog.ProcessExited(_logger, _pool.PoolName, process.Name, process.ProcessId, exit.Describe());
+            SupervisorLog.ProcessExited(_logger, _poolName, process.Name, process.ProcessId, exit.Describe());
         }
         else
         {
-            SupervisorLog.ProcessEndedUnexpectedly(_logger, _pool.PoolName, process.Name, process.ProcessId, exit.Describe());
+            SupervisorLog.ProcessEndedUnexpectedly(_logger, _poolName, process.Name, process.ProcessId, exit.Describe());
         }
 
         process.Dispose();
@@ -407,7 +373,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         TimeSpan delay = RestartBackoff.Delay(failures, _options.RestartDelay, _options.MaxRestartDelay);
         long now = Stopwatch.GetTimestamp();
         _nextSpawnAt = now + (long)(delay.TotalSeconds * Stopwatch.Frequency);
-        SupervisorLog.StartFailed(_logger, _pool.PoolName, failures, delay);
+        SupervisorLog.StartFailed(_logger, _poolName, failures, delay);
 
         _recentStartFailures.Enqueue(now);
         while (Stopwatch.GetElapsedTime(_recentStartFailures.Peek(), now) > _options.RestartWindow)
@@ -415,11 +381,12 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             _recentStartFailures.Dequeue();
         }
 
-        if (_recentStartFailures.Count >= _options.MaxRestarts && _pool.GetStats().State != MpmsPoolState.Failed)
+        if (_recentStartFailures.Count >= _options.MaxRestarts && !_failed)
         {
-            string reason = $"Pool '{_pool.PoolName}' has failed: its worker processes failed to start {_recentStartFailures.Count} times within {_options.RestartWindow} (MaxRestarts {_options.MaxRestarts}). It keeps trying and recovers by itself when a worker process starts; see the log for why they fail.";
-            SupervisorLog.PoolFailed(_logger, _pool.PoolName, _recentStartFailures.Count, _options.RestartWindow);
-            _pool.Fail(reason);
+            Volatile.Write(ref _failed, true);
+            string reason = $"Pool '{_poolName}' has failed: its worker processes failed to start {_recentStartFailures.Count} times within {_options.RestartWindow} (MaxRestarts {_options.MaxRestarts}). It keeps trying and recovers by itself when a worker process starts; see the log for why they fail.";
+            SupervisorLog.PoolFailed(_logger, _poolName, _recentStartFailures.Count, _options.RestartWindow);
+            _dispatcher.ReportFailed(reason);
         }
     }
 
@@ -436,16 +403,16 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         foreach (Child child in children)
         {
             WorkerProcess process = child.Process;
-            ChildLink<TJob, TResult>? link = child.Link;
+            ProcessLink? link = child.Link;
             TimeSpan age = Stopwatch.GetElapsedTime(process.StartedTimestamp, now);
             switch (process.State)
             {
                 case WorkerProcessState.Starting when age > _options.StartTimeout:
-                    SupervisorLog.StartTimedOut(_logger, _pool.PoolName, process.Name, _options.StartTimeout);
+                    SupervisorLog.StartTimedOut(_logger, _poolName, process.Name, _options.StartTimeout);
                     process.Kill(MpmsProcessExitReason.StartFailed);
                     continue;
                 case WorkerProcessState.Ready when _options.ProcessLifetime is TimeSpan lifetime && age > lifetime && link is not null:
-                    SupervisorLog.ProcessRecycling(_logger, _pool.PoolName, process.Name, lifetime);
+                    SupervisorLog.ProcessRecycling(_logger, _poolName, process.Name, lifetime);
                     process.RequestExit(MpmsProcessExitReason.Recycled);
                     link.Drain(MpmsProcessExitReason.Recycled);
                     _wake.Release();
@@ -454,7 +421,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
                     child.DrainingSince ??= now;
                     if (!_stopRequested && Stopwatch.GetElapsedTime(child.DrainingSince.Value, now) > _options.DrainTimeout)
                     {
-                        SupervisorLog.DrainTimedOut(_logger, _pool.PoolName, process.Name, _options.DrainTimeout);
+                        SupervisorLog.DrainTimedOut(_logger, _poolName, process.Name, _options.DrainTimeout);
                         process.Kill(MpmsProcessExitReason.Killed);
                         continue;
                     }
@@ -476,18 +443,18 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
             TimeSpan silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - link.LastSeen);
             if (process.State != WorkerProcessState.Starting && silent > _options.HeartbeatTimeout)
             {
-                SupervisorLog.ProcessHung(_logger, _pool.PoolName, process.Name, process.ProcessId, silent);
+                SupervisorLog.ProcessHung(_logger, _poolName, process.Name, process.ProcessId, silent);
                 KillWithEvidence(child, link, MpmsProcessExitReason.HeartbeatTimeout);
                 continue;
             }
 
             // The child enforces JobTimeout itself; this catches a child that could not (its own timer starved).
             if (_options.JobTimeout is TimeSpan taskTimeout
-                && link.FindOverdue(taskTimeout + _options.JobTimeoutGrace + _options.HeartbeatTimeout) is var (job, jobAge))
+                && link.FindOverdue(taskTimeout + _options.JobTimeoutGrace + _options.HeartbeatTimeout) is var (lease, leaseAge))
             {
-                SupervisorLog.JobOverdue(_logger, _pool.PoolName, process.Name, job.JobId, jobAge);
+                SupervisorLog.JobOverdue(_logger, _poolName, process.Name, lease.JobId, leaseAge);
                 KillWithEvidence(child, link, MpmsProcessExitReason.JobTimeout);
-                link.TimeOut(job, jobAge);
+                link.TimeOut(lease, leaseAge);
             }
         }
     }
@@ -499,10 +466,14 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
         {
             if (_consecutiveFailures > 0)
             {
-                SupervisorLog.PoolRecovered(_logger, _pool.PoolName, _consecutiveFailures);
+                SupervisorLog.PoolRecovered(_logger, _poolName, _consecutiveFailures);
                 Volatile.Write(ref _consecutiveFailures, 0);
                 _recentStartFailures.Clear();
-                _pool.Recover();
+                if (_failed)
+                {
+                    Volatile.Write(ref _failed, false);
+                    _dispatcher.ReportRecovered();
+                }
             }
         }
 
@@ -517,22 +488,22 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     }
 
     /// <summary>Logs what the process was running, writes a dump if configured, then kills it; off the supervision loop.</summary>
-    private void KillWithEvidence(Child child, ChildLink<TJob, TResult> link, MpmsProcessExitReason reason)
+    private void KillWithEvidence(Child child, ProcessLink link, MpmsProcessExitReason reason)
     {
         child.Killing = true;
         WorkerProcess process = child.Process;
         process.RequestExit(reason);
-        HangEvidence.LogRunningJobs(_logger, _pool.PoolName, process.Name, link.RunningJobs());
+        HangEvidence.LogRunningJobs(_logger, _poolName, process.Name, link.RunningJobs());
         _ = Task.Run(async () =>
         {
-            await HangEvidence.TryWriteDumpAsync(_options.HangDumpDirectory, process.ProcessId, process.Name, _pool.PoolName, _logger).ConfigureAwait(false);
+            await HangEvidence.TryWriteDumpAsync(_options.HangDumpDirectory, process.ProcessId, process.Name, _poolName, _logger).ConfigureAwait(false);
             process.Kill(reason);
         });
     }
 
     private WorkerSettings CreateSettings() => new()
     {
-        PoolName = _pool.PoolName,
+        PoolName = _poolName,
         ProcessNumber = 0,
         ThreadsPerProcess = _options.ThreadsPerProcess,
         Prefetch = _options.Prefetch,
@@ -578,7 +549,7 @@ internal sealed class PoolSupervisor<TJob, TResult> : IHostedService, IPoolProce
     {
         public WorkerProcess Process { get; } = process;
 
-        public ChildLink<TJob, TResult>? Link { get; set; }
+        public ProcessLink? Link { get; set; }
 
         public Task Run { get; set; } = Task.CompletedTask;
 

@@ -4,13 +4,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mpms.Hosting.Worker;
 
 /// <summary>Deserialises a <typeparamref name="TJob"/>, runs <typeparamref name="TWorker"/>, serialises the <typeparamref name="TResult"/>.</summary>
+/// <remarks>
+/// <typeparamref name="TWorker"/> implements <see cref="IMpmsWorker{TJob, TResult}"/>: registration learned
+/// <typeparamref name="TJob"/> and <typeparamref name="TResult"/> from that very interface.
+/// </remarks>
 internal sealed class JobInvoker<TWorker, TJob, TResult>(IMpmsSerializer serializer) : IJobInvoker
-    where TWorker : class, IMpmsWorker<TJob, TResult>
+    where TWorker : class
 {
     public IThreadJobInvoker CreateForThread(IServiceProvider threadServices) =>
-        new ThreadInvoker(serializer, threadServices.GetRequiredService<TWorker>());
+        new ThreadInvoker(serializer, (IMpmsWorker<TJob, TResult>)threadServices.GetRequiredService<TWorker>());
 
-    private sealed class ThreadInvoker(IMpmsSerializer serializer, TWorker worker) : IThreadJobInvoker
+    private sealed class ThreadInvoker(IMpmsSerializer serializer, IMpmsWorker<TJob, TResult> worker) : IThreadJobInvoker
     {
         public async ValueTask InvokeAsync(ReadOnlyMemory<byte> payload, MpmsJobContext context, IBufferWriter<byte> result, CancellationToken cancellationToken)
         {

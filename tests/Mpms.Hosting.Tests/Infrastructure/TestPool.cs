@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mpms.Hosting.Registration;
 using Mpms.Hosting.Supervision;
 using Mpms.Hosting.TestWorker;
 
@@ -23,7 +24,8 @@ public sealed class TestPool : IAsyncDisposable
         _directory = directory;
         Logs = logs;
         Queue = host.Services.GetRequiredService<IMpmsQueue<TestJob, TestResult>>();
-        Supervisor = host.Services.GetRequiredKeyedService<PoolSupervisor<TestJob, TestResult>>(nameof(TestWorker.TestWorker));
+        Pool = host.Services.GetRequiredService<IMpmsPool<TestJob, TestResult>>();
+        Supervisor = ((ISupervisedPool)Pool).Supervisor;
     }
 
     /// <summary>Gets the path of the TestWorker program, next to the test assembly.</summary>
@@ -35,7 +37,10 @@ public sealed class TestPool : IAsyncDisposable
 
     public IMpmsQueue RoutingQueue => Host.Services.GetRequiredService<IMpmsQueue>();
 
-    internal PoolSupervisor<TestJob, TestResult> Supervisor { get; }
+    /// <summary>Gets the pool's control: complete it, wait for it, shut it down, read its counters and outcomes.</summary>
+    public IMpmsPool<TestJob, TestResult> Pool { get; }
+
+    internal PoolSupervisor Supervisor { get; }
 
     public ListLoggerProvider Logs { get; }
 
@@ -96,7 +101,7 @@ public sealed class TestPool : IAsyncDisposable
         try
         {
             using var ceiling = new CancellationTokenSource(WaitCeiling);
-            while (!condition(Queue.GetStats()))
+            while (!condition(Pool.GetStats()))
             {
                 try
                 {
@@ -104,7 +109,7 @@ public sealed class TestPool : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    throw new TimeoutException($"Waited {WaitCeiling} for: {what}. Stats: {Queue.GetStats()}{Environment.NewLine}Log:{Environment.NewLine}{LogTail()}");
+                    throw new TimeoutException($"Waited {WaitCeiling} for: {what}. Stats: {Pool.GetStats()}{Environment.NewLine}Log:{Environment.NewLine}{LogTail()}");
                 }
             }
         }

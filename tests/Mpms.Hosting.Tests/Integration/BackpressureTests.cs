@@ -22,7 +22,7 @@ public sealed class BackpressureTests
         // TryPut saw no room, and nothing can have left the queue since: the only thread is still held.
         Assert.False(pool.Queue.TryPut(new TestJob("double", 4), out _));
         Assert.False(waitingPut.IsCompleted, "PutAsync completed while the queue was full");
-        MpmsPoolStats full = pool.Queue.GetStats();
+        MpmsPoolStats full = pool.Pool.GetStats();
         Assert.Equal(3, full.Accepted);
         Assert.Equal(2, full.Queued);
 
@@ -32,7 +32,7 @@ public sealed class BackpressureTests
         await busy.Handles[0];
 
         Assert.Equal([2, 4, 6], results.Select(r => r.Value));
-        MpmsPoolStats done = pool.Queue.GetStats();
+        MpmsPoolStats done = pool.Pool.GetStats();
         Assert.Equal(4, done.Accepted);
         Assert.Equal(4, done.Succeeded);
     }
@@ -48,14 +48,14 @@ public sealed class BackpressureTests
         Assert.True(pool.Queue.TryPut(new TestJob("double", 2), out MpmsJobHandle<TestResult>? second));
         Assert.False(pool.Queue.TryPut(new TestJob("double", 3), out MpmsJobHandle<TestResult>? refused));
         Assert.Null(refused);
-        Assert.Equal(3, pool.Queue.GetStats().Accepted);
+        Assert.Equal(3, pool.Pool.GetStats().Accepted);
 
         // Once the thread is free the queue drains, and TryPut accepts again.
         TestResult[] results = [.. await busy.ReleaseAndWaitAsync(), await first, await second];
         Assert.True(pool.Queue.TryPut(new TestJob("double", 4), out MpmsJobHandle<TestResult>? later));
         Assert.Equal(8, (await later).Value);
         Assert.Equal([2, 4], results.Skip(1).Select(r => r.Value));
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(4, stats.Accepted);
         Assert.Equal(4, stats.Succeeded);
     }

@@ -136,6 +136,6 @@ public sealed class FinalizerTests
         Assert.Equal(pool.StartedProcessIds.Order(), exits.Select(e => (int)e.Value("ProcessId")!).Order());
         Assert.All(exits, e => Assert.Equal($"{reason}, exit code 0", e.Value("Exit")));
         Assert.DoesNotContain(pool.Logs.Entries, e => e.EventId.Name is "ProcessEndedUnexpectedly" or "ShutdownKilling");
-        Assert.Equal(MpmsPoolState.Stopped, pool.Queue.GetStats().State);
+        Assert.Equal(MpmsPoolState.Stopped, pool.Pool.GetStats().State);
     }
 }

@@ -40,7 +40,7 @@ public sealed class InitializerFailureTests
         Assert.DoesNotContain(held.Concat(more), r => r.ProcessId == failed);
         Assert.Equal(2, held.Select(r => r.ProcessId).Distinct().Count());
         Assert.Equal(Enumerable.Range(0, 10).Select(i => i * 2), more.Select(r => r.Value));
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(12, stats.Succeeded);
         Assert.Equal(12, stats.Accepted);
 
@@ -77,7 +77,7 @@ public sealed class InitializerFailureTests
         MpmsJobHandle<TestResult> first = await pool.Queue.PutAsync(new TestJob("wait-file", 1, Path: release));
         MpmsJobHandle<TestResult> second = await pool.Queue.PutAsync(new TestJob("wait-file", 2, Path: release));
         await pool.WaitForEventsAsync(e => e.Any(x => x.Name == "job-waiting"), "a job running");
-        MpmsPoolStats whileHeld = pool.Queue.GetStats();
+        MpmsPoolStats whileHeld = pool.Pool.GetStats();
         Assert.Equal(1, whileHeld.Running);
         Assert.Equal(1, whileHeld.Queued);
 
@@ -94,7 +94,7 @@ public sealed class InitializerFailureTests
 
         // Only the thread failed: its process stayed, and was never replaced.
         Assert.Single(pool.StartedProcessIds);
-        Assert.Equal(0, pool.Queue.GetStats().Restarts);
+        Assert.Equal(0, pool.Pool.GetStats().Restarts);
         Assert.DoesNotContain(pool.Logs.Entries, e => e.EventId.Name == "ProcessEndedUnexpectedly");
     }
 }

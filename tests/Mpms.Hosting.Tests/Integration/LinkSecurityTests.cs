@@ -45,7 +45,7 @@ public sealed class LinkSecurityTests
     {
         await using TestPool pool = await TestPool.StartAsync();
         await pool.WaitForReadyAsync();
-        int readyBefore = pool.Queue.GetStats().ProcessesReady;
+        int readyBefore = pool.Pool.GetStats().ProcessesReady;
         IReadOnlyList<int> startedBefore = pool.StartedProcessIds;
 
         using Socket socket = await ConnectAsync(pool);
@@ -86,7 +86,7 @@ public sealed class LinkSecurityTests
     {
         await using TestPool pool = await TestPool.StartAsync();
         await pool.WaitForReadyAsync();
-        int readyBefore = pool.Queue.GetStats().ProcessesReady;
+        int readyBefore = pool.Pool.GetStats().ProcessesReady;
         IReadOnlyList<int> startedBefore = pool.StartedProcessIds;
 
         // The connection stays open and silent: only the listener's hello timeout can end it.
@@ -201,7 +201,7 @@ public sealed class LinkSecurityTests
 
         Assert.Equal(42, result.Value);
         Assert.Contains(result.ProcessId, startedBefore);
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(readyBefore, stats.ProcessesReady);
         Assert.Equal(0, stats.Restarts);
         Assert.Equal(startedBefore, pool.StartedProcessIds);

@@ -189,7 +189,7 @@ public sealed class ObservabilityTests
         await pool.WaitForReadyAsync();
 
         await Assert.ThrowsAsync<MpmsWorkerLostException>(async () => await pool.Queue.RunAsync(new TestJob("crash")));
-        await pool.WaitUntilAsync(s => s.State == MpmsPoolState.Faulted && s.ProcessesAlive == 1, "the replacement to fail");
+        await pool.WaitUntilAsync(s => s.Health == MpmsPoolHealth.Faulted && s.ProcessesAlive == 1, "the replacement to fail");
 
         HealthReport report = await pool.Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Degraded, report.Status);
@@ -209,11 +209,11 @@ public sealed class ObservabilityTests
             },
             services => services.AddHealthChecks().AddMpms());
 
-        await pool.WaitUntilAsync(s => s.State == MpmsPoolState.Failed, "the pool to fail");
+        await pool.WaitUntilAsync(s => s.Health == MpmsPoolHealth.Failed, "the pool to fail");
 
         HealthReport report = await pool.Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Unhealthy, report.Status);
-        Assert.Equal("Failed", report.Entries["mpms"].Data["State"]);
+        Assert.Equal(("Running", "Failed"), (report.Entries["mpms"].Data["State"], report.Entries["mpms"].Data["Health"]));
     }
 
     private static LogEntry? FindWorkerLine(TestPool pool) =>

@@ -32,7 +32,7 @@ public sealed class PrefetchTests
         TestResult[] results = await Task.WhenAll(ahead1.Completion, ahead2.Completion);
         Assert.All(results, r => Assert.NotEqual(victim, r.ProcessId));
         Assert.All(results, r => Assert.Equal(1, r.Attempt));
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal((1L, 2L), (stats.WorkerLost, stats.Succeeded));
     }
 
@@ -56,6 +56,6 @@ public sealed class PrefetchTests
         TestResult[] results = await Task.WhenAll(handles.Select(h => h.Completion));
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => i * 2), results.Select(r => r.Value));
         Assert.Equal(1000, results.Select(r => r.JobId).Distinct().Count());
-        Assert.Equal(1000, pool.Queue.GetStats().Succeeded);
+        Assert.Equal(1000, pool.Pool.GetStats().Succeeded);
     }
 }

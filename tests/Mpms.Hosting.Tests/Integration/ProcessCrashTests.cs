@@ -62,7 +62,7 @@ public sealed class ProcessCrashTests
 
         // Jobs still in the application's queue: no process has them, so the kill must not lose them.
         MpmsJobHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
-        Assert.Equal(3, pool.Queue.GetStats().Queued);
+        Assert.Equal(3, pool.Pool.GetStats().Queued);
 
         ProcessProbe.Signal(victim, SigKill);
 
@@ -90,7 +90,7 @@ public sealed class ProcessCrashTests
         TestResult[] fromSurvivor = await Task.WhenAll(survivorJobs.Select(h => h.Completion));
         Assert.All(fromSurvivor, r => Assert.Equal(survivor, r.ProcessId));
 
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(2, stats.WorkerLost);
         Assert.Equal(5, stats.Succeeded);
         Assert.Equal(0, stats.Failed);

@@ -46,7 +46,7 @@ public sealed class WorkerExceptionTests
         TestResult result = await after;
         Assert.Equal(MpmsJobStatus.Succeeded, after.Status);
         Assert.Equal(Assert.Single(pool.StartedProcessIds), result.ProcessId);
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(1, stats.Failed);
         Assert.Equal(1, stats.Succeeded);
         Assert.Equal(0, stats.Restarts);

@@ -144,7 +144,7 @@ public sealed class MpmsOptionsTests
             ["Pools:Thumbs:Processes"] = "6",
             ["Pools:Thumbs:JobTimeout"] = "00:00:10",
         });
-        services.AddMpms<ThumbWorker>("Pools:Thumbs");
+        services.AddMpms<ThumbWorker>(nameof(ThumbWorker), "Pools:Thumbs");
 
         await using ServiceProvider provider = services.Build();
         MpmsOptions o = provider.GetRequiredService<IOptionsMonitor<MpmsOptions>>().Get(nameof(ThumbWorker));

@@ -94,7 +94,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             // Every outcome, as the result stream sees it: a task id must come out once, never twice.
             Task reading = Task.Run(async () =>
             {
-                await foreach (MpmsResult<TestJob, TestResult> result in pool.Queue.ReadResultsAsync())
+                await foreach (MpmsResult<TestJob, TestResult> result in pool.Pool.ReadResultsAsync())
                 {
                     outcomesPerTask.AddOrUpdate(result.JobId, 1, (_, n) => n + 1);
                     if (result.Status == MpmsJobStatus.Succeeded && result.ProcessId is int pid)
@@ -147,7 +147,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
             Task all = Task.WhenAll(handles.Select(h => h.Completion));
             await all.WaitAsync(TimeSpan.FromMinutes(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            Assert.True(all.IsCompleted, $"not every job has an outcome after 5 minutes: {pool.Queue.GetStats()}");
+            Assert.True(all.IsCompleted, $"not every job has an outcome after 5 minutes: {pool.Pool.GetStats()}");
             clock.Stop();
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
@@ -158,9 +158,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
             int killCount = kills.Count;
             await pool.WaitUntilAsync(s => s.Restarts == killCount && s.ProcessesReady == 3, $"{killCount} replacements ready");
 
-            pool.Queue.Complete();
+            pool.Pool.Complete();
             await reading.WaitAsync(TestPool.WaitCeiling);
-            stats = pool.Queue.GetStats();
+            stats = pool.Pool.GetStats();
             retries = pool.Logs.Entries.Count(e => e.EventId.Name == "JobRetried");
             await pool.StopAsync();
 

@@ -68,7 +68,7 @@ public sealed class CrashAttributionTests
         Assert.Contains("recycled", timedOut.Message, StringComparison.Ordinal);
         await AssertAttributedAsync(pool, restarts, pid, "JobTimeout, exit code 13", "job_timeout");
         Assert.Equal(MpmsProcessExitReason.JobTimeout, Assert.Single(pool.Logs.Entries, e => e.EventId.Name == "ProcessLeaving").Value("Reason"));
-        Assert.Equal(1, pool.Queue.GetStats().TimedOut);
+        Assert.Equal(1, pool.Pool.GetStats().TimedOut);
     }
 
     private static Task<TestPool> StartOneProcessAsync(Action<MpmsOptions>? configure = null) => TestPool.StartAsync(o =>

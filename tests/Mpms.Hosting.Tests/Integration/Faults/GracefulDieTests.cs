@@ -53,7 +53,7 @@ public sealed class GracefulDieTests
         // It ran its process finalizer before it exited.
         await pool.WaitUntilAsync(_ => pool.Logs.Entries.Any(e => e.EventId.Name == "ProcessEndedUnexpectedly"), "the process to exit");
         Assert.Contains(pool.Events(), e => e.Name == "process-fin" && e.ProcessId == dying);
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(2, stats.Succeeded);
         Assert.Equal(1, stats.Failed);
         Assert.Equal(1, stats.WorkerLost);

@@ -23,7 +23,7 @@ public sealed class HostileInputTests
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await pool.RoutingQueue.PutAsync<TestResult>(null!));
         await Assert.ThrowsAsync<ArgumentNullException>(() => pool.RoutingQueue.RunAsync<TestResult>(null!));
 
-        Assert.Equal(0, pool.Queue.GetStats().Accepted);
+        Assert.Equal(0, pool.Pool.GetStats().Accepted);
         Assert.Equal(2, (await pool.Queue.RunAsync(new TestJob("double", 1))).Value);
     }
 
@@ -57,7 +57,7 @@ public sealed class HostileInputTests
             Assert.IsType<NotSupportedException>(ex.InnerException);
         }
 
-        Assert.Equal(0, handles.GetStats().Accepted);
+        Assert.Equal(0, pool.Host.Services.GetRequiredKeyedService<IMpmsPool>(nameof(HandleWorker)).GetStats().Accepted);
         Assert.Equal(2, (await pool.Queue.RunAsync(new TestJob("double", 1))).Value);
     }
 
@@ -75,7 +75,7 @@ public sealed class HostileInputTests
         Assert.Contains($"'{typeof(TestJob).FullName}'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("more than MaxMessageSize (1024)", ex.Message, StringComparison.Ordinal);
 
-        Assert.Equal(0, pool.Queue.GetStats().Accepted);
+        Assert.Equal(0, pool.Pool.GetStats().Accepted);
         Assert.Equal(2, (await pool.Queue.RunAsync(new TestJob("double", 1))).Value);
     }
 
@@ -100,7 +100,7 @@ public sealed class HostileInputTests
         // The same process and thread take the next job: a result that cannot travel is an outcome, not a crash.
         TestResult next = await pool.Queue.RunAsync(new TestJob("double", 2));
         Assert.Equal(pid, next.ProcessId);
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(1, stats.Failed);
         Assert.Equal(1, stats.Succeeded);
         Assert.Equal(0, stats.Restarts);

@@ -38,7 +38,7 @@ public sealed class MemoryRecyclingTests(ITestOutputHelper output)
         int first = before.ProcessId;
         long residentBefore = ResidentBytes(first);
         Assert.True(residentBefore < limit, $"the process holds {residentBefore} bytes before the big job, over the limit {limit}");
-        Assert.Equal(0, pool.Queue.GetStats().Restarts);
+        Assert.Equal(0, pool.Pool.GetStats().Restarts);
 
         TestResult big = await pool.Queue.RunAsync(new TestJob("allocate", 64));
         Assert.Equal(first, big.ProcessId);
@@ -56,7 +56,7 @@ public sealed class MemoryRecyclingTests(ITestOutputHelper output)
         TestResult after = await RunSomeAsync(pool);
         Assert.NotEqual(first, after.ProcessId);
         Assert.False(ProcessProbe.IsAlive(first));
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(stats.Accepted, stats.Succeeded);
         Assert.Equal(1, restarts["memory_limit"]);
         output.WriteLine($"idle worker {idle / MiB} MiB, limit {limit / MiB} MiB, before the big job {residentBefore / MiB} MiB, at the check {(long)reached.Value("WorkingSet")! / MiB} MiB");

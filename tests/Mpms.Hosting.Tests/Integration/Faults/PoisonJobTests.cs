@@ -48,7 +48,7 @@ public sealed class PoisonJobTests
 
         // Crashes after a process took jobs are not failed starts: no back-off, no failure, a full pool.
         await pool.WaitUntilAsync(s => s.Restarts == MaxAttempts && s.ProcessesReady == 2, "the crashed processes replaced");
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(MpmsPoolState.Running, stats.State);
         Assert.Equal(30, stats.Succeeded);
         Assert.Equal(1, stats.WorkerLost);

@@ -56,7 +56,7 @@ public sealed class RestartStormTests(ITestOutputHelper output)
         // failed start at least 0.8 × (200 + 400) ms away.
         MpmsJobHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
 
-        await pool.WaitUntilAsync(s => s.State == MpmsPoolState.Failed, "the pool to fail");
+        await pool.WaitUntilAsync(s => s.Health == MpmsPoolHealth.Failed, "the pool to fail");
         TimeSpan cpuAtFailure = Process.GetCurrentProcess().TotalProcessorTime;
         long wallAtFailure = Stopwatch.GetTimestamp();
 
@@ -71,10 +71,10 @@ public sealed class RestartStormTests(ITestOutputHelper output)
         Assert.Throws<MpmsPoolFailedException>(() => { _ = pool.Queue.PutAsync(new TestJob("double", 9)); });
         Assert.Throws<MpmsPoolFailedException>(() => pool.Queue.TryPut(new TestJob("double", 9), out _));
         await Assert.ThrowsAsync<MpmsPoolFailedException>(() => pool.Queue.RunAsync(new TestJob("double", 9)));
-        Assert.Equal(3, pool.Queue.GetStats().Accepted);
+        Assert.Equal(3, pool.Pool.GetStats().Accepted);
         HealthReport failedReport = await health.CheckHealthAsync();
         Assert.Equal(HealthStatus.Unhealthy, failedReport.Status);
-        Assert.Equal("Failed", failedReport.Entries["mpms"].Data["State"]);
+        Assert.Equal(("Running", "Failed"), (failedReport.Entries["mpms"].Data["State"], failedReport.Entries["mpms"].Data["Health"]));
 
         // The storm goes on, probing: watched through the supervisor's own lines until StormFailures failed starts.
         await pool.WaitUntilAsync(_ => Count(stamps, "StartFailed") >= StormFailures, $"{StormFailures} failed starts");
@@ -130,7 +130,7 @@ public sealed class RestartStormTests(ITestOutputHelper output)
 
         // A resource bound, not a speed figure: the storm must not keep a core of the application busy.
         Assert.True(cpu < wall * 0.25, $"the application used {cpu} of CPU in {wall} of storm");
-        Assert.Equal(0, pool.Queue.GetStats().ProcessesReady);
+        Assert.Equal(0, pool.Pool.GetStats().ProcessesReady);
         Assert.Single(pool.Logs.Entries, e => e.EventId.Name == "PoolFailed");
 
         // Fixed: the next probe starts, the pool recovers by itself and fills up, puts are accepted, health is back.
@@ -145,7 +145,7 @@ public sealed class RestartStormTests(ITestOutputHelper output)
         // Every started process ran the initializer once; the failed ones took no job.
         IReadOnlyList<WorkerEvent> events = pool.Events();
         Assert.Equal(pool.StartedProcessIds.Count, events.Count(e => e.Name == "process-init"));
-        Assert.Equal(4, pool.Queue.GetStats().Accepted);
+        Assert.Equal(4, pool.Pool.GetStats().Accepted);
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public sealed class TaskOverrunTests
         Assert.Equal(16, result.Value);
         Assert.NotEqual(first, result.ProcessId);
         Assert.Equal(1, result.Attempt);
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(1, stats.TimedOut);
         Assert.Equal(1, stats.Succeeded);
         Assert.Equal(0, stats.WorkerLost);
@@ -78,6 +78,6 @@ public sealed class TaskOverrunTests
         TestResult[] results = await Task.WhenAll(first.Completion, second.Completion);
         Assert.Single(results.Select(r => r.ProcessId).Distinct());
         Assert.DoesNotContain(pool.Logs.Entries, e => e.EventId.Name == "TaskOverdue");
-        Assert.Equal(0, pool.Queue.GetStats().Restarts);
+        Assert.Equal(0, pool.Pool.GetStats().Restarts);
     }
 }

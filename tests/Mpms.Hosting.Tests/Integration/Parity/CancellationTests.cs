@@ -42,7 +42,7 @@ public sealed class CancellationTests
             outcome = handle.Completion;
         }
 
-        Assert.Equal(2, pool.Queue.GetStats().Accepted);
+        Assert.Equal(2, pool.Pool.GetStats().Accepted);
         if (handle is null)
         {
             await cancellation.CancelAsync();
@@ -66,8 +66,8 @@ public sealed class CancellationTests
         Jobs.Release(held);
         await heldHandle;
         TestResult after = await pool.Queue.RunAsync(new TestJob("whoami", 43)).WithinCeiling();
-        pool.Queue.Complete();
-        await pool.Queue.WaitForCompletionAsync();
+        pool.Pool.Complete();
+        await pool.Pool.WaitForCompletionAsync();
 
         MpmsResult<TestJob, TestResult> result = Assert.Single(RecordingCollector.Of(pool).Results, r => r.Job == job);
         Assert.Equal(MpmsJobStatus.Canceled, result.Status);
@@ -76,7 +76,7 @@ public sealed class CancellationTests
         Assert.DoesNotContain(pool.Events(), e => e.Detail == result.JobId);
         Assert.Equal([heldHandle.JobId], pool.Events().Named("job-waiting").Select(e => e.Detail));
         Assert.Equal(43, after.Value);
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal((3L, 2L, 1L), (stats.Accepted, stats.Succeeded, stats.Canceled));
     }
 
@@ -120,8 +120,8 @@ public sealed class CancellationTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => outcome);
         TestResult after = await pool.Queue.RunAsync(new TestJob("whoami", 8)).WithinCeiling();
-        pool.Queue.Complete();
-        await pool.Queue.WaitForCompletionAsync();
+        pool.Pool.Complete();
+        await pool.Pool.WaitForCompletionAsync();
 
         MpmsResult<TestJob, TestResult> result = Assert.Single(RecordingCollector.Of(pool).Results, r => r.Job == job);
         Assert.Equal(running.Detail, result.JobId);
@@ -134,7 +134,7 @@ public sealed class CancellationTests
         // Canceling a job does not cost its process: the next job runs on the same thread.
         Assert.Equal(running.ProcessId, after.ProcessId);
         Assert.Equal(running.ThreadName, after.ThreadName);
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal((1L, 1L, 0L), (stats.Canceled, stats.Succeeded, stats.Restarts));
     }
 }

@@ -17,20 +17,20 @@ public sealed class ClosingTests
         await using TestPool pool = await TestPool.StartAsync(o => o.Processes = 1);
         TestResult before = await pool.Queue.RunAsync(new TestJob("double", 1));
 
-        pool.Queue.Complete();
+        pool.Pool.Complete();
 
-        InvalidOperationException put = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.Queue.PutAsync(new TestJob("double", 2)).AsTask());
-        InvalidOperationException tryPut = Assert.Throws<InvalidOperationException>(() => pool.Queue.TryPut(new TestJob("double", 3), out _));
-        InvalidOperationException run = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.Queue.RunAsync(new TestJob("double", 4)));
-        InvalidOperationException routed = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.RoutingQueue.RunAsync(new TestJob("double", 5)));
+        MpmsQueueCompletedException put = await Assert.ThrowsAsync<MpmsQueueCompletedException>(() => pool.Queue.PutAsync(new TestJob("double", 2)).AsTask());
+        MpmsQueueCompletedException tryPut = Assert.Throws<MpmsQueueCompletedException>(() => pool.Queue.TryPut(new TestJob("double", 3), out _));
+        MpmsQueueCompletedException run = await Assert.ThrowsAsync<MpmsQueueCompletedException>(() => pool.Queue.RunAsync(new TestJob("double", 4)));
+        MpmsQueueCompletedException routed = await Assert.ThrowsAsync<MpmsQueueCompletedException>(() => pool.RoutingQueue.RunAsync(new TestJob("double", 5)));
         Assert.All([put, tryPut, run, routed], e =>
         {
             Assert.Contains("'TestWorker' is completed", e.Message, StringComparison.Ordinal);
             Assert.Contains("Complete()", e.Message, StringComparison.Ordinal);
         });
         Assert.Equal(2, before.Value);
-        Assert.Equal(1, pool.Queue.GetStats().Accepted);
-        await pool.Queue.WaitForCompletionAsync();
+        Assert.Equal(1, pool.Pool.GetStats().Accepted);
+        await pool.Pool.WaitForCompletionAsync();
     }
 
     [Fact]
@@ -51,11 +51,11 @@ public sealed class ClosingTests
         MpmsJobHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
         MpmsJobHandle<TestResult>[] quick = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
         await Task.WhenAll(quick.Select(h => h.Completion));
-        Task completion = pool.Queue.WaitForCompletionAsync();
+        Task completion = pool.Pool.WaitForCompletionAsync();
 
         // Not completed: the queue takes jobs still.
         Assert.False(completion.IsCompleted);
-        pool.Queue.Complete();
+        pool.Pool.Complete();
 
         // Completed, but a job still runs.
         Assert.False(completion.IsCompleted);
@@ -83,14 +83,14 @@ public sealed class ClosingTests
         MpmsJobHandle<TestResult> heldHandle = await Jobs.PutRunningAsync(pool, held);
         MpmsJobHandle<TestResult>[] queued = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
 
-        Task<bool> shutdown = pool.Queue.ShutdownAsync(TestPool.WaitCeiling);
+        Task<bool> shutdown = pool.Pool.ShutdownAsync(TestPool.WaitCeiling);
         Assert.False(shutdown.IsCompleted);
         Jobs.Release(held);
 
         Assert.True(await shutdown);
         Assert.Equal(MpmsJobStatus.Succeeded, heldHandle.Status);
         Assert.All(queued, h => Assert.Equal(MpmsJobStatus.Succeeded, h.Status));
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal((7L, 0, 0L, 0L), (stats.Succeeded, stats.ProcessesAlive, stats.Restarts, stats.WorkerLost));
         Assert.Single(pool.StartedProcessIds);
         Assert.Equal("Shutdown, exit code 0", Assert.Single(pool.Logged(1003)).Field("Exit"));
@@ -107,13 +107,13 @@ public sealed class ClosingTests
         });
         MpmsJobHandle<TestResult> running = await Jobs.PutRunningAsync(pool, new TestJob("wait", 1));
 
-        bool finished = await pool.Queue.ShutdownAsync(TimeSpan.FromMilliseconds(300));
+        bool finished = await pool.Pool.ShutdownAsync(TimeSpan.FromMilliseconds(300));
 
         Assert.False(finished);
         MpmsWorkerLostException lost = await Assert.ThrowsAsync<MpmsWorkerLostException>(() => running.Completion);
         Assert.Equal(MpmsProcessExitReason.Killed, lost.Reason);
         Assert.Equal(MpmsJobStatus.WorkerLost, running.Status);
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal((1L, 0, 0L), (stats.WorkerLost, stats.ProcessesAlive, stats.Restarts));
         Assert.Single(pool.StartedProcessIds);
         Assert.Single(pool.Logged(1021));
@@ -146,7 +146,7 @@ public sealed class ClosingTests
     {
         (TestPool pool, MpmsJobHandle<TestResult> running) = await StartWithJobPastTheShutdownTimeoutAsync();
         await using TestPool _ = pool;
-        Task<bool> patient = pool.Queue.ShutdownAsync(TimeSpan.FromHours(1));
+        Task<bool> patient = pool.Pool.ShutdownAsync(TimeSpan.FromHours(1));
 
         await pool.StopAsync().WaitAsync(TestPool.WaitCeiling);
 
@@ -168,7 +168,7 @@ public sealed class ClosingTests
         Assert.Equal(MpmsProcessExitReason.Killed, lost.Reason);
         Assert.Equal(MpmsJobStatus.WorkerLost, running.Status);
         Assert.Single(pool.Logged(1021));
-        Assert.Equal(0, pool.Queue.GetStats().ProcessesAlive);
+        Assert.Equal(0, pool.Pool.GetStats().ProcessesAlive);
         Assert.Equal(false, Assert.Single(pool.Logged(1020)).Field("Drained"));
     }
 
@@ -188,7 +188,7 @@ public sealed class ClosingTests
         await pool.WaitForReadyAsync();
         Assert.Equal(
             new MpmsPoolStats { PoolName = "TestWorker", State = MpmsPoolState.Running, ProcessesAlive = 1, ProcessesReady = 1 },
-            pool.Queue.GetStats());
+            pool.Pool.GetStats());
 
         await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("throw", 1)).WithinCeiling());
         await Assert.ThrowsAsync<MpmsJobTimeoutException>(() => pool.Queue.RunAsync(new TestJob("sleep", 2, DelayMs: 600_000)).WithinCeiling());
@@ -219,12 +219,12 @@ public sealed class ClosingTests
                 ProcessesReady = 1,
                 Restarts = 1,
             },
-            pool.Queue.GetStats());
+            pool.Pool.GetStats());
 
         Jobs.Release(held);
         await Task.WhenAll(heldHandle.Completion, fifth.Completion, sixth.Completion).WaitAsync(TestPool.WaitCeiling);
 
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal(
             new MpmsPoolStats
             {

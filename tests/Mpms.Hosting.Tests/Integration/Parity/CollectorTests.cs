@@ -60,8 +60,8 @@ public sealed class CollectorTests
         MpmsJobHandle<TestResult> lost = await pool.Queue.PutAsync(new TestJob("crash", 9));
         await Assert.ThrowsAsync<MpmsWorkerLostException>(() => lost.Completion);
 
-        pool.Queue.Complete();
-        await pool.Queue.WaitForCompletionAsync();
+        pool.Pool.Complete();
+        await pool.Pool.WaitForCompletionAsync();
 
         IReadOnlyList<MpmsResult<TestJob, TestResult>> seen = collector.Results;
         Assert.Equal(0, collector.Overlaps);
@@ -144,8 +144,8 @@ public sealed class CollectorTests
 
         MpmsJobHandle<TestResult>[] handles = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => pool.Queue.PutAsync(new TestJob("double", i)).AsTask()));
         await Task.WhenAll(handles.Select(h => h.Completion));
-        pool.Queue.Complete();
-        await pool.Queue.WaitForCompletionAsync();
+        pool.Pool.Complete();
+        await pool.Pool.WaitForCompletionAsync();
 
         Assert.Equal(handles.Select(h => h.JobId).Order(StringComparer.Ordinal), collector.Results.Select(r => r.JobId).Order(StringComparer.Ordinal));
         Assert.Equal(0, collector.Overlaps);

@@ -46,8 +46,8 @@ public sealed class GracefulDieTests
         TestResult after = await pool.Queue.RunAsync(new TestJob("whoami", 20));
         Assert.NotEqual(heldResult.ProcessId, after.ProcessId);
 
-        pool.Queue.Complete();
-        await pool.Queue.WaitForCompletionAsync();
+        pool.Pool.Complete();
+        await pool.Pool.WaitForCompletionAsync();
         IReadOnlyList<MpmsResult<TestJob, TestResult>> collected = RecordingCollector.Of(pool).Results;
         Assert.Equal(9, collected.Count);
         Assert.Equal(9, collected.Select(r => r.JobId).Distinct().Count());
@@ -86,7 +86,7 @@ public sealed class GracefulDieTests
         await pool.WaitUntilAsync(s => s.Restarts == 1 && pool.Logged(1004).Count == 1, "the process to exit");
         Assert.StartsWith("GracefulDie", (string)pool.Logged(1004)[0].Field("Exit")!, StringComparison.Ordinal);
         Assert.Equal("System.InvalidOperationException", Assert.Single(pool.Logged(2010)).Field("ExceptionType"));
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal((3L, 2L, 0L), (stats.Succeeded, stats.Failed, stats.WorkerLost));
     }
 
@@ -115,8 +115,8 @@ public sealed class GracefulDieTests
         TestResult after = await pool.Queue.RunAsync(new TestJob("whoami", 3));
         Assert.NotEqual(processId, after.ProcessId);
 
-        pool.Queue.Complete();
-        await pool.Queue.WaitForCompletionAsync();
+        pool.Pool.Complete();
+        await pool.Pool.WaitForCompletionAsync();
         IReadOnlyList<MpmsResult<TestJob, TestResult>> collected = RecordingCollector.Of(pool).Results;
         Assert.Equal(
             [(die.JobId, MpmsJobStatus.Failed), (running.JobId, MpmsJobStatus.WorkerLost), (after.JobId!, MpmsJobStatus.Succeeded)],

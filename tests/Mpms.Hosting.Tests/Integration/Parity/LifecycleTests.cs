@@ -55,8 +55,8 @@ public sealed partial class LifecycleTests
 
         MpmsJobHandle<TestResult>[] handles = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => pool.Queue.PutAsync(new TestJob("whoami", i)).AsTask()));
         TestResult[] results = await Task.WhenAll(handles.Select(h => h.Completion));
-        pool.Queue.Complete();
-        await pool.Queue.WaitForCompletionAsync();
+        pool.Pool.Complete();
+        await pool.Pool.WaitForCompletionAsync();
 
         // Every job succeeded exactly once.
         Assert.Equal(Enumerable.Range(0, 40), results.Select(r => r.Value));
@@ -74,13 +74,13 @@ public sealed partial class LifecycleTests
         Assert.True(processNumbers.Length >= 4, $"processes {string.Join(",", processNumbers)}");
         Assert.Equal(1, processNumbers[0]);
         Assert.Equal(processNumbers.Length, results.Select(r => r.ProcessId).Distinct().Count());
-        Assert.True(pool.Queue.GetStats().Restarts >= 3, pool.Queue.GetStats().ToString());
+        Assert.True(pool.Pool.GetStats().Restarts >= 3, pool.Pool.GetStats().ToString());
 
         // Each process that reached its limit left as recycled, and a replacement kept the pool at one process.
         await pool.WaitUntilAsync(s => s.ProcessesReady == 1 && pool.Logged(1003).Count >= 4, "four recycled processes to be reaped and a replacement ready");
         Assert.All(pool.Logged(1003).Take(4), e => Assert.StartsWith("Recycled", (string)e.Field("Exit")!, StringComparison.Ordinal));
         Assert.Empty(pool.Logged(1004));
-        Assert.Equal(1, pool.Queue.GetStats().ProcessesAlive);
+        Assert.Equal(1, pool.Pool.GetStats().ProcessesAlive);
 
         await pool.StopAsync();
         IReadOnlyList<WorkerEvent> events = pool.Events();
@@ -177,7 +177,7 @@ public sealed partial class LifecycleTests
         Assert.Equal("mpms-TestWorker-p1", exited.Field("ProcessName"));
         Assert.Equal(resultA.ProcessId, Convert.ToInt32(exited.Field("ProcessId"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("Recycled, exit code 0", exited.Field("Exit"));
-        Assert.Equal(1, pool.Queue.GetStats().ProcessesAlive);
+        Assert.Equal(1, pool.Pool.GetStats().ProcessesAlive);
 
         IReadOnlyList<WorkerEvent> events = pool.Events();
         WorkerEvent processFin = Assert.Single(events.Named("process-fin"));

@@ -25,7 +25,7 @@ public sealed class PoolShapeTests
 
         Assert.Equal(2, running.Running.Select(e => e.ProcessId).Distinct().Count());
         Assert.All(running.Running.GroupBy(e => e.ProcessId), process => Assert.Equal(2, process.Select(e => e.ThreadName).Distinct().Count()));
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal((2, 4L, 1L), (stats.ProcessesReady, stats.Running, stats.Queued));
         Assert.Equal(MpmsJobStatus.Queued, fifth.Status);
 

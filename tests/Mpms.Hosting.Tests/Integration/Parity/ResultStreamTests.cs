@@ -23,7 +23,7 @@ public sealed class ResultStreamTests
             o.ThreadsPerProcess = 2;
             o.EnableResultStream = true;
         });
-        await using IAsyncEnumerator<MpmsResult<TestJob, TestResult>> stream = pool.Queue.ReadResultsAsync().GetAsyncEnumerator();
+        await using IAsyncEnumerator<MpmsResult<TestJob, TestResult>> stream = pool.Pool.ReadResultsAsync().GetAsyncEnumerator();
 
         MpmsJobHandle<TestResult>[] first = await Task.WhenAll(
             Enumerable.Range(0, 8).Select(i => pool.Queue.PutAsync(new TestJob(i % 4 == 3 ? "throw" : "double", i)).AsTask()));
@@ -43,7 +43,7 @@ public sealed class ResultStreamTests
         // Completed while a job still runs: the stream still gives that job's outcome, then ends.
         TestJob held = Jobs.HeldUntilReleased(pool, "last", 200);
         MpmsJobHandle<TestResult> last = await Jobs.PutRunningAsync(pool, held);
-        pool.Queue.Complete();
+        pool.Pool.Complete();
         next = stream.MoveNextAsync();
         Jobs.Release(held);
         Assert.True(await next);
@@ -58,7 +58,7 @@ public sealed class ResultStreamTests
         Assert.Equal(2, read.Count(r => r.Status == MpmsJobStatus.Failed));
         Assert.All(read.Where(r => r.Status == MpmsJobStatus.Failed), r => Assert.Equal("throw", r.Job.Op));
         Assert.All(read.Where(r => r.Succeeded), r => Assert.Equal(r.Job.Value * (r.Job.Op == "double" ? 2 : 1), r.Value!.Value));
-        await pool.Queue.WaitForCompletionAsync();
+        await pool.Pool.WaitForCompletionAsync();
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class ResultStreamTests
     {
         await using TestPool pool = await TestPool.StartAsync(o => o.Processes = 1);
 
-        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => pool.Queue.ReadResultsAsync());
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => pool.Pool.ReadResultsAsync());
 
         Assert.Contains("EnableResultStream", error.Message, StringComparison.Ordinal);
         Assert.Contains("TestWorker", error.Message, StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class ResultStreamTests
     {
         await using TestPool pool = await TestPool.StartAsync(o => o.Processes = 1, RecordingCollector.Register);
 
-        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => pool.Queue.ReadResultsAsync());
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => pool.Pool.ReadResultsAsync());
 
         Assert.Contains("IMpmsCollector", error.Message, StringComparison.Ordinal);
         Assert.Contains("ReadResultsAsync", error.Message, StringComparison.Ordinal);

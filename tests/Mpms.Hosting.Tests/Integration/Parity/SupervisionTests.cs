@@ -85,6 +85,6 @@ public sealed class SupervisionTests
 
         Assert.InRange(delays[3], TimeSpan.FromMilliseconds(640), TimeSpan.FromMilliseconds(960));
         Assert.True(pool.StartedProcessIds.Count <= pool.Logged(1005).Count + 1, $"{pool.StartedProcessIds.Count} processes for {pool.Logged(1005).Count} failures");
-        Assert.Equal(MpmsPoolState.Faulted, pool.Queue.GetStats().State);
+        Assert.Equal((MpmsPoolState.Running, MpmsPoolHealth.Faulted), (pool.Pool.GetStats().State, pool.Pool.GetStats().Health));
     }
 }

@@ -31,7 +31,7 @@ public sealed class TimeLimitTests
         Assert.Contains("JobTimeout", timeout.Message, StringComparison.Ordinal);
         Assert.Equal(before.ProcessId, after.ProcessId);
         Assert.Equal(before.ThreadName, after.ThreadName);
-        MpmsPoolStats stats = pool.Queue.GetStats();
+        MpmsPoolStats stats = pool.Pool.GetStats();
         Assert.Equal((1, 2, 0L, 1), (stats.TimedOut, stats.Succeeded, stats.Restarts, stats.ProcessesAlive));
         Assert.Empty(pool.Logged(2011));
         Assert.Empty(pool.Logged(1003));
@@ -70,8 +70,8 @@ public sealed class TimeLimitTests
         Assert.StartsWith("mpms-TestWorker-p2#", after.ThreadName, StringComparison.Ordinal);
         Assert.NotEqual(Convert.ToInt32(ended.Field("ProcessId"), System.Globalization.CultureInfo.InvariantCulture), after.ProcessId);
 
-        pool.Queue.Complete();
-        await pool.Queue.WaitForCompletionAsync();
+        pool.Pool.Complete();
+        await pool.Pool.WaitForCompletionAsync();
         IReadOnlyList<MpmsResult<TestJob, TestResult>> collected = RecordingCollector.Of(pool).Results;
         Assert.Equal(12, collected.Count);
         MpmsResult<TestJob, TestResult> outcome = Assert.Single(collected, r => r.JobId == blocked.JobId);
@@ -112,14 +112,14 @@ public sealed class TimeLimitTests
             File.WriteAllText(finalizerRelease, string.Empty);
             await pool.WaitUntilAsync(s => s.Restarts == 1 && pool.Logged(1004).Count == 1, "the process to be recycled");
             TestResult after = await pool.Queue.RunAsync(new TestJob("whoami", 3));
-            pool.Queue.Complete();
-            await pool.Queue.WaitForCompletionAsync();
+            pool.Pool.Complete();
+            await pool.Pool.WaitForCompletionAsync();
 
             IReadOnlyList<MpmsResult<TestJob, TestResult>> collected = RecordingCollector.Of(pool).Results;
             Assert.Equal([blocked.JobId, after.JobId], collected.Select(r => r.JobId));
             Assert.Equal(MpmsJobStatus.TimedOut, collected[0].Status);
             Assert.Equal(MpmsJobStatus.TimedOut, blocked.Status);
-            MpmsPoolStats stats = pool.Queue.GetStats();
+            MpmsPoolStats stats = pool.Pool.GetStats();
             Assert.Equal((1L, 1L, 2L), (stats.TimedOut, stats.Succeeded, stats.Finished));
             Assert.StartsWith("JobTimeout", (string)pool.Logged(1004)[0].Field("Exit")!, StringComparison.Ordinal);
         }
@@ -148,7 +148,7 @@ public sealed class TimeLimitTests
         string oldProcess = running.ThreadName[..running.ThreadName.IndexOf('#', StringComparison.Ordinal)];
 
         await pool.WaitUntilAsync(_ => ReplacementStartedAfterRecycling(pool, oldProcess), $"{oldProcess} to reach its lifetime and a replacement to start");
-        Assert.True(pool.Queue.GetStats().ProcessesAlive >= 2, pool.Queue.GetStats().ToString());
+        Assert.True(pool.Pool.GetStats().ProcessesAlive >= 2, pool.Pool.GetStats().ToString());
         Assert.DoesNotContain(pool.Logged(1003), e => (string?)e.Field("ProcessName") == oldProcess);
 
         // Jobs keep succeeding meanwhile, elsewhere: the draining process takes no new job.
@@ -172,7 +172,7 @@ public sealed class TimeLimitTests
         // The order in the supervisor's log: recycling the old process, starting its replacement, then the old one's exit.
         Assert.Contains(log.Skip(recyclingAt).Take(exitedAt - recyclingAt), e => e.EventId.Id == 1001 && (string?)e.Field("ProcessName") != oldProcess);
         Assert.DoesNotContain(pool.Logged(1004), e => (string?)e.Field("ProcessName") == oldProcess);
-        Assert.Equal(0, pool.Queue.GetStats().WorkerLost);
+        Assert.Equal(0, pool.Pool.GetStats().WorkerLost);
     }
 
     private static LogEntry? UnblockedLine(TestPool pool, string jobId) =>

@@ -23,17 +23,6 @@ namespace Mpms.Hosting.Tests.Unit.DependencyInjection
         public ValueTask<bool> ExecuteAsync(MailJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
     }
 
-    public sealed class TwoFacedWorker : IMpmsWorker<ThumbJob, int>, IMpmsWorker<MailJob, bool>
-    {
-        public ValueTask<int> ExecuteAsync(ThumbJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(0);
-
-        public ValueTask<bool> ExecuteAsync(MailJob job, MpmsJobContext context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
-    }
-
-    public sealed class NotAWorker
-    {
-    }
-
     public abstract class AbstractWorker : IMpmsWorker<ThumbJob, int>
     {
         public abstract ValueTask<int> ExecuteAsync(ThumbJob job, MpmsJobContext context, CancellationToken cancellationToken);

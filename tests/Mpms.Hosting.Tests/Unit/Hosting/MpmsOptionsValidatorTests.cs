@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Mpms.Hosting.Hosting;
+using Mpms.Hosting.Registration;
 using Mpms.Hosting.Tests.Unit.DependencyInjection;
 
 namespace Mpms.Hosting.Tests.Unit.Hosting;
@@ -209,8 +209,8 @@ public sealed class MpmsOptionsValidatorTests
     public async Task StartAsync_OnePoolInvalid_NamesOnlyThatPoolsKeys()
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-        builder.Services.AddMpms<ThumbWorker>("Pools:Thumbs", o => (o.Processes, o.WorkerCommand) = (1, "mpms-unit-no-such-worker"));
-        builder.Services.AddMpms<MailWorker>("Pools:Mail", o => (o.Prefetch, o.WorkerCommand) = (-1, "mpms-unit-no-such-worker"));
+        builder.Services.AddMpms<ThumbWorker>(nameof(ThumbWorker), "Pools:Thumbs").Configure(o => (o.Processes, o.WorkerCommand) = (1, "mpms-unit-no-such-worker"));
+        builder.Services.AddMpms<MailWorker>(nameof(MailWorker), "Pools:Mail").Configure(o => (o.Prefetch, o.WorkerCommand) = (-1, "mpms-unit-no-such-worker"));
         using IHost host = builder.Build();
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());

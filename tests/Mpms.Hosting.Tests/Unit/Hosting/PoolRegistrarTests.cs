@@ -2,9 +2,10 @@ using System.Buffers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Queue;
 using Mpms.Hosting.Protocol;
-using Mpms.Hosting.Supervision;
+using Mpms.Hosting.Registration;
 using Mpms.Hosting.Tests.Unit.DependencyInjection;
 using Mpms.Hosting.Tests.Unit.TestDoubles;
 
@@ -24,11 +25,15 @@ public sealed class PoolRegistrarTests
         IMpmsQueue<ThumbJob, int> keyed = provider.GetRequiredKeyedService<IMpmsQueue<ThumbJob, int>>(nameof(ThumbWorker));
         Assert.Same(unkeyed, keyed);
         Assert.Equal(nameof(ThumbWorker), unkeyed.PoolName);
-        Assert.Same(unkeyed, provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)));
+        MpmsPool<ThumbJob, int> pool = provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker));
+        Assert.Same(unkeyed, pool.Queue);
+        Assert.Same(pool, provider.GetRequiredService<IMpmsPool<ThumbJob, int>>());
+        Assert.Same(pool, provider.GetRequiredKeyedService<IMpmsPool<ThumbJob, int>>(nameof(ThumbWorker)));
+        Assert.Same(pool, provider.GetRequiredKeyedService<IMpmsPool>(nameof(ThumbWorker)));
         Assert.IsType<MpmsQueueRouter>(provider.GetRequiredService<IMpmsQueue>());
-        Assert.IsType<PoolSupervisor<ThumbJob, int>>(Assert.Single(provider.GetServices<IHostedService>()));
+        Assert.Same(pool, Assert.Single(provider.GetServices<IHostedService>()));
         Assert.Same(unkeyed, Assert.Single(provider.GetServices<IJobRoute>()));
-        Assert.Equal(MpmsPoolState.NotStarted, unkeyed.GetStats().State);
+        Assert.Equal(MpmsPoolState.NotStarted, pool.GetStats().State);
     }
 
     [Fact]
@@ -51,18 +56,18 @@ public sealed class PoolRegistrarTests
             ["Pools:Mail:Processes"] = "1",
             ["Pools:Mail:QueueCapacity"] = "9",
         });
-        services.AddMpms<ThumbWorker>("Pools:Thumbs");
-        services.AddMpms<MailWorker>("Pools:Mail", o => o.Prefetch = 4);
+        services.AddMpms<ThumbWorker>("thumbs", "Pools:Thumbs");
+        services.AddMpms<MailWorker>("mail", "Pools:Mail").Configure(o => o.Prefetch = 4);
 
         await using ServiceProvider provider = services.Build();
 
         IOptionsMonitor<MpmsOptions> options = provider.GetRequiredService<IOptionsMonitor<MpmsOptions>>();
-        MpmsOptions thumbs = options.Get(nameof(ThumbWorker));
-        MpmsOptions mail = options.Get(nameof(MailWorker));
+        MpmsOptions thumbs = options.Get("thumbs");
+        MpmsOptions mail = options.Get("mail");
         Assert.Equal((2, 5, null, 0), (thumbs.Processes, thumbs.ThreadsPerProcess, thumbs.QueueCapacity, thumbs.Prefetch));
         Assert.Equal((1, 2, 9, 4), (mail.Processes, mail.ThreadsPerProcess, mail.QueueCapacity, mail.Prefetch));
-        Assert.Same(thumbs, ((MpmsPool<ThumbJob, int>)provider.GetRequiredService<IMpmsQueue<ThumbJob, int>>()).Options);
-        Assert.Same(mail, ((MpmsPool<MailJob, bool>)provider.GetRequiredService<IMpmsQueue<MailJob, bool>>()).Options);
+        Assert.Equal(("thumbs", 2), (provider.GetRequiredService<IMpmsPool<ThumbJob, int>>().Name, ((IPoolStatus)provider.GetRequiredService<IMpmsPool<ThumbJob, int>>()).ConfiguredProcesses));
+        Assert.Equal(("mail", 1), (provider.GetRequiredService<IMpmsPool<MailJob, bool>>().Name, ((IPoolStatus)provider.GetRequiredService<IMpmsPool<MailJob, bool>>()).ConfiguredProcesses));
         Assert.Equal(2, provider.GetServices<IHostedService>().Count());
         Assert.Equal(2, provider.GetServices<IValidateOptions<MpmsOptions>>().Count());
         Assert.Equal(2, provider.GetServices<IJobRoute>().Count());
@@ -99,12 +104,56 @@ public sealed class PoolRegistrarTests
     public async Task Register_WithACollector_GivesThePoolACollector()
     {
         ServiceCollection services = Services.New();
-        services.AddMpms<ThumbWorker>();
+        services.AddMpms<ThumbWorker>(o => o.EnableResultStream = false);
         services.AddSingleton<IMpmsCollector<ThumbJob, int>, NullCollector>();
 
         await using ServiceProvider provider = services.Build();
 
-        Assert.True(provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)).HasCollector);
+        var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IMpmsPool<ThumbJob, int>>().ReadResultsAsync());
+        Assert.Contains("registered: outcomes go to the collector", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddCollector_OnTheBuilder_GivesOnlyThatPoolACollector()
+    {
+        ServiceCollection services = Services.New();
+        services.AddMpms<MailWorker>().AddCollector<MailCollector>();
+        services.AddMpms<BulkMailWorker>(o => o.EnableResultStream = true);
+
+        await using ServiceProvider provider = services.Build();
+
+        Assert.IsType<MailCollector>(Assert.Single(provider.GetKeyedServices<IMpmsCollector<MailJob, bool>>(nameof(MailWorker))));
+        Assert.Empty(provider.GetKeyedServices<IMpmsCollector<MailJob, bool>>(nameof(BulkMailWorker)));
+        Assert.Throws<InvalidOperationException>(() => provider.GetRequiredKeyedService<IMpmsPool<MailJob, bool>>(nameof(MailWorker)).ReadResultsAsync());
+        Assert.NotNull(provider.GetRequiredKeyedService<IMpmsPool<MailJob, bool>>(nameof(BulkMailWorker)).ReadResultsAsync());
+    }
+
+    [Fact]
+    public void AddCollector_OfAnotherPoolsTypes_ThrowsNamingTheTypes()
+    {
+        ServiceCollection services = Services.New();
+
+        var ex = Assert.Throws<ArgumentException>(() => services.AddMpms<ThumbWorker>().AddCollector<MailCollector>());
+
+        Assert.Contains(nameof(MailCollector), ex.Message, StringComparison.Ordinal);
+        Assert.Contains("IMpmsCollector<ThumbJob, Int32>", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BuilderRegistrations_AreKeyedByThePoolsName()
+    {
+        ServiceCollection services = Services.New();
+
+        services.AddMpms<ThumbWorker>("thumbs")
+            .AddProcessInitializer<NullInitializer>()
+            .AddThreadInitializer<NullInitializer>()
+            .AddProcessFinalizer<NullInitializer>()
+            .AddThreadFinalizer<NullInitializer>()
+            .UseSerializer<MarkerSerializer>();
+
+        Assert.Equal(
+            [(typeof(IProcessInitializer), ServiceLifetime.Singleton), (typeof(IThreadInitializer), ServiceLifetime.Scoped), (typeof(IProcessFinalizer), ServiceLifetime.Singleton), (typeof(IThreadFinalizer), ServiceLifetime.Scoped), (typeof(IMpmsSerializer), ServiceLifetime.Singleton)],
+            services.Where(d => d.IsKeyedService && Equals(d.ServiceKey, "thumbs") && d.KeyedImplementationType is not null).Select(d => (d.ServiceType, d.Lifetime)));
     }
 
     [Fact]
@@ -115,7 +164,7 @@ public sealed class PoolRegistrarTests
 
         await using ServiceProvider provider = services.Build();
 
-        Assert.IsType<MpmsJsonSerializer>(provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)).Serializer);
+        Assert.IsType<MpmsJsonSerializer>(provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)).Queue.Serializer);
     }
 
     [Fact]
@@ -131,8 +180,8 @@ public sealed class PoolRegistrarTests
 
         await using ServiceProvider provider = services.Build();
 
-        Assert.Same(forThumbs, provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)).Serializer);
-        Assert.Same(shared, provider.GetRequiredKeyedService<MpmsPool<MailJob, bool>>(nameof(MailWorker)).Serializer);
+        Assert.Same(forThumbs, provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)).Queue.Serializer);
+        Assert.Same(shared, provider.GetRequiredKeyedService<MpmsPool<MailJob, bool>>(nameof(MailWorker)).Queue.Serializer);
     }
 
     private sealed class NullCollector : IMpmsCollector<ThumbJob, int>
@@ -145,5 +194,21 @@ public sealed class PoolRegistrarTests
         public void Serialize<T>(T value, IBufferWriter<byte> destination) => throw new NotSupportedException();
 
         public T Deserialize<T>(ReadOnlySpan<byte> source) => throw new NotSupportedException();
+    }
+
+    private sealed class MailCollector : IMpmsCollector<MailJob, bool>
+    {
+        public ValueTask CollectAsync(MpmsResult<MailJob, bool> result, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    private sealed class NullInitializer : IProcessInitializer, IThreadInitializer, IProcessFinalizer, IThreadFinalizer
+    {
+        public ValueTask InitializeAsync(MpmsProcessContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask InitializeAsync(MpmsThreadContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask FinalizeAsync(MpmsProcessContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask FinalizeAsync(MpmsThreadContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -25,7 +25,7 @@ public sealed class MpmsQueueRouterTests
     [Fact]
     public async Task PutAsync_JobTwoPoolsTake_ThrowsAmbiguousNamingBothPools()
     {
-        await using ServiceProvider provider = WithPools(s => s.AddMpms<MailWorker>().AddMpms<BulkMailWorker>());
+        await using ServiceProvider provider = WithPools(s => { s.AddMpms<MailWorker>(); s.AddMpms<BulkMailWorker>(); });
         IMpmsQueue queue = provider.GetRequiredService<IMpmsQueue>();
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => queue.PutAsync(new MailJob("a@b")).AsTask());
@@ -39,7 +39,7 @@ public sealed class MpmsQueueRouterTests
     [Fact]
     public async Task PutAsync_BeforeTheHostStarted_ThrowsThatThePoolHasNotStarted()
     {
-        await using ServiceProvider provider = WithPools(s => s.AddMpms<ThumbWorker>().AddMpms<MailWorker>());
+        await using ServiceProvider provider = WithPools(s => { s.AddMpms<ThumbWorker>(); s.AddMpms<MailWorker>(); });
         IMpmsQueue queue = provider.GetRequiredService<IMpmsQueue>();
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => queue.PutAsync(new ThumbJob("a.png")).AsTask());

@@ -7,7 +7,7 @@ namespace Mpms.Hosting.Tests.Unit.Queue;
 
 public sealed class PendingJobTests : IDisposable
 {
-    private readonly Mpms.Hosting.Queue.MpmsPool<EchoJob, string> _pool = Pools.Create();
+    private readonly UnitPool<EchoJob, string> _pool = Pools.Create();
 
     public void Dispose() => _pool.Dispose();
 
@@ -17,7 +17,7 @@ public sealed class PendingJobTests : IDisposable
         var at = new DateTimeOffset(2025, 3, 4, 5, 6, 7, 8, TimeSpan.Zero);
         long high = JobIds.High(at, 77);
 
-        PendingJob<EchoJob, string> job = new(_pool, new EchoJob("x"), 12, high, at, ArrayPool<byte>.Shared.Rent(16), 3);
+        PendingJob<EchoJob, string> job = new(_pool.Queue.Jobs, new EchoJob("x"), 12, high, at, ArrayPool<byte>.Shared.Rent(16), 3);
 
         Assert.Equal(MpmsJobStatus.Queued, job.Status);
         Assert.False(job.IsDone);
@@ -29,12 +29,12 @@ public sealed class PendingJobTests : IDisposable
     }
 
     [Fact]
-    public void TryMarkSent_FromQueued_MovesToRunningOnce()
+    public void TryMarkLeased_FromQueued_MovesToRunningOnce()
     {
         PendingJob<EchoJob, string> job = NewJob();
 
-        Assert.True(job.TryMarkSent());
-        Assert.False(job.TryMarkSent());
+        Assert.True(job.TryMarkLeased());
+        Assert.False(job.TryMarkLeased());
         Assert.Equal(MpmsJobStatus.Running, job.Status);
     }
 
@@ -47,11 +47,11 @@ public sealed class PendingJobTests : IDisposable
     public void TryMarkDone_FromSent_TakesTheOutcomeAndSaysItWasSent(MpmsJobStatus status)
     {
         PendingJob<EchoJob, string> job = NewJob();
-        job.TryMarkSent();
+        job.TryMarkLeased();
 
-        Assert.True(job.TryMarkDone(status, out bool wasSent));
+        Assert.True(job.TryMarkDone(status, out bool wasLeased));
 
-        Assert.True(wasSent);
+        Assert.True(wasLeased);
         Assert.True(job.IsDone);
         Assert.Equal(status, job.Status);
     }
@@ -61,9 +61,9 @@ public sealed class PendingJobTests : IDisposable
     {
         PendingJob<EchoJob, string> job = NewJob();
 
-        Assert.True(job.TryMarkDone(MpmsJobStatus.Canceled, out bool wasSent));
+        Assert.True(job.TryMarkDone(MpmsJobStatus.Canceled, out bool wasLeased));
 
-        Assert.False(wasSent);
+        Assert.False(wasLeased);
         Assert.Equal(MpmsJobStatus.Canceled, job.Status);
     }
 
@@ -71,12 +71,12 @@ public sealed class PendingJobTests : IDisposable
     public void Done_RefusesEveryFurtherMove()
     {
         PendingJob<EchoJob, string> job = NewJob();
-        job.TryMarkSent();
+        job.TryMarkLeased();
         job.TryMarkDone(MpmsJobStatus.Succeeded, out _);
 
-        Assert.False(job.TryMarkDone(MpmsJobStatus.Failed, out bool wasSent));
-        Assert.False(wasSent);
-        Assert.False(job.TryMarkSent());
+        Assert.False(job.TryMarkDone(MpmsJobStatus.Failed, out bool wasLeased));
+        Assert.False(wasLeased);
+        Assert.False(job.TryMarkLeased());
         Assert.False(job.TryMarkRequeued());
         Assert.False(job.TryMarkCanceledWhileQueued());
         Assert.Equal(MpmsJobStatus.Succeeded, job.Status);
@@ -90,14 +90,14 @@ public sealed class PendingJobTests : IDisposable
         Assert.True(job.TryMarkCanceledWhileQueued());
 
         Assert.Equal(MpmsJobStatus.Canceled, job.Status);
-        Assert.False(job.TryMarkSent());
+        Assert.False(job.TryMarkLeased());
     }
 
     [Fact]
     public void TryMarkCanceledWhileQueued_Sent_RefusesAndKeepsRunning()
     {
         PendingJob<EchoJob, string> job = NewJob();
-        job.TryMarkSent();
+        job.TryMarkLeased();
 
         Assert.False(job.TryMarkCanceledWhileQueued());
 
@@ -108,14 +108,14 @@ public sealed class PendingJobTests : IDisposable
     public void TryMarkRequeued_Sent_GoesBackToQueuedAndForgetsItsLink()
     {
         PendingJob<EchoJob, string> job = NewJob();
-        job.TryMarkSent();
-        job.Link = new RecordingCanceller();
+        job.TryMarkLeased();
+        job.Holder = new RecordingHolder();
 
         Assert.True(job.TryMarkRequeued());
 
         Assert.Equal(MpmsJobStatus.Queued, job.Status);
-        Assert.Null(job.Link);
-        Assert.True(job.TryMarkSent());
+        Assert.Null(job.Holder);
+        Assert.True(job.TryMarkLeased());
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class PendingJobTests : IDisposable
         PendingJob<EchoJob, string>[] jobs = [.. Enumerable.Range(0, Jobs).Select(i => NewJob(sequence: i))];
         foreach (PendingJob<EchoJob, string> job in jobs.Where((_, i) => i % 2 == 0))
         {
-            job.TryMarkSent();
+            job.TryMarkLeased();
         }
 
         var winners = new int[Jobs, Threads];
@@ -185,7 +185,7 @@ public sealed class PendingJobTests : IDisposable
     {
         PendingJob<EchoJob, string> job = NewJob();
 
-        job.Complete("done", null);
+        job.Resolve("done", null);
 
         Assert.Equal("done", await job.Completion);
         Assert.Equal("done", await job);
@@ -197,7 +197,7 @@ public sealed class PendingJobTests : IDisposable
         PendingJob<EchoJob, string> job = NewJob();
         var error = new MpmsWorkerException("System.Exception", "boom", null, null);
 
-        job.Complete(null, error);
+        job.Resolve(null, error);
 
         Assert.Same(error, await Assert.ThrowsAsync<MpmsWorkerException>(() => job.Completion));
     }
@@ -209,7 +209,7 @@ public sealed class PendingJobTests : IDisposable
         using var cts = new CancellationTokenSource();
         cts.Cancel();
 
-        job.Complete(null, new OperationCanceledException("stop", cts.Token));
+        job.Resolve(null, new OperationCanceledException("stop", cts.Token));
 
         var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.Completion);
         Assert.Equal(cts.Token, ex.CancellationToken);
@@ -220,9 +220,9 @@ public sealed class PendingJobTests : IDisposable
     public void Cancel_WhileSent_AsksItsLinkToCancelItsSequence()
     {
         PendingJob<EchoJob, string> job = NewJob(sequence: 31);
-        var link = new RecordingCanceller();
-        job.TryMarkSent();
-        job.Link = link;
+        var link = new RecordingHolder();
+        job.TryMarkLeased();
+        job.Holder = link;
 
         job.Cancel();
 
@@ -235,9 +235,9 @@ public sealed class PendingJobTests : IDisposable
     public void Cancel_WhenDone_DoesNothing()
     {
         PendingJob<EchoJob, string> job = NewJob(sequence: 31);
-        var link = new RecordingCanceller();
-        job.TryMarkSent();
-        job.Link = link;
+        var link = new RecordingHolder();
+        job.TryMarkLeased();
+        job.Holder = link;
         job.TryMarkDone(MpmsJobStatus.Succeeded, out _);
 
         job.Cancel();
@@ -247,5 +247,5 @@ public sealed class PendingJobTests : IDisposable
     }
 
     private PendingJob<EchoJob, string> NewJob(long sequence = 1, long idHigh = 1) =>
-        new(_pool, new EchoJob("x"), sequence, idHigh, DateTimeOffset.UtcNow, ArrayPool<byte>.Shared.Rent(16), 3);
+        new(_pool.Queue.Jobs, new EchoJob("x"), sequence, idHigh, DateTimeOffset.UtcNow, ArrayPool<byte>.Shared.Rent(16), 3);
 }

@@ -2,7 +2,7 @@ using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Worker;
 using Microsoft.Extensions.Hosting;
 
-namespace Mpms.Hosting.Hosting;
+namespace Mpms.Hosting.Registration;
 
 /// <summary>
 /// The host lifetime of a worker process. The host asks its lifetime before it starts any hosted service, so running

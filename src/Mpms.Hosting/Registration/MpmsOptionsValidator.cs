@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Mpms.Hosting.Hosting;
+namespace Mpms.Hosting.Registration;
 
 /// <summary>
 /// Validates one pool's options when the host starts, and names every invalid key with its configuration path and the

@@ -1,14 +1,16 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Mpms.Hosting.Hosting;
+namespace Mpms.Hosting.Registration;
 
 /// <summary>
 /// Stands in for the queues inside a worker process, where the application's services are registered but the pools
 /// are not running: resolving a queue works (so DI validation passes), using one explains why it cannot.
 /// </summary>
-internal sealed class WorkerRoleQueue<TJob, TResult>(string poolName) : IMpmsQueue<TJob, TResult>, IMpmsQueue
+internal sealed class WorkerRoleQueue<TJob, TResult>(string poolName) : IMpmsQueue<TJob, TResult>, IMpmsPool<TJob, TResult>, IMpmsQueue
 {
     public string PoolName => poolName;
+
+    public string Name => poolName;
 
     public ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default) => throw Unavailable();
 

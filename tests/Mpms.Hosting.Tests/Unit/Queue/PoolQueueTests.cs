@@ -5,12 +5,12 @@ using Mpms.Hosting.Tests.Unit.TestDoubles;
 
 namespace Mpms.Hosting.Tests.Unit.Queue;
 
-public sealed class MpmsPoolTests
+public sealed class PoolQueueTests
 {
     [Fact]
     public async Task PutAsync_BeforeStart_ThrowsNotStarted()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(start: false);
+        using UnitPool<EchoJob, string> pool = Pools.Create(start: false);
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.PutAsync(new EchoJob("a")).AsTask());
 
@@ -22,9 +22,9 @@ public sealed class MpmsPoolTests
     [Fact]
     public void Start_Twice_Throws()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => pool.Start(new FakePoolProcesses()));
+        var ex = Assert.Throws<InvalidOperationException>(() => pool.Start());
 
         Assert.Contains("already been started", ex.Message, StringComparison.Ordinal);
     }
@@ -32,7 +32,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task PutAsync_NullJob_ThrowsArgumentNull()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
 
         await Assert.ThrowsAsync<ArgumentNullException>(() => pool.PutAsync(null!).AsTask());
         Assert.Throws<ArgumentNullException>(() => pool.TryPut(null!, out _));
@@ -42,7 +42,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task PutAsync_Running_ReturnsAQueuedHandleAndCountsIt()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
 
         MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
 
@@ -55,7 +55,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task PutAsync_SeveralJobs_GetIncreasingIds()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 100);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 100);
 
         var ids = new List<string>();
         for (int i = 0; i < 50; i++)
@@ -70,7 +70,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public void TryPut_QueueFull_RefusesWithoutAHandle()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 2);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 2);
 
         Assert.True(pool.TryPut(new EchoJob("a"), out MpmsJobHandle<string>? first));
         Assert.True(pool.TryPut(new EchoJob("b"), out _));
@@ -84,7 +84,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public void TryPut_DefaultCapacity_IsProcessesTimesThreadsTimesThreePlusThirty()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => (o.Processes, o.ThreadsPerProcess) = (2, 3));
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => (o.Processes, o.ThreadsPerProcess) = (2, 3));
 
         int accepted = 0;
         while (accepted < 1000 && pool.TryPut(new EchoJob("a"), out _))
@@ -98,7 +98,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task TryPut_AfterALinkTookAJob_HasRoomAgain()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
         pool.TryPut(new EchoJob("a"), out _);
 
         await pool.SendNextAsync();
@@ -109,7 +109,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task PutAsync_QueueFull_WaitsUntilALinkTakesAJob()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
         await pool.PutAsync(new EchoJob("first"));
 
         ValueTask<MpmsJobHandle<string>> waiting = pool.PutAsync(new EchoJob("second"));
@@ -127,7 +127,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task PutAsync_QueueFullAndCallerCancels_ThrowsCanceledAndAcceptsNothing()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
         await pool.PutAsync(new EchoJob("first"));
         using var cts = new CancellationTokenSource();
 
@@ -144,13 +144,13 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task PutAsync_WaitingWhenTheQueueIsCompleted_ThrowsCompleted()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
         await pool.PutAsync(new EchoJob("first"));
 
         Task<MpmsJobHandle<string>> waiting = pool.PutAsync(new EchoJob("second")).AsTask();
         pool.Complete();
 
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => waiting.WaitAsync(Wire.HangGuard));
+        var ex = await Assert.ThrowsAsync<MpmsQueueCompletedException>(() => waiting.WaitAsync(Wire.HangGuard));
         Assert.Contains("is completed", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1, pool.GetStats().Accepted);
     }
@@ -158,21 +158,21 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task PutAsync_AfterComplete_ThrowsCompleted()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         pool.Complete();
 
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.PutAsync(new EchoJob("a")).AsTask());
+        var ex = await Assert.ThrowsAsync<MpmsQueueCompletedException>(() => pool.PutAsync(new EchoJob("a")).AsTask());
 
         Assert.Contains("is completed", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => pool.TryPut(new EchoJob("a"), out _));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => pool.RunAsync(new EchoJob("a")));
+        Assert.Throws<MpmsQueueCompletedException>(() => pool.TryPut(new EchoJob("a"), out _));
+        await Assert.ThrowsAsync<MpmsQueueCompletedException>(() => pool.RunAsync(new EchoJob("a")));
         Assert.Equal(MpmsPoolState.Completing, pool.GetStats().State);
     }
 
     [Fact]
     public async Task WaitForCompletionAsync_NotCompleted_WaitsEvenWhenIdle()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
 
         Task waiting = pool.WaitForCompletionAsync();
         Assert.False(waiting.IsCompleted);
@@ -184,7 +184,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task WaitForCompletionAsync_Completed_FinishesWithTheLastOutcome()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         for (int i = 0; i < 3; i++)
         {
             await pool.PutAsync(new EchoJob("a", i));
@@ -207,7 +207,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task WaitForCompletionAsync_CallerCancels_Throws()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         using var cts = new CancellationTokenSource();
 
         Task waiting = pool.WaitForCompletionAsync(cts.Token);
@@ -224,7 +224,7 @@ public sealed class MpmsPoolTests
     [InlineData(MpmsJobStatus.Canceled)]
     public async Task TryFinish_EachOutcome_ReachesTheHandleAndItsCounter(MpmsJobStatus status)
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
         Assert.Equal(1, pool.GetStats().Running);
@@ -268,7 +268,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task TryFinish_Twice_KeepsTheFirstOutcome()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
 
@@ -283,7 +283,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task Cancel_QueuedJob_EndsCanceledAndTheLinkSkipsIt()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
 
         handle.Cancel();
@@ -292,15 +292,14 @@ public sealed class MpmsPoolTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handle.Completion);
         MpmsPoolStats stats = pool.GetStats();
         Assert.Equal((1L, 0L), (stats.Canceled, stats.Queued));
-        PendingJob<EchoJob, string> taken = await pool.TakeAsync(CancellationToken.None);
-        Assert.False(taken.TryMarkSent());
+        Assert.False(pool.TryLease(out _), "A link leased a canceled job.");
     }
 
     [Fact]
     public async Task Cancel_QueuedJob_GivesItsPlaceInTheQueueBack()
     {
         // A canceled job no longer waits in the queue, so it must not keep callers out.
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1);
         MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
 
         handle.Cancel();
@@ -312,15 +311,12 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task Cancel_SentJob_AsksTheLinkAndLeavesTheOutcomeToIt()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
-        var link = new RecordingCanceller();
-        job.Link = link;
-
         handle.Cancel();
 
-        Assert.Equal([job.Sequence], link.Canceled);
+        Assert.Equal([job.Sequence], pool.Holder.Canceled);
         Assert.Equal(MpmsJobStatus.Running, handle.Status);
         Assert.False(handle.Completion.IsCompleted);
     }
@@ -328,7 +324,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task RunAsync_JobSucceeds_ReturnsTheValue()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
 
         Task<string> running = pool.RunAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
@@ -340,7 +336,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task RunAsync_CallerCancelsWhileQueued_EndsCanceledWithTheCallersToken()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         using var cts = new CancellationTokenSource();
 
         Task<string> running = pool.RunAsync(new EchoJob("a"), cts.Token);
@@ -354,7 +350,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task Requeue_NewAttempt_PutsTheJobBackWithTheNextAttemptNumber()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
 
@@ -369,7 +365,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task Requeue_HandedBackUnstarted_KeepsTheAttemptNumber()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
 
@@ -382,7 +378,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task Stop_CancelsWhatIsStillQueuedAndRefusesNewJobs()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true);
         MpmsJobHandle<string> running = await pool.PutAsync(new EchoJob("running"));
         await pool.PutAsync(new EchoJob("requeued"));
         Assert.Equal("running", (await pool.SendNextAsync()).Job.Text);
@@ -404,14 +400,14 @@ public sealed class MpmsPoolTests
 
         Assert.Equal(MpmsJobStatus.Running, running.Status);
         Assert.Equal(MpmsPoolState.Stopped, pool.GetStats().State);
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.PutAsync(new EchoJob("late")).AsTask());
+        var refused = await Assert.ThrowsAsync<MpmsQueueCompletedException>(() => pool.PutAsync(new EchoJob("late")).AsTask());
         Assert.Contains("has stopped", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Requeue_AfterStop_CancelsTheJob()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
         MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob("a"));
         PendingJob<EchoJob, string> job = await pool.SendNextAsync();
         pool.Stop("stopping");
@@ -425,7 +421,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public void ReadResultsAsync_StreamNotEnabled_ThrowsNamingTheOption()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
+        using UnitPool<EchoJob, string> pool = Pools.Create();
 
         var ex = Assert.Throws<InvalidOperationException>(() => pool.ReadResultsAsync());
 
@@ -435,7 +431,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public void ReadResultsAsync_WithACollector_Throws()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true, hasCollector: true);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true, hasCollector: true);
 
         var ex = Assert.Throws<InvalidOperationException>(() => pool.ReadResultsAsync());
 
@@ -445,7 +441,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public void ReadResultsAsync_Twice_ThrowsTheSecondTime()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.EnableResultStream = true);
         _ = pool.ReadResultsAsync();
 
         var ex = Assert.Throws<InvalidOperationException>(() => pool.ReadResultsAsync());
@@ -456,7 +452,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task ReadResultsAsync_Enabled_GivesEveryOutcomeInCompletionOrderThenEnds()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o =>
+        using UnitPool<EchoJob, string> pool = Pools.Create(o =>
         {
             o.EnableResultStream = true;
             o.Meta["site"] = "eu-1";
@@ -490,7 +486,7 @@ public sealed class MpmsPoolTests
     public async Task RunCollectorAsync_CollectorThrows_LogsItAndGoesOnWithTheNextResult()
     {
         var logs = new RecordingLoggerProvider();
-        using MpmsPool<EchoJob, string> pool = Pools.Create(hasCollector: true, logger: logs.CreateLogger("Mpms.Hosting.Queue"));
+        using UnitPool<EchoJob, string> pool = Pools.Create(hasCollector: true, logger: logs.CreateLogger("Mpms.Hosting.Queue"));
         var failing = new Collector(fail: true);
         var recording = new Collector(fail: false);
         Task collecting = pool.RunCollectorAsync([failing, recording], CancellationToken.None);
@@ -517,7 +513,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task WaitForCompletionAsync_WithACollector_WaitsUntilTheCollectorHasSeenEveryOutcome()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(hasCollector: true);
+        using UnitPool<EchoJob, string> pool = Pools.Create(hasCollector: true);
         await pool.PutAsync(new EchoJob("a"));
         pool.TryFinish(await pool.SendNextAsync(), MpmsJobStatus.Succeeded, "A", null);
         pool.Complete();
@@ -535,7 +531,7 @@ public sealed class MpmsPoolTests
     public async Task PutAsync_SerializerFails_ThrowsSerializationExceptionNamingTheJobType()
     {
         var serializer = new FailingSerializer();
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1, serializer);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1, serializer);
 
         var ex = await Assert.ThrowsAsync<MpmsSerializationException>(() => pool.PutAsync(new EchoJob("a")).AsTask());
 
@@ -549,7 +545,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task PutAsync_JobJsonCannotWrite_ThrowsSerializationExceptionNamingTheJobType()
     {
-        using MpmsPool<JobWithType, string> pool = Pools.Create<JobWithType, string>();
+        using UnitPool<JobWithType, string> pool = Pools.Create<JobWithType, string>();
 
         var ex = await Assert.ThrowsAsync<MpmsSerializationException>(() => pool.PutAsync(new JobWithType(typeof(int))).AsTask());
 
@@ -560,7 +556,7 @@ public sealed class MpmsPoolTests
     [Fact]
     public async Task PutAsync_JobOverMaxMessageSize_IsRefusedAndTakesNoPlace()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => (o.MaxMessageSize, o.QueueCapacity) = (1024, 1));
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => (o.MaxMessageSize, o.QueueCapacity) = (1024, 1));
 
         var ex = await Assert.ThrowsAsync<MpmsSerializationException>(() => pool.PutAsync(new EchoJob(new string('x', 2000))).AsTask());
 
@@ -576,7 +572,7 @@ public sealed class MpmsPoolTests
     {
         const int Max = 1024;
         int overhead = "{\"Text\":\"\",\"Number\":0}".Length;
-        using MpmsPool<EchoJob, string> pool = Pools.Create(o => o.MaxMessageSize = Max);
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.MaxMessageSize = Max);
 
         MpmsJobHandle<string> handle = await pool.PutAsync(new EchoJob(new string('x', Max - overhead)));
 
@@ -584,44 +580,10 @@ public sealed class MpmsPoolTests
     }
 
     [Fact]
-    public async Task ShutdownAsync_BeforeStart_Throws()
-    {
-        using MpmsPool<EchoJob, string> pool = Pools.Create(start: false);
-
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.ShutdownAsync(TimeSpan.FromSeconds(1)));
-
-        Assert.Contains("has not started", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ShutdownAsync_Started_AsksTheProcessesWithTheTimeout()
-    {
-        var processes = new FakePoolProcesses();
-        using MpmsPool<EchoJob, string> pool = Pools.Create(processes: processes);
-
-        Assert.True(await pool.ShutdownAsync(TimeSpan.FromSeconds(7)));
-
-        Assert.Equal([TimeSpan.FromSeconds(7)], processes.ShutdownRequests);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => pool.ShutdownAsync(TimeSpan.FromSeconds(-1)));
-    }
-
-    [Fact]
-    public void GetStats_ProcessesFaulted_ReportsFaultedAndTheirCounts()
-    {
-        var processes = new FakePoolProcesses { IsFaulted = true, ProcessesAlive = 3, ProcessesReady = 1, Restarts = 9 };
-        using MpmsPool<EchoJob, string> pool = Pools.Create(processes: processes);
-
-        MpmsPoolStats stats = pool.GetStats();
-
-        Assert.Equal((MpmsPoolState.Faulted, 3, 1, 9L), (stats.State, stats.ProcessesAlive, stats.ProcessesReady, stats.Restarts));
-        Assert.True(pool.TryPut(new EchoJob("a"), out _), "A faulted pool still accepts jobs.");
-    }
-
-    [Fact]
     public async Task PutAsync_ThroughTheRouteInterface_AcceptsTheJob()
     {
-        using MpmsPool<EchoJob, string> pool = Pools.Create();
-        IJobRoute route = pool;
+        using UnitPool<EchoJob, string> pool = Pools.Create();
+        IJobRoute route = pool.Puts;
 
         MpmsJobHandle<string> handle = await route.PutAsync<string>(new EchoJob("a"), CancellationToken.None);
 

@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Protocol;
+
+namespace Mpms.Hosting.Queue;
+
+/// <summary>
+/// Putting jobs on one pool: serialise at once (so a bad job fails in the caller), take a place in the queue (waiting
+/// while it is full), record the put as a trace, and hand the job to the queue. Also the pool's route for the
+/// non-generic <see cref="IMpmsQueue"/>.
+/// </summary>
+internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobRoute
+{
+    private readonly QueueGate _gate;
+    private readonly JobQueue<TJob, TResult> _jobs;
+    private readonly JobSerializer<TJob> _serializer;
+    private readonly MpmsTelemetry _telemetry;
+    private readonly KeyValuePair<string, object?> _poolTag;
+    private readonly ushort _instance = JobIds.NewInstance();
+
+    public MpmsQueue(string poolName, QueueGate gate, JobQueue<TJob, TResult> jobs, JobSerializer<TJob> serializer, MpmsTelemetry telemetry)
+    {
+        PoolName = poolName;
+        _gate = gate;
+        _jobs = jobs;
+        _serializer = serializer;
+        _telemetry = telemetry;
+        _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
+    }
+
+    public string PoolName { get; }
+
+    /// <summary>Gets the serializer of the pool's jobs and results.</summary>
+    public IMpmsSerializer Serializer => _serializer.Serializer;
+
+    Type IJobRoute.JobType => typeof(TJob);
+
+    Type IJobRoute.ResultType => typeof(TResult);
+
+    public ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        _gate.ThrowIfNotAccepting();
+        byte[] payload = _serializer.Serialize(job, out int length);
+        if (_gate.TryTakePlace())
+        {
+            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length));
+        }
+
+        return WaitForPlaceAsync(job, payload, length, cancellationToken);
+    }
+
+    public bool TryPut(TJob job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        _gate.ThrowIfNotAccepting();
+        byte[] payload = _serializer.Serialize(job, out int length);
+        if (!_gate.TryTakePlace())
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+            handle = null;
+            return false;
+        }
+
+        handle = Accept(job, payload, length);
+        return true;
+    }
+
+    public async Task<TResult> RunAsync(TJob job, CancellationToken cancellationToken = default)
+    {
+        var handle = (PendingJob<TJob, TResult>)await PutAsync(job, cancellationToken).ConfigureAwait(false);
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await handle.Completion.ConfigureAwait(false);
+        }
+
+        using (cancellationToken.UnsafeRegister(static (state, token) => ((PendingJob<TJob, TResult>)state!).Cancel(token), handle))
+        {
+            return await handle.Completion.ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<MpmsJobHandle<TResult>> WaitForPlaceAsync(TJob job, byte[] payload, int length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _gate.TakePlaceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+            throw;
+        }
+
+        return Accept(job, payload, length);
+    }
+
+    /// <summary>Admits a put that holds a place, and queues it.</summary>
+    private PendingJob<TJob, TResult> Accept(TJob job, byte[] payload, int length)
+    {
+        long sequence;
+        try
+        {
+            sequence = _gate.Admit();
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+            throw;
+        }
+
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var pending = new PendingJob<TJob, TResult>(_jobs, job, sequence, JobIds.High(now, _instance), now, payload, length);
+        if (Activity.Current is not null || MpmsTelemetry.Tracing.HasListeners())
+        {
+            pending.TraceParent = StartTrace(pending);
+        }
+
+        _telemetry.JobEnqueued(_poolTag);
+        _jobs.Enqueue(pending);
+        return pending;
+    }
+
+    /// <summary>Records the put as a producer activity and returns the trace parent the worker's activity continues.</summary>
+    private string? StartTrace(PendingJob<TJob, TResult> job)
+    {
+        using Activity? activity = MpmsTelemetry.Tracing.StartActivity($"{PoolName} publish", ActivityKind.Producer);
+        if (activity is not null)
+        {
+            activity.SetTag("mpms.pool", PoolName);
+            activity.SetTag("mpms.job_id", job.JobId);
+        }
+
+        Activity? context = activity ?? Activity.Current;
+        return context?.IdFormat == ActivityIdFormat.W3C ? context.Id : null;
+    }
+
+    // Non-generic routing for IMpmsQueue: the job's runtime type is checked by the router before it gets here.
+    async ValueTask<MpmsJobHandle<T>> IJobRoute.PutAsync<T>(object job, CancellationToken cancellationToken) =>
+        (MpmsJobHandle<T>)(object)await PutAsync((TJob)job, cancellationToken).ConfigureAwait(false);
+
+    bool IJobRoute.TryPut<T>(object job, [NotNullWhen(true)] out MpmsJobHandle<T>? handle)
+    {
+        bool accepted = TryPut((TJob)job, out MpmsJobHandle<TResult>? typed);
+        handle = (MpmsJobHandle<T>?)(object?)typed;
+        return accepted;
+    }
+
+    Task<T> IJobRoute.RunAsync<T>(object job, CancellationToken cancellationToken) =>
+        (Task<T>)(object)RunAsync((TJob)job, cancellationToken);
+}

@@ -1,0 +1,140 @@
+using System.Threading.Channels;
+using Mpms.Hosting.Diagnostics;
+
+namespace Mpms.Hosting.Queue;
+
+/// <summary>
+/// The book of outcomes of one pool: counts every job by where it stands, writes each outcome once to the result stream
+/// (for the collector or <c>ReadResultsAsync</c>), and knows when the queue is drained: completed, and every accepted
+/// job has its outcome (seen by the collector, if there is one).
+/// </summary>
+internal sealed class OutcomeLedger<TJob, TResult>
+{
+    private readonly string _poolName;
+    private readonly QueueGate _gate;
+    private readonly MpmsTelemetry _telemetry;
+    private readonly KeyValuePair<string, object?> _poolTag;
+    private readonly IReadOnlyDictionary<string, string> _meta;
+    private readonly Channel<MpmsResult<TJob, TResult>>? _results;
+    private readonly bool _hasCollector;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _running;
+    private long _succeeded;
+    private long _failed;
+    private long _timedOut;
+    private long _lost;
+    private long _canceled;
+    private long _recorded;
+    private long _collected;
+
+    public OutcomeLedger(string poolName, QueueGate gate, MpmsTelemetry telemetry, IReadOnlyDictionary<string, string> meta, bool hasCollector, bool enableResultStream)
+    {
+        _poolName = poolName;
+        _gate = gate;
+        _telemetry = telemetry;
+        _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
+        _meta = meta;
+        _hasCollector = hasCollector;
+        if (hasCollector || enableResultStream)
+        {
+            _results = Channel.CreateUnbounded<MpmsResult<TJob, TResult>>(new UnboundedChannelOptions { SingleReader = true });
+        }
+    }
+
+    /// <summary>Gets the outcomes in completion order, when they are buffered (a collector or the result stream is on).</summary>
+    public ChannelReader<MpmsResult<TJob, TResult>>? Results => _results?.Reader;
+
+    /// <summary>Gets a task that completes when the queue is drained.</summary>
+    public Task Drained => _drained.Task;
+
+    public KeyValuePair<string, object?> PoolTag => _poolTag;
+
+    /// <summary>A job was leased to a worker process.</summary>
+    public void OnLeased() => Interlocked.Increment(ref _running);
+
+    /// <summary>A leased job came back to the queue without an outcome.</summary>
+    public void OnReturned() => Interlocked.Decrement(ref _running);
+
+    /// <summary>Records a job's one outcome, then completes its handle.</summary>
+    public void Record(PendingJob<TJob, TResult> job, in Outcome<TResult> outcome, bool wasLeased)
+    {
+        if (wasLeased)
+        {
+            Interlocked.Decrement(ref _running);
+        }
+
+        Interlocked.Increment(ref Counter(outcome.Status));
+        DateTimeOffset finished = outcome.FinishedAt ?? DateTimeOffset.UtcNow;
+        _telemetry.JobCompleted(_poolTag, outcome.Status, job.EnqueuedAt, outcome.StartedAt, finished);
+        _results?.Writer.TryWrite(new MpmsResult<TJob, TResult>(
+            _poolName, job.JobId, job.Job, outcome.Status, outcome.Value, outcome.Exception, job.Attempt, job.EnqueuedAt,
+            outcome.StartedAt, finished, outcome.ProcessId, outcome.ThreadName, _meta));
+
+        // Counted as recorded only once written: the result stream is closed when every outcome is, never before one is.
+        Interlocked.Increment(ref _recorded);
+
+        // The caller's continuation runs after the collector could have seen the outcome, never before it is counted.
+        job.Resolve(outcome.Value, outcome.Exception);
+        CheckDrained();
+    }
+
+    /// <summary>The collector has handled one more outcome.</summary>
+    public void OnCollected()
+    {
+        Interlocked.Increment(ref _collected);
+        CheckDrained();
+    }
+
+    /// <summary>Completes the result stream and <see cref="Drained"/> once the queue is closed and every outcome is in.</summary>
+    public void CheckDrained()
+    {
+        if (!_gate.IsClosed(out long accepted) || Interlocked.Read(ref _recorded) != accepted)
+        {
+            return;
+        }
+
+        _results?.Writer.TryComplete();
+        if (!_hasCollector || Interlocked.Read(ref _collected) == accepted)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>The pool's counters now; the process counts are the supervisor's to fill in.</summary>
+    public MpmsPoolStats Snapshot()
+    {
+        long succeeded = Interlocked.Read(ref _succeeded);
+        long failed = Interlocked.Read(ref _failed);
+        long timedOut = Interlocked.Read(ref _timedOut);
+        long lost = Interlocked.Read(ref _lost);
+        long canceled = Interlocked.Read(ref _canceled);
+        long running = Interlocked.Read(ref _running);
+        long accepted = _gate.Accepted;
+        return new MpmsPoolStats
+        {
+            PoolName = _poolName,
+            State = _gate.State,
+            Health = _gate.Failure is null ? MpmsPoolHealth.Healthy : MpmsPoolHealth.Failed,
+            Accepted = accepted,
+            Running = running,
+            Queued = Math.Max(0, accepted - running - succeeded - failed - timedOut - lost - canceled),
+            Succeeded = succeeded,
+            Failed = failed,
+            TimedOut = timedOut,
+            WorkerLost = lost,
+            Canceled = canceled,
+        };
+    }
+
+    private ref long Counter(MpmsJobStatus status)
+    {
+        switch (status)
+        {
+            case MpmsJobStatus.Succeeded: return ref _succeeded;
+            case MpmsJobStatus.Failed: return ref _failed;
+            case MpmsJobStatus.TimedOut: return ref _timedOut;
+            case MpmsJobStatus.WorkerLost: return ref _lost;
+            default: return ref _canceled;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Collections.ObjectModel;
+using Mpms.Hosting.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Queue;
+
+/// <summary>
+/// The queue room of one pool, put together: admission (<see cref="Gate"/>), putting (<see cref="Puts"/>), the jobs
+/// the links lease through the dispatch seam (<see cref="Jobs"/>), the book of outcomes (<see cref="Ledger"/>) and
+/// where outcomes go (<see cref="Feed"/>).
+/// </summary>
+internal sealed class PoolQueue<TJob, TResult> : IDisposable
+{
+    public PoolQueue(string poolName, MpmsOptions options, IMpmsSerializer serializer, bool hasCollector, MpmsTelemetry telemetry, ILogger logger)
+    {
+        PoolName = poolName;
+        Gate = new QueueGate(poolName, options.EffectiveQueueCapacity);
+        var meta = new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(options.Meta, StringComparer.Ordinal));
+        Ledger = new OutcomeLedger<TJob, TResult>(poolName, Gate, telemetry, meta, hasCollector, options.EnableResultStream);
+        Jobs = new JobQueue<TJob, TResult>(poolName, Gate, Ledger, new OutcomeMapper<TResult>(serializer), new WorkerLostPolicy(options), logger);
+        Feed = new ResultFeed<TJob, TResult>(poolName, Ledger, hasCollector, logger);
+        Puts = new MpmsQueue<TJob, TResult>(poolName, Gate, Jobs, new JobSerializer<TJob>(poolName, serializer, options.MaxMessageSize), telemetry);
+    }
+
+    public string PoolName { get; }
+
+    public QueueGate Gate { get; }
+
+    public OutcomeLedger<TJob, TResult> Ledger { get; }
+
+    public JobQueue<TJob, TResult> Jobs { get; }
+
+    public ResultFeed<TJob, TResult> Feed { get; }
+
+    public MpmsQueue<TJob, TResult> Puts { get; }
+
+    /// <summary>Accepts no more jobs; the accepted ones still run.</summary>
+    public void Complete()
+    {
+        Gate.Complete();
+        Ledger.CheckDrained();
+    }
+
+    /// <summary>Stops the queue for good: jobs still waiting end as canceled, for <paramref name="reason"/>.</summary>
+    public void Stop(string reason)
+    {
+        Complete();
+        Gate.Stop();
+        Jobs.CancelWaiting(reason);
+        Ledger.CheckDrained();
+    }
+
+    public void Dispose() => Gate.Dispose();
+}

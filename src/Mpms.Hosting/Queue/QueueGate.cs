@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Mpms.Hosting.Queue;
+
+/// <summary>
+/// Admission to one pool's queue: its life stage (not started, running, completing, stopped), whether it has failed,
+/// and its capacity. A put takes a place here and gets its sequence number; the place is given back when a link leases
+/// the job (or it is canceled while it waits), so <see cref="MpmsOptions.QueueCapacity"/> bounds the jobs waiting.
+/// </summary>
+internal sealed class QueueGate : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly string _poolName;
+    private readonly SemaphoreSlim _places;
+    private readonly CancellationTokenSource _closing = new();
+
+    // Written under _lock, read without it: the stage only moves forward. _accepted (under _lock) counts every job given a
+    // sequence number, and is final once the stage is past Running.
+    private volatile MpmsPoolState _state = MpmsPoolState.NotStarted;
+    private long _accepted;
+    private volatile string? _failure;
+
+    public QueueGate(string poolName, int capacity)
+    {
+        _poolName = poolName;
+        _places = new SemaphoreSlim(capacity, capacity);
+    }
+
+    public MpmsPoolState State => _state;
+
+    /// <summary>Gets why the pool has failed, or <see langword="null"/> while it has not.</summary>
+    public string? Failure => _failure;
+
+    /// <summary>Gets the number of jobs accepted so far.</summary>
+    public long Accepted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _accepted;
+            }
+        }
+    }
+
+    /// <summary>Opens the queue; a pool starts once.</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            if (_state != MpmsPoolState.NotStarted)
+            {
+                throw new InvalidOperationException($"Pool '{_poolName}' has already been started; a pool starts once.");
+            }
+
+            _state = MpmsPoolState.Running;
+        }
+    }
+
+    /// <summary>Accepts no more puts; puts waiting for a place fail. Returns false when the queue was not running.</summary>
+    public bool Complete()
+    {
+        bool completed;
+        lock (_lock)
+        {
+            completed = _state == MpmsPoolState.Running;
+            if (completed)
+            {
+                _state = MpmsPoolState.Completing;
+            }
+        }
+
+        _closing.Cancel();
+        return completed;
+    }
+
+    /// <summary>Marks the queue stopped for good.</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _state = MpmsPoolState.Stopped;
+        }
+
+        _closing.Cancel();
+    }
+
+    public void Fail(string reason) => _failure = reason;
+
+    /// <summary>Accepts puts again after a failure; returns whether the pool had failed.</summary>
+    public bool Recover() => Interlocked.Exchange(ref _failure, null) is not null;
+
+    /// <summary>Tells whether every accepted job is known and no more will come, and how many there are.</summary>
+    public bool IsClosed(out long accepted)
+    {
+        // Asked once per outcome while the pool runs: one volatile read, no lock.
+        if (_state is MpmsPoolState.NotStarted or MpmsPoolState.Running)
+        {
+            accepted = 0;
+            return false;
+        }
+
+        lock (_lock)
+        {
+            accepted = _accepted;
+            return true;
+        }
+    }
+
+    /// <summary>Throws why a put is refused, if it is.</summary>
+    public void ThrowIfNotAccepting()
+    {
+        MpmsPoolState state = State;
+        if (state != MpmsPoolState.Running || _failure is not null)
+        {
+            ThrowNotAccepting(state);
+        }
+    }
+
+    /// <summary>Takes a place if one is free now.</summary>
+    public bool TryTakePlace() => _places.Wait(0, CancellationToken.None);
+
+    /// <summary>Waits for a place; fails as a refused put if the queue closes meanwhile.</summary>
+    public async ValueTask TakePlaceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+            await _places.WaitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            ThrowNotAccepting(State);
+        }
+    }
+
+    public void ReleasePlace() => _places.Release();
+
+    /// <summary>Admits a put that holds a place: gives it its sequence number, or releases the place and throws.</summary>
+    public long Admit()
+    {
+        lock (_lock)
+        {
+            if (_state == MpmsPoolState.Running && _failure is null)
+            {
+                _accepted++;
+                Debug.Assert(_accepted > 0, "Sequence numbers never wrap.");
+                return _accepted;
+            }
+        }
+
+        _places.Release();
+        ThrowNotAccepting(State);
+        return 0;
+    }
+
+    public void Dispose()
+    {
+        _places.Dispose();
+        _closing.Dispose();
+    }
+
+    [DoesNotReturn]
+    private void ThrowNotAccepting(MpmsPoolState state)
+    {
+        if (state == MpmsPoolState.Running && _failure is { } failure)
+        {
+            throw new MpmsPoolFailedException(failure);
+        }
+
+        throw state switch
+        {
+            MpmsPoolState.NotStarted => new InvalidOperationException($"Pool '{_poolName}' has not started: start the host before putting jobs on its queue."),
+            MpmsPoolState.Stopped => new MpmsQueueCompletedException($"Pool '{_poolName}' has stopped: it accepts no more jobs."),
+            _ => new MpmsQueueCompletedException($"Pool '{_poolName}' is completed: it accepts no more jobs after Complete() or once the host is stopping."),
+        };
+    }
+}
