@@ -20,7 +20,8 @@ internal sealed class MpmsTelemetry : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _queueTime;
     private readonly Counter<long> _restarts;
-    private readonly List<IPoolStatus> _pools = [];
+    private readonly Lock _lock = new();
+    private IPoolStatus[] _pools = []; // replaced whole under _lock, read without it
 
     public MpmsTelemetry(IMeterFactory? meterFactory)
     {
@@ -39,17 +40,17 @@ internal sealed class MpmsTelemetry : IDisposable
 
     public void Register(IPoolStatus pool)
     {
-        lock (_pools)
+        lock (_lock)
         {
-            _pools.Add(pool);
+            _pools = [.. _pools, pool];
         }
     }
 
     public void Unregister(IPoolStatus pool)
     {
-        lock (_pools)
+        lock (_lock)
         {
-            _pools.Remove(pool);
+            _pools = [.. _pools.Where(p => p != pool)];
         }
     }
 
@@ -105,13 +106,7 @@ internal sealed class MpmsTelemetry : IDisposable
 
     private IEnumerable<Measurement<long>> Observe(Func<MpmsPoolStats, long> value)
     {
-        IPoolStatus[] pools;
-        lock (_pools)
-        {
-            pools = [.. _pools];
-        }
-
-        foreach (IPoolStatus pool in pools)
+        foreach (IPoolStatus pool in Volatile.Read(ref _pools))
         {
             yield return new Measurement<long>(value(pool.GetStats()), new KeyValuePair<string, object?>("mpms.pool", pool.PoolName));
         }

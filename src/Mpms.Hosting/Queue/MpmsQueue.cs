@@ -17,16 +17,18 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
     private readonly JobQueue<TJob, TResult> _jobs;
     private readonly JobSerializer<TJob> _serializer;
     private readonly MpmsTelemetry _telemetry;
+    private readonly TimeProvider _time;
     private readonly KeyValuePair<string, object?> _poolTag;
     private readonly ushort _instance = JobIds.NewInstance();
 
-    public MpmsQueue(string poolName, QueueGate gate, JobQueue<TJob, TResult> jobs, JobSerializer<TJob> serializer, MpmsTelemetry telemetry)
+    public MpmsQueue(string poolName, QueueGate gate, JobQueue<TJob, TResult> jobs, JobSerializer<TJob> serializer, MpmsTelemetry telemetry, TimeProvider time)
     {
         PoolName = poolName;
         _gate = gate;
         _jobs = jobs;
         _serializer = serializer;
         _telemetry = telemetry;
+        _time = time;
         _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
     }
 
@@ -111,7 +113,7 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             throw;
         }
 
-        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset now = _time.GetUtcNow();
         var pending = new PendingJob<TJob, TResult>(_jobs, job, sequence, JobIds.High(now, _instance), now, payload, length);
         if (Activity.Current is not null || MpmsTelemetry.Tracing.HasListeners())
         {

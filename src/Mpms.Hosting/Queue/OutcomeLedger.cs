@@ -13,6 +13,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
     private readonly string _poolName;
     private readonly QueueGate _gate;
     private readonly MpmsTelemetry _telemetry;
+    private readonly TimeProvider _time;
     private readonly KeyValuePair<string, object?> _poolTag;
     private readonly IReadOnlyDictionary<string, string> _meta;
     private readonly Channel<MpmsResult<TJob, TResult>>? _results;
@@ -27,11 +28,12 @@ internal sealed class OutcomeLedger<TJob, TResult>
     private long _recorded;
     private long _collected;
 
-    public OutcomeLedger(string poolName, QueueGate gate, MpmsTelemetry telemetry, IReadOnlyDictionary<string, string> meta, bool hasCollector, bool enableResultStream)
+    public OutcomeLedger(string poolName, QueueGate gate, MpmsTelemetry telemetry, TimeProvider time, IReadOnlyDictionary<string, string> meta, bool hasCollector, bool enableResultStream)
     {
         _poolName = poolName;
         _gate = gate;
         _telemetry = telemetry;
+        _time = time;
         _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
         _meta = meta;
         _hasCollector = hasCollector;
@@ -64,7 +66,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
         }
 
         Interlocked.Increment(ref Counter(outcome.Status));
-        DateTimeOffset finished = outcome.FinishedAt ?? DateTimeOffset.UtcNow;
+        DateTimeOffset finished = outcome.FinishedAt ?? _time.GetUtcNow();
         _telemetry.JobCompleted(_poolTag, outcome.Status, job.EnqueuedAt, outcome.StartedAt, finished);
         _results?.Writer.TryWrite(new MpmsResult<TJob, TResult>(
             _poolName, job.JobId, job.Job, outcome.Status, outcome.Value, outcome.Exception, job.Attempt, job.EnqueuedAt,

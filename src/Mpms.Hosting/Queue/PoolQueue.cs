@@ -11,15 +11,15 @@ namespace Mpms.Hosting.Queue;
 /// </summary>
 internal sealed class PoolQueue<TJob, TResult> : IDisposable
 {
-    public PoolQueue(string poolName, MpmsOptions options, IMpmsSerializer serializer, bool hasCollector, MpmsTelemetry telemetry, ILogger logger)
+    public PoolQueue(string poolName, MpmsOptions options, IMpmsSerializer serializer, bool hasCollector, MpmsTelemetry telemetry, TimeProvider time, ILogger logger)
     {
         PoolName = poolName;
         Gate = new QueueGate(poolName, options.EffectiveQueueCapacity);
         var meta = new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(options.Meta, StringComparer.Ordinal));
-        Ledger = new OutcomeLedger<TJob, TResult>(poolName, Gate, telemetry, meta, hasCollector, options.EnableResultStream);
+        Ledger = new OutcomeLedger<TJob, TResult>(poolName, Gate, telemetry, time, meta, hasCollector, options.EnableResultStream);
         Jobs = new JobQueue<TJob, TResult>(poolName, Gate, Ledger, new OutcomeMapper<TResult>(serializer), new WorkerLostPolicy(options), logger);
         Feed = new ResultFeed<TJob, TResult>(poolName, Ledger, hasCollector, logger);
-        Puts = new MpmsQueue<TJob, TResult>(poolName, Gate, Jobs, new JobSerializer<TJob>(poolName, serializer, options.MaxMessageSize), telemetry);
+        Puts = new MpmsQueue<TJob, TResult>(poolName, Gate, Jobs, new JobSerializer<TJob>(poolName, serializer, options.MaxMessageSize), telemetry, time);
     }
 
     public string PoolName { get; }

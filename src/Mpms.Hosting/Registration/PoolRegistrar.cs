@@ -76,7 +76,8 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
 
         var telemetry = sp.GetRequiredService<MpmsTelemetry>();
         var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
-        var queue = new PoolQueue<TJob, TResult>(poolName, options, ResolveSerializer(sp), hasCollector, telemetry, loggerFactory.CreateLogger("Mpms.Hosting.Queue"));
+        TimeProvider time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+        var queue = new PoolQueue<TJob, TResult>(poolName, options, ResolveSerializer(sp), hasCollector, telemetry, time, loggerFactory.CreateLogger("Mpms.Hosting.Queue"));
         var supervisor = new PoolSupervisor(poolName, options, queue.Jobs, telemetry, loggerFactory);
 
         // Collectors are resolved when the pool starts, not here: one may depend on the pool's own queue.

@@ -30,7 +30,7 @@ internal static class Pools
     {
         var options = new MpmsOptions { Processes = 1, ThreadsPerProcess = 1 };
         configure?.Invoke(options);
-        var queue = new PoolQueue<TJob, TResult>(Name, options, serializer ?? new MpmsJsonSerializer(), hasCollector, new Mpms.Hosting.Diagnostics.MpmsTelemetry(null), logger ?? NullLogger.Instance);
+        var queue = new PoolQueue<TJob, TResult>(Name, options, serializer ?? new MpmsJsonSerializer(), hasCollector, new Mpms.Hosting.Diagnostics.MpmsTelemetry(null), TimeProvider.System, logger ?? NullLogger.Instance);
         var pool = new UnitPool<TJob, TResult>(queue);
         if (start)
         {

@@ -1,0 +1,105 @@
+using Mpms.Hosting.Queue;
+using Mpms.Hosting.Tests.Unit.TestDoubles;
+
+namespace Mpms.Hosting.Tests.Unit.Queue;
+
+public sealed class QueueGateTests
+{
+    [Fact]
+    public void Admit_Running_GivesIncreasingSequenceNumbersAndCountsThem()
+    {
+        using var gate = Started(capacity: 3);
+
+        Assert.True(gate.TryTakePlace());
+        long first = gate.Admit();
+        Assert.True(gate.TryTakePlace());
+        long second = gate.Admit();
+
+        Assert.Equal((1L, 2L, 2L), (first, second, gate.Accepted));
+    }
+
+    [Fact]
+    public void TryTakePlace_AtCapacity_IsRefusedUntilAPlaceIsReleased()
+    {
+        using var gate = Started(capacity: 1);
+        Assert.True(gate.TryTakePlace());
+
+        Assert.False(gate.TryTakePlace());
+        gate.ReleasePlace();
+
+        Assert.True(gate.TryTakePlace());
+    }
+
+    [Fact]
+    public void Admit_AfterComplete_ReleasesThePlaceAndThrowsCompleted()
+    {
+        using var gate = Started(capacity: 1);
+        Assert.True(gate.TryTakePlace());
+        gate.Complete();
+
+        var ex = Assert.Throws<MpmsQueueCompletedException>(() => gate.Admit());
+
+        Assert.Contains("'UnitPool' is completed", ex.Message, StringComparison.Ordinal);
+        Assert.True(gate.TryTakePlace(), "The refused put kept its place.");
+    }
+
+    [Fact]
+    public async Task TakePlaceAsync_QueueCompletesWhileWaiting_ThrowsCompleted()
+    {
+        using var gate = Started(capacity: 1);
+        Assert.True(gate.TryTakePlace());
+
+        Task waiting = gate.TakePlaceAsync(CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        gate.Complete();
+
+        await Assert.ThrowsAsync<MpmsQueueCompletedException>(() => waiting.WaitAsync(Wire.HangGuard));
+    }
+
+    [Fact]
+    public void ThrowIfNotAccepting_Failed_ThrowsPoolFailedWithTheReasonUntilRecovered()
+    {
+        using var gate = Started(capacity: 1);
+        gate.Fail("cannot start");
+
+        Assert.Equal("cannot start", Assert.Throws<MpmsPoolFailedException>(gate.ThrowIfNotAccepting).Message);
+        Assert.True(gate.Recover());
+        gate.ThrowIfNotAccepting();
+        Assert.False(gate.Recover());
+    }
+
+    [Fact]
+    public void ThrowIfNotAccepting_NotStarted_ThrowsAPlainInvalidOperation()
+    {
+        using var gate = new QueueGate(Pools.Name, 1);
+
+        var ex = Assert.Throws<InvalidOperationException>(gate.ThrowIfNotAccepting);
+
+        Assert.IsNotType<MpmsQueueCompletedException>(ex);
+        Assert.Contains("has not started", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IsClosed_OnlyOnceCompleted_AndThenKnowsTheFinalCount()
+    {
+        using var gate = Started(capacity: 2);
+        gate.TryTakePlace();
+        gate.Admit();
+
+        Assert.False(gate.IsClosed(out _));
+        gate.Complete();
+
+        Assert.True(gate.IsClosed(out long accepted));
+        Assert.Equal(1, accepted);
+        gate.Stop();
+        Assert.Equal(MpmsPoolState.Stopped, gate.State);
+        Assert.Throws<MpmsQueueCompletedException>(gate.ThrowIfNotAccepting);
+    }
+
+    private static QueueGate Started(int capacity)
+    {
+        var gate = new QueueGate(Pools.Name, capacity);
+        gate.Start();
+        return gate;
+    }
+}
