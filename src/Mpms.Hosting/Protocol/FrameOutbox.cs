@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
@@ -10,12 +9,13 @@ namespace Mpms.Hosting.Protocol;
 /// caller that produces bursts (jobs put one after another) may ask to coalesce: when a write ended moments ago the
 /// next one is left to a thread-pool item, so the burst goes out in one write, not one per job.
 /// </summary>
-internal sealed class FrameOutbox : IDisposable
+internal sealed class FrameOutbox(TimeProvider? time = null) : IDisposable
 {
     // A write asked for sooner than this after the last one ended is part of a burst (a loop putting jobs), never a
     // request waiting for its answer: a round trip between processes takes longer than this.
-    private static readonly long DenseTicks = Stopwatch.Frequency / 66_000; // 15 µs
+    private static readonly TimeSpan Dense = TimeSpan.FromMicroseconds(15);
 
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -112,7 +112,7 @@ internal sealed class FrameOutbox : IDisposable
             }
 
             _writing = true;
-            defer = coalesce && Stopwatch.GetTimestamp() - Volatile.Read(ref _lastWriteEnded) < DenseTicks;
+            defer = coalesce && _time.GetElapsedTime(Volatile.Read(ref _lastWriteEnded)) < Dense;
         }
 
         if (defer)
@@ -208,7 +208,7 @@ internal sealed class FrameOutbox : IDisposable
                 }
 
                 _sending.Reset();
-                Volatile.Write(ref _lastWriteEnded, Stopwatch.GetTimestamp());
+                Volatile.Write(ref _lastWriteEnded, _time.GetTimestamp());
                 ReleaseWaiters(length);
             }
         }

@@ -11,11 +11,11 @@ internal sealed class Link : IAsyncDisposable
     private Task _reading = Task.CompletedTask;
     private int _disposed;
 
-    public Link(ILinkTransport transport)
+    public Link(ILinkTransport transport, TimeProvider? time = null)
     {
         _transport = transport;
         _inbox = new FrameInbox(transport.Input);
-        Outbox = new FrameOutbox();
+        Outbox = new FrameOutbox(time);
         Outbox.Start(transport.Output);
     }
 
