@@ -18,6 +18,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
     private readonly Func<IReadOnlyList<IMpmsCollector<TJob, TResult>>> _collectors;
     private readonly MpmsTelemetry _telemetry;
     private readonly ILogger _logger;
+    private readonly TimeSpan _shutdownTimeout;
     private readonly CancellationTokenSource _collecting = new();
 
     // Ends the graceful stages of the stop: canceled by the token of whichever stop call reaches its deadline first.
@@ -27,8 +28,15 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
     private bool _started;
     private int _disposed;
 
-    public MpmsPool(PoolQueue<TJob, TResult> queue, PoolSupervisor supervisor, Func<IReadOnlyList<IMpmsCollector<TJob, TResult>>> collectors, MpmsTelemetry telemetry, ILoggerFactory loggerFactory)
+    /// <param name="queue">The pool's queue room.</param>
+    /// <param name="supervisor">The pool's processes.</param>
+    /// <param name="collectors">Resolves the pool's collectors when it starts.</param>
+    /// <param name="telemetry">The library's metrics.</param>
+    /// <param name="loggerFactory">The application's logging.</param>
+    /// <param name="shutdownTimeout">How long a stop may take when the host is disposed without being stopped (the host's own shutdown timeout).</param>
+    public MpmsPool(PoolQueue<TJob, TResult> queue, PoolSupervisor supervisor, Func<IReadOnlyList<IMpmsCollector<TJob, TResult>>> collectors, MpmsTelemetry telemetry, ILoggerFactory loggerFactory, TimeSpan shutdownTimeout)
     {
+        _shutdownTimeout = shutdownTimeout;
         _queue = queue;
         Supervisor = supervisor;
         _collectors = collectors;
@@ -109,9 +117,19 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
             return;
         }
 
-        // Reached without a stop when the host failed to start or was disposed unstopped: stop now, leave no process.
-        await StopCoreAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
-        await Supervisor.DisposeAsync().ConfigureAwait(false);
+        // Reached without a stop when the host failed to start or was disposed unstopped: stop as a stop would, within
+        // the host's shutdown timeout, so that every job gets its outcome and no process is left. Nothing escapes.
+        try
+        {
+            using var deadline = new CancellationTokenSource(_shutdownTimeout);
+            await StopCoreAsync(deadline.Token).ConfigureAwait(false);
+            await Supervisor.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            HostingLog.DisposeFailed(_logger, Name, ex);
+        }
+
         _telemetry.Unregister(this);
         _queue.Dispose();
         _collecting.Dispose();

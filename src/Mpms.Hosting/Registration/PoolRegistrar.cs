@@ -82,7 +82,8 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
 
         // Collectors are resolved when the pool starts, not here: one may depend on the pool's own queue.
         string name = poolName;
-        return new MpmsPool<TJob, TResult>(queue, supervisor, () => [.. sp.GetServices<IMpmsCollector<TJob, TResult>>(), .. sp.GetKeyedServices<IMpmsCollector<TJob, TResult>>(name)], telemetry, loggerFactory);
+        TimeSpan shutdownTimeout = sp.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout ?? TimeSpan.FromSeconds(30);
+        return new MpmsPool<TJob, TResult>(queue, supervisor, () => [.. sp.GetServices<IMpmsCollector<TJob, TResult>>(), .. sp.GetKeyedServices<IMpmsCollector<TJob, TResult>>(name)], telemetry, loggerFactory, shutdownTimeout);
     }
 
     private void RegisterWorkerRole<TWorker, TJob, TResult>()

@@ -17,6 +17,7 @@ public sealed class TestPool : IAsyncDisposable
     public static readonly TimeSpan WaitCeiling = TimeSpan.FromSeconds(60);
 
     private readonly string _directory;
+    private bool _hostDisposed;
 
     private TestPool(IHost host, string directory, ListLoggerProvider logs)
     {
@@ -218,11 +219,28 @@ public sealed class TestPool : IAsyncDisposable
         }
     }
 
+    /// <summary>Disposes the host the way a careless application does: without stopping it first.</summary>
+    public void DisposeHostWithoutStopping()
+    {
+        _hostDisposed = true;
+        Host.Dispose();
+    }
+
+    /// <summary>Disposes the host asynchronously without stopping it first (an exception inside <c>await using</c>).</summary>
+    public async ValueTask DisposeHostWithoutStoppingAsync()
+    {
+        _hostDisposed = true;
+        await ((IAsyncDisposable)Host).DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await StopAsync();
+            if (!_hostDisposed)
+            {
+                await StopAsync();
+            }
         }
         finally
         {
