@@ -19,6 +19,9 @@ public sealed class MpmsOptions
 
     /// <summary>Gets or sets how many accepted jobs may wait in the queue before <c>PutAsync</c> waits and <c>TryPut</c> refuses.</summary>
     /// <value>The default, <see langword="null"/>, means <c>Processes * ThreadsPerProcess * 3 + 30</c>. Must be at least 1.</value>
+    /// <remarks>With a collector or <see cref="EnableResultStream"/>, a job keeps its place until its outcome is consumed, so
+    /// outcomes waiting for a slow consumer count too: a slow consumer slows puts down instead of letting outcomes pile
+    /// up. Puts made by a collector itself never wait: the room they would wait for only their own collector can free.</remarks>
     public int? QueueCapacity { get; set; }
 
     /// <summary>Gets or sets how many jobs a worker process may hold beyond one per idle thread.</summary>

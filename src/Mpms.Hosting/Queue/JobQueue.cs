@@ -190,9 +190,14 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
         }
     }
 
+    /// <summary>
+    /// Gives a job's place in the queue back as it leaves the waiting line — unless outcomes are buffered for a consumer:
+    /// then the place is kept until the consumer has taken the job's outcome, so a slow consumer slows puts down instead
+    /// of letting outcomes pile up (see <see cref="OutcomeLedger{TJob, TResult}.HoldsPlacesUntilConsumed"/>).
+    /// </summary>
     private void ReleasePlace(PendingJob<TJob, TResult> job)
     {
-        if (job.TryReleasePlace())
+        if (!_ledger.HoldsPlacesUntilConsumed && job.TryReleasePlace())
         {
             _gate.ReleasePlace();
         }

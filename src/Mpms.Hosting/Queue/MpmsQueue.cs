@@ -48,7 +48,13 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         byte[] payload = _serializer.Serialize(job, out int length);
         if (_gate.TryTakePlace())
         {
-            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length));
+            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, holdsPlace: true));
+        }
+
+        // A collector that puts follow-up jobs (a crawler) would otherwise wait for room that only its own return frees.
+        if (ResultFeed<TJob, TResult>.IsCollecting)
+        {
+            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, holdsPlace: false));
         }
 
         return WaitForPlaceAsync(job, payload, length, cancellationToken);
@@ -66,7 +72,7 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             return false;
         }
 
-        handle = Accept(job, payload, length);
+        handle = Accept(job, payload, length, holdsPlace: true);
         return true;
     }
 
@@ -96,16 +102,16 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             throw;
         }
 
-        return Accept(job, payload, length);
+        return Accept(job, payload, length, holdsPlace: true);
     }
 
     /// <summary>Admits a put that holds a place, and queues it.</summary>
-    private PendingJob<TJob, TResult> Accept(TJob job, byte[] payload, int length)
+    private PendingJob<TJob, TResult> Accept(TJob job, byte[] payload, int length, bool holdsPlace)
     {
         long sequence;
         try
         {
-            sequence = _gate.Admit();
+            sequence = _gate.Admit(holdsPlace);
         }
         catch
         {
@@ -114,7 +120,7 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        var pending = new PendingJob<TJob, TResult>(_jobs, job, sequence, JobIds.High(now, _instance), now, payload, length);
+        var pending = new PendingJob<TJob, TResult>(_jobs, job, sequence, JobIds.High(now, _instance), now, payload, length, holdsPlace);
         if (Activity.Current is not null || MpmsTelemetry.Tracing.HasListeners())
         {
             pending.TraceParent = StartTrace(pending);

@@ -16,7 +16,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
     private readonly TimeProvider _time;
     private readonly KeyValuePair<string, object?> _poolTag;
     private readonly IReadOnlyDictionary<string, string> _meta;
-    private readonly Channel<MpmsResult<TJob, TResult>>? _results;
+    private readonly Channel<BufferedOutcome<TJob, TResult>>? _results;
     private readonly bool _hasCollector;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _running;
@@ -39,12 +39,19 @@ internal sealed class OutcomeLedger<TJob, TResult>
         _hasCollector = hasCollector;
         if (hasCollector || enableResultStream)
         {
-            _results = Channel.CreateUnbounded<MpmsResult<TJob, TResult>>(new UnboundedChannelOptions { SingleReader = true });
+            _results = Channel.CreateUnbounded<BufferedOutcome<TJob, TResult>>(new UnboundedChannelOptions { SingleReader = true });
         }
     }
 
     /// <summary>Gets the outcomes in completion order, when they are buffered (a collector or the result stream is on).</summary>
-    public ChannelReader<MpmsResult<TJob, TResult>>? Results => _results?.Reader;
+    public ChannelReader<BufferedOutcome<TJob, TResult>>? Results => _results?.Reader;
+
+    /// <summary>
+    /// Gets a value indicating whether a job keeps its place in the queue until its outcome is consumed (by the collector
+    /// or the reader of the result stream), not only until it leaves the waiting line: true whenever outcomes are
+    /// buffered, so that <see cref="MpmsOptions.QueueCapacity"/> also bounds the outcomes waiting for their consumer.
+    /// </summary>
+    public bool HoldsPlacesUntilConsumed => _results is not null;
 
     /// <summary>Gets a task that completes when the queue is drained.</summary>
     public Task Drained => _drained.Task;
@@ -68,9 +75,11 @@ internal sealed class OutcomeLedger<TJob, TResult>
         Interlocked.Increment(ref Counter(outcome.Status));
         DateTimeOffset finished = outcome.FinishedAt ?? _time.GetUtcNow();
         _telemetry.JobCompleted(_poolTag, outcome.Status, job.EnqueuedAt, outcome.StartedAt, finished);
-        _results?.Writer.TryWrite(new MpmsResult<TJob, TResult>(
-            _poolName, job.JobId, job.Job, outcome.Status, outcome.Value, outcome.Exception, job.Attempt, job.EnqueuedAt,
-            outcome.StartedAt, finished, outcome.ProcessId, outcome.ThreadName, _meta));
+        _results?.Writer.TryWrite(new BufferedOutcome<TJob, TResult>(
+            new MpmsResult<TJob, TResult>(
+                _poolName, job.JobId, job.Job, outcome.Status, outcome.Value, outcome.Exception, job.Attempt, job.EnqueuedAt,
+                outcome.StartedAt, finished, outcome.ProcessId, outcome.ThreadName, _meta),
+            job.TryReleasePlace()));
 
         // Counted as recorded only once written: the result stream is closed when every outcome is, never before one is.
         Interlocked.Increment(ref _recorded);
@@ -80,11 +89,21 @@ internal sealed class OutcomeLedger<TJob, TResult>
         CheckDrained();
     }
 
-    /// <summary>The collector has handled one more outcome.</summary>
-    public void OnCollected()
+    /// <summary>The collector has handled one more outcome: its job's place in the queue is free.</summary>
+    public void OnCollected(in BufferedOutcome<TJob, TResult> outcome)
     {
+        OnRead(outcome);
         Interlocked.Increment(ref _collected);
         CheckDrained();
+    }
+
+    /// <summary>The reader of the result stream took one more outcome: its job's place in the queue is free.</summary>
+    public void OnRead(in BufferedOutcome<TJob, TResult> outcome)
+    {
+        if (outcome.HeldPlace)
+        {
+            _gate.ReleasePlace();
+        }
     }
 
     /// <summary>Completes the result stream and <see cref="Drained"/> once the queue is closed and every outcome is in.</summary>

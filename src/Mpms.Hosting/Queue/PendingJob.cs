@@ -25,7 +25,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     private volatile bool _started;
     private CancellationToken _cancelToken;
 
-    public PendingJob(JobQueue<TJob, TResult> queue, TJob job, long sequence, long idHigh, DateTimeOffset enqueuedAt, byte[] payload, int payloadLength)
+    public PendingJob(JobQueue<TJob, TResult> queue, TJob job, long sequence, long idHigh, DateTimeOffset enqueuedAt, byte[] payload, int payloadLength, bool holdsPlace = true)
     {
         _queue = queue;
         Job = job;
@@ -34,7 +34,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
         EnqueuedAt = enqueuedAt;
         _payload = payload;
         PayloadLength = payloadLength;
-        _holdsPlace = 1;
+        _holdsPlace = holdsPlace ? 1 : 0;
     }
 
     public TJob Job { get; }
@@ -96,7 +96,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
 
     public void Lose(WorkerLoss loss) => _queue.Lose(this, loss);
 
-    /// <summary>Gives up the job's place in the queue's capacity, once: when it is leased, or canceled while queued.</summary>
+    /// <summary>Gives up the job's place in the queue's capacity, once: as it leaves the waiting line, or as its outcome is buffered for a consumer.</summary>
     public bool TryReleasePlace() => Interlocked.Exchange(ref _holdsPlace, 0) == 1;
 
     /// <summary>Moves the job from the queue to a link; fails when it was finished (canceled) while queued.</summary>

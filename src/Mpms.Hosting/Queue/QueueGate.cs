@@ -137,8 +137,8 @@ internal sealed class QueueGate : IDisposable
 
     public void ReleasePlace() => _places.Release();
 
-    /// <summary>Admits a put that holds a place: gives it its sequence number, or releases the place and throws.</summary>
-    public long Admit()
+    /// <summary>Admits a put: gives it its sequence number, or releases the place it holds (if it holds one) and throws.</summary>
+    public long Admit(bool holdsPlace = true)
     {
         lock (_lock)
         {
@@ -150,7 +150,11 @@ internal sealed class QueueGate : IDisposable
             }
         }
 
-        _places.Release();
+        if (holdsPlace)
+        {
+            _places.Release();
+        }
+
         ThrowNotAccepting(State);
         return 0;
     }

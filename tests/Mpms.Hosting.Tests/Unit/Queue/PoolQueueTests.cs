@@ -528,6 +528,63 @@ public sealed class PoolQueueTests
     }
 
     [Fact]
+    public async Task TryPut_ResultStreamNotRead_RefusesOnceCapacityOutcomesWait_AndAcceptsAgainAsTheyAreRead()
+    {
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => (o.QueueCapacity, o.EnableResultStream) = (2, true));
+        for (int i = 0; i < 2; i++)
+        {
+            await pool.PutAsync(new EchoJob("a", i));
+            pool.TryFinish(await pool.SendNextAsync(), MpmsJobStatus.Succeeded, "A", null);
+        }
+
+        // Both jobs are done, but their outcomes wait for the reader: they still take the queue's room.
+        Assert.False(pool.TryPut(new EchoJob("b"), out _));
+        await using IAsyncEnumerator<MpmsResult<EchoJob, string>> results = pool.ReadResultsAsync().GetAsyncEnumerator();
+        Assert.True(await results.MoveNextAsync().AsTask().WaitAsync(Wire.HangGuard));
+
+        Assert.True(pool.TryPut(new EchoJob("c"), out _));
+        Assert.False(pool.TryPut(new EchoJob("d"), out _));
+    }
+
+    [Fact]
+    public async Task PutAsync_SlowCollector_WaitsUntilTheCollectorHasTakenAnOutcome()
+    {
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1, hasCollector: true);
+        await pool.PutAsync(new EchoJob("a"));
+        pool.TryFinish(await pool.SendNextAsync(), MpmsJobStatus.Succeeded, "A", null);
+
+        ValueTask<MpmsJobHandle<string>> waiting = pool.PutAsync(new EchoJob("b"));
+        Assert.False(waiting.IsCompleted);
+        var collector = new Collector(fail: false);
+        using var stop = new CancellationTokenSource();
+        Task collecting = pool.RunCollectorAsync([collector], stop.Token);
+
+        await waiting.AsTask().WaitAsync(Wire.HangGuard);
+        Assert.Single(collector.Seen);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => collecting.WaitAsync(Wire.HangGuard));
+    }
+
+    [Fact]
+    public async Task PutAsync_FromInsideTheCollectorWhenTheQueueIsFull_IsAcceptedAtOnce()
+    {
+        // A crawler's collector puts the links it found; it must not wait for room that only its own return frees.
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => o.QueueCapacity = 1, hasCollector: true);
+        await pool.PutAsync(new EchoJob("page"));
+        pool.TryFinish(await pool.SendNextAsync(), MpmsJobStatus.Succeeded, "links", null);
+        var collector = new PuttingCollector(pool.Puts);
+        using var stop = new CancellationTokenSource();
+
+        Task collecting = pool.RunCollectorAsync([collector], stop.Token);
+
+        MpmsJobHandle<string> followUp = await collector.Put.Task.WaitAsync(Wire.HangGuard);
+        Assert.Equal(MpmsJobStatus.Queued, followUp.Status);
+        Assert.Equal(2, pool.GetStats().Accepted);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => collecting.WaitAsync(Wire.HangGuard));
+    }
+
+    [Fact]
     public async Task PutAsync_SerializerFails_ThrowsSerializationExceptionNamingTheJobType()
     {
         var serializer = new FailingSerializer();
@@ -602,6 +659,14 @@ public sealed class PoolQueueTests
             Seen.Add(result);
             return fail ? throw new InvalidOperationException("collector broke") : ValueTask.CompletedTask;
         }
+    }
+
+    private sealed class PuttingCollector(IMpmsQueue<EchoJob, string> queue) : IMpmsCollector<EchoJob, string>
+    {
+        public TaskCompletionSource<MpmsJobHandle<string>> Put { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask CollectAsync(MpmsResult<EchoJob, string> result, CancellationToken cancellationToken) =>
+            Put.TrySetResult(await queue.PutAsync(new EchoJob("found", 1), cancellationToken));
     }
 
     private sealed class FailingSerializer : IMpmsSerializer
