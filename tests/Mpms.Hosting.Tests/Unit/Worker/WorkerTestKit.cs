@@ -113,8 +113,11 @@ internal sealed class OutboxTap : IFrameHandler, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A worker thread's last result may wait unwritten (its thread writes it before it waits): write it, since
+        // completing the outbox only finishes a write in flight.
+        Outbox.Flush();
         Outbox.Complete();
-        await Outbox.Completion.WaitAsync(Wire.HangGuard).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Outbox.Completion.WaitAsync(Wire.HangGuard);
         await _worker.Output.CompleteAsync();
         await _reading.WaitAsync(Wire.HangGuard);
         await _application.Input.CompleteAsync();
