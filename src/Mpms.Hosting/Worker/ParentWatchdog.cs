@@ -4,11 +4,17 @@ namespace Mpms.Hosting.Worker;
 
 /// <summary>
 /// Ends the worker process when the application that started it is gone. The closed link says so first; this is the
-/// second line, on its own OS thread, for a worker whose thread pool is too busy to notice the link closing.
+/// second line, on its own OS thread, for a worker whose thread pool is too busy to notice the link closing. For that
+/// reason it polls on that thread with the real clock, not through a timer.
 /// </summary>
-internal static partial class ParentWatchdog
+internal sealed partial class ParentWatchdog : IDisposable
 {
-    public static void Start(Action onParentGone)
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly ManualResetEventSlim _stopped = new();
+    private readonly Thread? _thread;
+
+    private ParentWatchdog(Action onParentGone)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -16,11 +22,14 @@ internal static partial class ParentWatchdog
         }
 
         int parent = GetParentProcessId();
-        var thread = new Thread(() =>
+        _thread = new Thread(() =>
         {
             while (GetParentProcessId() == parent)
             {
-                Thread.Sleep(500);
+                if (_stopped.Wait(PollInterval))
+                {
+                    return;
+                }
             }
 
             onParentGone();
@@ -29,7 +38,20 @@ internal static partial class ParentWatchdog
             IsBackground = true,
             Name = "mpms-parent-watchdog",
         };
-        thread.Start();
+        _thread.Start();
+    }
+
+    /// <summary>Starts watching; <paramref name="onParentGone"/> runs on the watchdog's thread.</summary>
+    public static ParentWatchdog Start(Action onParentGone) => new(onParentGone);
+
+    /// <summary>Stops watching; the thread ends within one poll, and is waited for no longer than that.</summary>
+    public void Dispose()
+    {
+        _stopped.Set();
+        if (_thread is null || _thread.Join(PollInterval * 2))
+        {
+            _stopped.Dispose();
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "getppid")]

@@ -1,29 +1,33 @@
+using System.Diagnostics;
+using System.Threading.Channels;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Protocol;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Mpms.Hosting.Worker;
 
 /// <summary>
 /// One worker thread: a dedicated, named OS thread with its own DI scope and its own single-threaded synchronization
-/// context. It runs its initializers, then jobs until a lifecycle limit or a drain, then its finalizers, all on itself.
+/// context. It runs its initializers, then jobs until a lifecycle limit or the process leaves, then its finalizers, all
+/// on itself.
 /// </summary>
 internal sealed class WorkerThread
 {
-    private readonly WorkerRuntime _runtime;
-    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private const int NotLive = 0;
     private const int Live = 1;
     private const int Retired = 2;
 
+    private readonly WorkerSession _session;
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // NotLive → Live → Retired, by compare-and-swap: the thread leaves the count of live threads once.
     private int _life = NotLive;
 
-    public WorkerThread(WorkerRuntime runtime, int number)
+    public WorkerThread(WorkerSession session, int number)
     {
-        _runtime = runtime;
+        _session = session;
         Number = number;
-        Name = MpmsNames.Thread(runtime.Process.ProcessName, number);
+        Name = MpmsNames.Thread(session.Process.ProcessName, number);
     }
 
     public int Number { get; }
@@ -49,16 +53,26 @@ internal sealed class WorkerThread
         _finished.TrySetResult();
     }
 
+    /// <summary>Leaves the count of live threads, once, and only if the thread got that far.</summary>
+    public void Retire()
+    {
+        if (Interlocked.CompareExchange(ref _life, Retired, Live) == Live)
+        {
+            _session.Census.OnThreadRetired();
+        }
+    }
+
     private void Main()
     {
-        OsNames.SetCurrentThreadName(_runtime.Process.PoolName, _runtime.Process.ProcessNumber, Number);
+        MpmsProcessContext process = _session.Process;
+        OsNames.SetCurrentThreadName(process.PoolName, process.ProcessNumber, Number);
         try
         {
-            WorkerSynchronizationContext.Run(RunAsync, ex => WorkerLog.ContinuationFailed(_runtime.Logger, Name, ex));
+            WorkerSynchronizationContext.Run(RunAsync, ex => WorkerLog.ContinuationFailed(_session.Logger, Name, ex));
         }
         catch (Exception ex)
         {
-            WorkerLog.ThreadCrashed(_runtime.Logger, Name, ex);
+            WorkerLog.ThreadCrashed(_session.Logger, Name, ex);
         }
         finally
         {
@@ -69,39 +83,39 @@ internal sealed class WorkerThread
 
     private async Task RunAsync()
     {
-        AsyncServiceScope scope = _runtime.Services.CreateAsyncScope();
+        AsyncServiceScope scope = _session.Process.Services.CreateAsyncScope();
         await using (scope)
         {
-            var context = new MpmsThreadContext(_runtime.Process, Number, scope.ServiceProvider);
-            using IDisposable? logScope = _runtime.Logger.BeginScope(new ThreadLogScope(_runtime.Process, Name));
+            var context = new MpmsThreadContext(_session.Process, Number, scope.ServiceProvider);
+            using IDisposable? logScope = _session.Logger.BeginScope(new ThreadLogScope(_session.Process, Name));
             IThreadJobInvoker invoker;
             try
             {
-                foreach (IThreadInitializer initializer in _runtime.Registrations.ThreadInitializers(scope.ServiceProvider))
+                foreach (IThreadInitializer initializer in _session.Registrations.ThreadInitializers(scope.ServiceProvider))
                 {
-                    await initializer.InitializeAsync(context, _runtime.Stopping);
+                    await initializer.InitializeAsync(context, _session.Leave.Leaving);
                 }
 
-                invoker = _runtime.Invoker.CreateForThread(scope.ServiceProvider);
+                invoker = _session.Invoker.CreateForThread(scope.ServiceProvider);
             }
-            catch (OperationCanceledException) when (_runtime.Stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (_session.Leave.Leaving.IsCancellationRequested)
             {
-                _runtime.OnThreadStartFailed(); // the process is leaving before this thread was ready
+                _session.Census.OnThreadStartFailed(); // the process is leaving before this thread was ready
                 return;
             }
             catch (Exception ex)
             {
-                WorkerLog.ThreadInitializerFailed(_runtime.Logger, _runtime.Process.PoolName, Name, ex);
-                _runtime.OnThreadStartFailed();
+                WorkerLog.ThreadInitializerFailed(_session.Logger, _session.Process.PoolName, Name, ex);
+                _session.Census.OnThreadStartFailed();
                 return;
             }
 
             Volatile.Write(ref _life, Live);
-            _runtime.OnThreadLive();
+            _session.Census.OnThreadLive();
             await RunJobsAsync(context, invoker);
             Retire();
 
-            foreach (IThreadFinalizer finalizer in _runtime.Registrations.ThreadFinalizers(scope.ServiceProvider))
+            foreach (IThreadFinalizer finalizer in _session.Registrations.ThreadFinalizers(scope.ServiceProvider))
             {
                 try
                 {
@@ -109,7 +123,7 @@ internal sealed class WorkerThread
                 }
                 catch (Exception ex)
                 {
-                    WorkerLog.ThreadFinalizerFailed(_runtime.Logger, _runtime.Process.PoolName, Name, ex);
+                    WorkerLog.ThreadFinalizerFailed(_session.Logger, _session.Process.PoolName, Name, ex);
                 }
             }
         }
@@ -117,56 +131,39 @@ internal sealed class WorkerThread
 
     private async Task RunJobsAsync(MpmsThreadContext context, IThreadJobInvoker invoker)
     {
-        Protocol.WorkerSettings settings = _runtime.Settings;
-
         // The original checks a thread's lifetime before it takes a task, and wakes an idle thread to check it; so the
         // wait for a job ends at the lifetime too.
-        using var lifetimeEnds = CancellationTokenSource.CreateLinkedTokenSource(_runtime.StopTaking);
-        if (settings.ThreadLifetime is TimeSpan lifetime)
-        {
-            lifetimeEnds.CancelAfter(lifetime);
-        }
-
+        using CancellationTokenSource lifetime = _session.Settings.ThreadLifetime is TimeSpan limit
+            ? new CancellationTokenSource(limit, _session.Time)
+            : new CancellationTokenSource();
+        using var lifetimeEnds = CancellationTokenSource.CreateLinkedTokenSource(_session.Leave.Leaving, lifetime.Token);
         try
         {
-            await TakeAndRunJobsAsync(settings, context, invoker, lifetimeEnds);
+            await TakeAndRunJobsAsync(context, invoker, lifetimeEnds.Token);
         }
         finally
         {
             // The last result (and the credit it frees) may still wait in the outbox.
-            _runtime.Flush();
+            _session.Outbox.Flush();
         }
     }
 
-    private async Task TakeAndRunJobsAsync(Protocol.WorkerSettings settings, MpmsThreadContext context, IThreadJobInvoker invoker, CancellationTokenSource lifetimeEnds)
+    private async Task TakeAndRunJobsAsync(MpmsThreadContext context, IThreadJobInvoker invoker, CancellationToken lifetimeEnds)
     {
+        WorkerSettings settings = _session.Settings;
         int done = 0;
         while (true)
         {
-            ChildJob? job;
-            try
+            WorkerJob? job = await TakeJobAsync(lifetimeEnds);
+            if (job is null)
             {
-                // A job held ahead is taken at once, and its start is written together with the last result; only a
-                // thread that must wait writes what it has first.
-                if (!_runtime.Jobs.TryRead(out job))
-                {
-                    _runtime.Flush();
-                    job = await _runtime.Jobs.ReadAsync(lifetimeEnds.Token);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                if (!_runtime.StopTaking.IsCancellationRequested)
-                {
-                    WorkerLog.ThreadLifetimeReached(_runtime.Logger, Name, settings.ThreadLifetime!.Value);
-                }
-
+                LogLifetimeReached();
                 return;
             }
 
-            if (_runtime.IsLeaving)
+            if (_session.Leave.IsLeaving)
             {
-                _runtime.GiveBack(job);
+                _session.Jobs.GiveBack(job);
                 return;
             }
 
@@ -175,41 +172,61 @@ internal sealed class WorkerThread
                 // Past its lifetime (or the process began leaving) as it took the job: another thread, or the next
                 // process, runs it. Retired first, so the job is only kept for a sibling with room for it.
                 Retire();
-                _runtime.PutBack(job);
-                if (!_runtime.StopTaking.IsCancellationRequested && settings.ThreadLifetime is TimeSpan lifetime)
-                {
-                    WorkerLog.ThreadLifetimeReached(_runtime.Logger, Name, lifetime);
-                }
-
+                _session.Jobs.PutBack(job);
+                LogLifetimeReached();
                 return;
             }
 
             bool last = settings.MaxJobsPerThread is int max && ++done >= max;
             try
             {
-                await _runtime.ExecuteAsync(job, this, context, invoker, last);
+                await _session.Executor.ExecuteAsync(job, this, context, invoker, last);
             }
             catch (Exception ex)
             {
                 // Not the job's exception (that is its outcome) but the runtime's own, around it: the job still gets
                 // an outcome, then the thread ends as crashed.
-                _runtime.FailUnfinished(job, this, ex);
+                _session.Executor.FailUnfinished(job, this, ex);
                 throw;
             }
+
             if (last)
             {
-                WorkerLog.ThreadMaxJobsReached(_runtime.Logger, Name, done);
+                WorkerLog.ThreadMaxJobsReached(_session.Logger, Name, done);
                 return;
             }
         }
     }
 
-    /// <summary>Leaves the count of live threads, once, and only if the thread got that far.</summary>
-    public void Retire()
+    /// <summary>
+    /// Takes the next job: one held ahead at once (its start then goes out with the last result); only a thread that
+    /// must wait writes what it has first.
+    /// </summary>
+    /// <returns>The job, or <see langword="null"/> when the wait ended: the thread's lifetime, or the process leaving.</returns>
+    private async Task<WorkerJob?> TakeJobAsync(CancellationToken wakeUp)
     {
-        if (Interlocked.CompareExchange(ref _life, Retired, Live) == Live)
+        ChannelReader<WorkerJob> queue = _session.Jobs.Queue;
+        if (queue.TryRead(out WorkerJob? job))
         {
-            _runtime.OnThreadRetired();
+            return job;
+        }
+
+        _session.Outbox.Flush();
+
+        // Being woken is how an idle thread learns that it stops, not an error: awaited without throwing, and the
+        // continuation comes back to this thread. A read (not a wait to read) so that a job wakes one thread, not all.
+        Task<WorkerJob> reading = queue.ReadAsync(wakeUp).AsTask();
+        await ((Task)reading).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+        Debug.Assert(reading.IsCompletedSuccessfully || reading.IsCanceled, "The queue is never completed, so a read only ends with a job or a wake-up.");
+        return reading.IsCompletedSuccessfully ? reading.Result : null;
+    }
+
+    private void LogLifetimeReached()
+    {
+        // A process that leaves wakes its threads too; only a thread's own lifetime is worth a line.
+        if (!_session.Leave.Leaving.IsCancellationRequested && _session.Settings.ThreadLifetime is TimeSpan lifetime)
+        {
+            WorkerLog.ThreadLifetimeReached(_session.Logger, Name, lifetime);
         }
     }
 }

@@ -1,12 +1,14 @@
 using System.Buffers;
+using Mpms.Hosting.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Mpms.Hosting.Worker;
 
 /// <summary>
-/// A job inside the worker process, from its frame to its result. Its state moves by compare-and-swap, so the thread
+/// A job inside the worker process, from its frame to its outcome. Its state moves by compare-and-swap, so the thread
 /// that runs it, a cancel from the application, the timeout watchdog and a drain never both report it.
 /// </summary>
-internal sealed class ChildJob
+internal sealed class WorkerJob
 {
     private const int StateWaiting = 0;
     private const int StateRunning = 1;
@@ -18,7 +20,7 @@ internal sealed class ChildJob
     private CancellationTokenSource? _cancellation;
     private string? _jobId;
 
-    public ChildJob(long sequence, long idHigh, int attempt, string? traceParent, byte[] payload, int length)
+    public WorkerJob(long sequence, long idHigh, int attempt, string? traceParent, byte[] payload, int length)
     {
         TraceParent = traceParent;
         Sequence = sequence;
@@ -28,8 +30,10 @@ internal sealed class ChildJob
         Length = length;
     }
 
+    /// <summary>Gets the number the application and this process know the job by on their link.</summary>
     public long Sequence { get; }
 
+    /// <summary>Gets the high half of the job's id: when it was accepted, and by which pool instance.</summary>
     public long IdHigh { get; }
 
     /// <summary>Gets the job's id, made when first asked for.</summary>
@@ -37,6 +41,7 @@ internal sealed class ChildJob
 
     public int Attempt { get; }
 
+    /// <summary>Gets the length of the serialised job in its rented payload array.</summary>
     public int Length { get; }
 
     public string? TraceParent { get; }
@@ -59,13 +64,17 @@ internal sealed class ChildJob
         set => Interlocked.Exchange(ref _cancellation, value);
     }
 
+    /// <summary>Gets or sets the thread that runs the job, once it started.</summary>
     public WorkerThread? Thread { get; set; }
 
+    /// <summary>Gets or sets when the job started, in UTC ticks, as results and heartbeats carry it.</summary>
     public long StartedTicks { get; set; }
 
-    /// <summary>Gets or sets the <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the job times out; 0 for never.</summary>
+    /// <summary>Gets or sets the <see cref="TimeProvider"/> timestamp at which the job times out; 0 for never.</summary>
     public long Deadline { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the watchdog signalled the job's token at its timeout.</summary>
+    /// <remarks>Only the watchdog's tick reads and writes it, one tick at a time.</remarks>
     public bool TimeoutSignalled { get; set; }
 
     public bool TryStart() => Interlocked.CompareExchange(ref _state, StateRunning, StateWaiting) == StateWaiting;
@@ -77,6 +86,22 @@ internal sealed class ChildJob
 
     /// <summary>Records why the job is being canceled; the first reason wins.</summary>
     public void SetCancelReason(CancelReason reason) => Interlocked.CompareExchange(ref _cancelReason, (int)reason, (int)CancelReason.None);
+
+    /// <summary>
+    /// Signals the running job's token. Its callbacks run on the caller (the link's reader or the watchdog's tick): one
+    /// that throws is logged, and never brings the process down.
+    /// </summary>
+    public void SignalCancel(ILogger logger)
+    {
+        try
+        {
+            Cancellation?.Cancel();
+        }
+        catch (Exception ex)
+        {
+            WorkerLog.CancellationCallbackFailed(logger, JobId, ex);
+        }
+    }
 
     public void ReleasePayload()
     {

@@ -1,0 +1,33 @@
+using System.Globalization;
+using Mpms.Hosting.Protocol;
+
+namespace Mpms.Hosting.Worker;
+
+/// <summary>What a worker process is told when it is started: where to connect, the secret that proves it, and its number.</summary>
+/// <param name="Endpoint">The path of the pool's Unix domain socket.</param>
+/// <param name="Secret">The one-time secret of this start, for the hello.</param>
+/// <param name="ProcessNumber">The process's number in its pool.</param>
+internal sealed record WorkerStartup(string Endpoint, string Secret, int ProcessNumber)
+{
+    /// <summary>Reads the start-up variables and removes them, so that processes the worker starts do not inherit them.</summary>
+    /// <exception cref="InvalidOperationException">A variable is missing: the process was not started by a pool.</exception>
+    public static WorkerStartup FromEnvironment()
+    {
+        string endpoint = TakeVariable(StartupVariables.Endpoint);
+        string secret = TakeVariable(StartupVariables.Secret);
+        int number = int.Parse(TakeVariable(StartupVariables.ProcessNumber), CultureInfo.InvariantCulture);
+        Environment.SetEnvironmentVariable(StartupVariables.Pool, null);
+        return new WorkerStartup(endpoint, secret, number);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"process {ProcessNumber} at {Endpoint}"; // never the secret
+
+    private static string TakeVariable(string name)
+    {
+        string value = Environment.GetEnvironmentVariable(name)
+            ?? throw new InvalidOperationException($"The environment variable {name} is missing: this process was not started by an Mpms.Hosting pool.");
+        Environment.SetEnvironmentVariable(name, null);
+        return value;
+    }
+}
