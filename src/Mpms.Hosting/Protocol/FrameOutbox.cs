@@ -148,13 +148,23 @@ internal sealed class FrameOutbox(TimeProvider? time = null) : IDisposable
         lock (_gate)
         {
             _completed = true;
-            if (_writing || (_filling.Length > 0 && _output is not null))
+            if (_writing)
             {
                 return; // the write in flight finishes the job
             }
+
+            if (_filling.Length > 0 && _output is not null)
+            {
+                _writing = true; // frames enqueued but never flushed: write them now, then drain
+            }
+            else
+            {
+                _drained.TrySetResult();
+                return;
+            }
         }
 
-        _drained.TrySetResult();
+        _ = WriteAsync();
     }
 
     public void Dispose()

@@ -19,7 +19,7 @@ internal static class Handshake
     public static async Task<WorkerSettings> GreetAsync(Link link, string secret, TimeSpan timeout)
     {
         link.Outbox.Post(ControlMessages.Hello(new HelloMessage(secret, Environment.ProcessId, ControlMessages.ProtocolVersion)));
-        using var deadline = new CancellationTokenSource(timeout);
+        using var deadline = new CancellationTokenSource(timeout, link.Time);
         (FrameType type, byte[] body) = await link.ReadOneAsync(MaxWelcomeSize, deadline.Token).ConfigureAwait(false);
         return type == FrameType.Welcome
             ? ControlMessages.ReadJson<WorkerSettings>(new ReadOnlySequence<byte>(body))

@@ -7,6 +7,7 @@ namespace Mpms.Hosting.Protocol;
 internal sealed class Link : IAsyncDisposable
 {
     private readonly ILinkTransport _transport;
+    private readonly TimeProvider _time;
     private readonly FrameInbox _inbox;
     private Task _reading = Task.CompletedTask;
     private int _disposed;
@@ -14,10 +15,14 @@ internal sealed class Link : IAsyncDisposable
     public Link(ILinkTransport transport, TimeProvider? time = null)
     {
         _transport = transport;
+        _time = time ?? TimeProvider.System;
         _inbox = new FrameInbox(transport.Input);
-        Outbox = new FrameOutbox(time);
+        Outbox = new FrameOutbox(_time);
         Outbox.Start(transport.Output);
     }
+
+    /// <summary>Gets the clock the link's timeouts run on.</summary>
+    public TimeProvider Time => _time;
 
     /// <summary>Gets the sending half: any thread posts frames to it.</summary>
     public FrameOutbox Outbox { get; }
@@ -39,7 +44,7 @@ internal sealed class Link : IAsyncDisposable
     public async Task CloseAsync(TimeSpan flushTimeout)
     {
         Outbox.Complete();
-        await Outbox.Completion.WaitAsync(flushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Outbox.Completion.WaitAsync(flushTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await DisposeAsync().ConfigureAwait(false);
     }
 

@@ -63,7 +63,7 @@ internal sealed class WorkerProcessRunner
         Link? link = null;
         try
         {
-            link = new Link(await _seams.Connect(startup, CancellationToken.None).ConfigureAwait(false));
+            link = new Link(await _seams.Connect(startup, CancellationToken.None).ConfigureAwait(false), _seams.Time);
             WorkerSettings settings = await Handshake.GreetAsync(link, startup.Secret, HandshakeTimeout).ConfigureAwait(false);
             if (settings.ForwardLogs)
             {

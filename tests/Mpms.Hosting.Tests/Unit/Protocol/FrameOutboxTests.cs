@@ -60,4 +60,20 @@ public sealed class FrameOutboxTests
         List<(FrameType Type, byte[] Body)> frames = Wire.Decode(await reading.WaitAsync(Wire.HangGuard));
         Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), frames.Select(f => BitConverter.ToInt64(f.Body)));
     }
+
+    [Fact]
+    public async Task Complete_FramesEnqueuedButNeverFlushed_WritesThemAndCompletes()
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        using var outbox = new FrameOutbox();
+        outbox.Start(pipe.Writer);
+        Assert.True(outbox.Enqueue(SmallFrames.Returned(42)));
+
+        outbox.Complete();
+
+        await outbox.Completion.WaitAsync(Wire.HangGuard);
+        System.IO.Pipelines.ReadResult read = await pipe.Reader.ReadAsync();
+        (FrameType type, byte[] body) = Assert.Single(Wire.Decode(read.Buffer));
+        Assert.Equal((FrameType.Returned, 42L), (type, BitConverter.ToInt64(body)));
+    }
 }
