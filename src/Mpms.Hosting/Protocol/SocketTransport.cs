@@ -3,16 +3,6 @@ using System.Net.Sockets;
 
 namespace Mpms.Hosting.Protocol;
 
-/// <summary>
-/// The bytes under a link: a connection as a pair of pipes. Nothing above the transport knows what carries the bytes,
-/// so the link runs the same over a Unix domain socket and over an in-memory pipe pair.
-/// </summary>
-internal interface ILinkTransport : IDuplexPipe, IAsyncDisposable
-{
-    /// <summary>Ends the connection at once: a pending read sees the end, a pending write fails.</summary>
-    void Abort();
-}
-
 /// <summary>A link's transport over a connected stream socket (a Unix domain socket between two local processes).</summary>
 internal sealed class SocketTransport : ILinkTransport
 {
@@ -81,33 +71,5 @@ internal sealed class SocketTransport : ILinkTransport
         {
             // The connection is gone; nothing is left to write or read.
         }
-    }
-}
-
-/// <summary>A link's transport over in-memory pipes: both ends of a link in one process, for tests.</summary>
-internal sealed class PipeTransport(PipeReader input, PipeWriter output) : ILinkTransport
-{
-    public PipeReader Input { get; } = input;
-
-    public PipeWriter Output { get; } = output;
-
-    /// <summary>Creates the two ends of one connection.</summary>
-    public static (PipeTransport Left, PipeTransport Right) CreatePair()
-    {
-        var toRight = new Pipe();
-        var toLeft = new Pipe();
-        return (new PipeTransport(toLeft.Reader, toRight.Writer), new PipeTransport(toRight.Reader, toLeft.Writer));
-    }
-
-    public void Abort()
-    {
-        Input.CancelPendingRead();
-        Output.CancelPendingFlush();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Output.CompleteAsync().ConfigureAwait(false);
-        await Input.CompleteAsync().ConfigureAwait(false);
     }
 }
