@@ -37,7 +37,9 @@ internal sealed class FrameInbox(PipeReader input)
             }
 
             input.AdvanceTo(buffer.Start, buffer.End);
-            if (read.IsCompleted)
+
+            // A canceled read is the link being aborted under the handshake: the end of the stream, as far as it goes.
+            if (read.IsCompleted || read.IsCanceled)
             {
                 throw new MpmsProtocolException(buffer.IsEmpty ? "The connection closed before the first frame." : "The connection closed inside a frame.");
             }

@@ -29,8 +29,13 @@ internal sealed class Link : IAsyncDisposable
 
     /// <summary>Reads exactly one frame (the handshake) and copies its body.</summary>
     /// <exception cref="MpmsProtocolException">The stream ended first, or the frame is invalid.</exception>
-    public Task<(FrameType Type, byte[] Body)> ReadOneAsync(int maxBodySize, CancellationToken cancellationToken) =>
-        _inbox.ReadOneAsync(maxBodySize, cancellationToken);
+    public Task<(FrameType Type, byte[] Body)> ReadOneAsync(int maxBodySize, CancellationToken cancellationToken)
+    {
+        // Recorded like RunAsync's loop, so that DisposeAsync waits for the read before it completes the pipe under it.
+        Task<(FrameType Type, byte[] Body)> reading = _inbox.ReadOneAsync(maxBodySize, cancellationToken);
+        _reading = reading;
+        return reading;
+    }
 
     /// <summary>Hands every frame to <paramref name="handler"/> until the peer closes the link.</summary>
     /// <exception cref="MpmsProtocolException">A frame is invalid, or the stream ended inside a frame.</exception>

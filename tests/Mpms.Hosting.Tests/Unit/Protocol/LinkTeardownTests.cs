@@ -182,7 +182,7 @@ public sealed class LinkTeardownTests
         await links.Worker.CloseAsync(Wire.HangGuard).WaitAsync(Wire.HangGuard);
     }
 
-    [Fact(Skip = Bugs.EnqueuedWithoutFlush)]
+    [Fact]
     public async Task CloseAsync_FrameEnqueuedWithoutAFlush_IsWrittenAndCloseReturns()
     {
         await using var links = LinkPair.Create();
@@ -196,7 +196,7 @@ public sealed class LinkTeardownTests
         Assert.Equal(FrameType.Credit, Assert.Single(received.Frames).Type);
     }
 
-    [Fact(Skip = Bugs.EnqueuedWithoutFlush)]
+    [Fact]
     public async Task DisposeAsync_FrameEnqueuedWithoutAFlush_Returns()
     {
         await using var links = LinkPair.Create();
@@ -266,13 +266,5 @@ public sealed class LinkTeardownTests
         await links.Worker.DisposeAsync().AsTask().WaitAsync(Wire.HangGuard);
 
         await written.WaitAsync(Wire.HangGuard);
-    }
-
-    private static class Bugs
-    {
-        public const string EnqueuedWithoutFlush =
-            "Bug: FrameOutbox.Complete leaves Completion pending when frames were enqueued and no write is in flight (nothing ever " +
-            "writes them), and Link.DisposeAsync awaits Outbox.Completion without a bound, so CloseAsync and DisposeAsync never " +
-            "return. Fix: Complete starts the write itself when frames are pending and none is in flight.";
     }
 }
