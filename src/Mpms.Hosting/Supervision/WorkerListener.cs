@@ -56,7 +56,7 @@ internal sealed class WorkerListener : IAsyncDisposable
     /// <summary>Registers a new secret; the task completes when its process connects with it.</summary>
     public (string Secret, Task<WorkerConnection> Connected) Expect()
     {
-        string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        string secret = StartupSecret.New();
         var connected = new TaskCompletionSource<WorkerConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[secret] = connected;
         return (secret, connected.Task);

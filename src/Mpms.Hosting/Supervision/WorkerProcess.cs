@@ -80,7 +80,6 @@ internal sealed class WorkerProcess : IDisposable
 
         startInfo.Environment[StartupVariables.Pool] = poolName;
         startInfo.Environment[StartupVariables.Endpoint] = endpoint;
-        startInfo.Environment[StartupVariables.Secret] = secret;
         startInfo.Environment[StartupVariables.ProcessNumber] = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
@@ -104,8 +103,15 @@ internal sealed class WorkerProcess : IDisposable
 
         worker.ProcessId = process.Id;
 
-        // A worker never reads its standard input: closing it gives it end-of-file instead of the console.
-        process.StandardInput.Close();
+        // The secret goes on standard input, where it leaves no copy behind; then the worker sees end-of-file there, never the console.
+        try
+        {
+            StartupSecret.Send(process.StandardInput, secret);
+        }
+        catch (IOException)
+        {
+            // The program exited before it read its input: its exit is seen, and counted, like any failed start.
+        }
         if (options.CaptureWorkerOutput)
         {
             process.BeginOutputReadLine();

@@ -31,7 +31,12 @@ internal sealed class WorkerRuntime
     /// <exception cref="InvalidOperationException">The process was not started by a pool: a start-up variable is missing.</exception>
     public async Task<int> RunAsync()
     {
-        WorkerStartup startup = WorkerStartup.FromEnvironment();
+        WorkerStartup startup;
+        using (Stream standardInput = Console.OpenStandardInput())
+        {
+            startup = await WorkerStartup.ReadAsync(standardInput, CancellationToken.None).ConfigureAwait(false);
+        }
+
         var runner = new WorkerProcessRunner(_poolName, _services, _invoker, Logger, _logSink, WorkerProcessSeams.Default);
         return await runner.RunAsync(startup).ConfigureAwait(false);
     }

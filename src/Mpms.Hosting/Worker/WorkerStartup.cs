@@ -9,14 +9,17 @@ namespace Mpms.Hosting.Worker;
 /// <param name="ProcessNumber">The process's number in its pool.</param>
 internal sealed record WorkerStartup(string Endpoint, string Secret, int ProcessNumber)
 {
-    /// <summary>Reads the start-up variables and removes them, so that processes the worker starts do not inherit them.</summary>
-    /// <exception cref="InvalidOperationException">A variable is missing: the process was not started by a pool.</exception>
-    public static WorkerStartup FromEnvironment()
+    /// <summary>
+    /// Reads the start-up variables and removes them, so that processes the worker starts do not inherit them, and the
+    /// secret from standard input, where it leaves no copy behind.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A variable or the secret is missing: the process was not started by a pool.</exception>
+    public static async Task<WorkerStartup> ReadAsync(Stream standardInput, CancellationToken cancellationToken)
     {
         string endpoint = TakeVariable(StartupVariables.Endpoint);
-        string secret = TakeVariable(StartupVariables.Secret);
         int number = int.Parse(TakeVariable(StartupVariables.ProcessNumber), CultureInfo.InvariantCulture);
         Environment.SetEnvironmentVariable(StartupVariables.Pool, null);
+        string secret = await StartupSecret.ReceiveAsync(standardInput, cancellationToken).ConfigureAwait(false);
         return new WorkerStartup(endpoint, secret, number);
     }
 

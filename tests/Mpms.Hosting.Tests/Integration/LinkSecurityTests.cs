@@ -39,6 +39,22 @@ public sealed class LinkSecurityTests
         "nothing, then the end of the stream",
     ];
 
+    [Fact]
+    public async Task WorkerProcess_ItsEnvironmentAndCommandLine_HoldNoSecret()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o => o.Processes = 1);
+        TestResult worker = await pool.Queue.RunAsync(new TestJob("whoami", 1));
+
+        // The kernel's copy of the environment keeps what the worker cleared in its own: it is the one another process reads.
+        string environment = (await File.ReadAllTextAsync($"/proc/{worker.ProcessId}/environ")).Replace('\0', '\n');
+        string commandLine = (await File.ReadAllTextAsync($"/proc/{worker.ProcessId}/cmdline")).Replace('\0', ' ');
+
+        Assert.Contains("MPMS_WORKER_POOL=TestWorker", environment, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET", environment, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotMatch("[0-9A-Fa-f]{64}", environment);
+        Assert.DoesNotMatch("[0-9A-Fa-f]{64}", commandLine);
+    }
+
     [Theory]
     [MemberData(nameof(Intrusions))]
     public async Task Connection_WithInvalidFirstBytes_IsClosedAndLoggedAndThePoolGoesOn(string intrusion)
