@@ -35,4 +35,7 @@ public enum MpmsProcessExitReason
 
     /// <summary>The pool stopped with the host.</summary>
     Shutdown,
+
+    /// <summary>The process received SIGTERM and drained itself (for example systemd stopping its whole control group).</summary>
+    Terminated,
 }

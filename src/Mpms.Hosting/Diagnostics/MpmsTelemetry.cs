@@ -101,6 +101,7 @@ internal sealed class MpmsTelemetry : IDisposable
         MpmsProcessExitReason.LinkLost => "link_lost",
         MpmsProcessExitReason.Killed => "killed",
         MpmsProcessExitReason.Shutdown => "shutdown",
+        MpmsProcessExitReason.Terminated => "terminated",
         _ => "unknown",
     };
 

@@ -46,7 +46,9 @@ internal interface IJobLease
     void TimeOut(TimeSpan ranFor, string processName, int processId);
 
     /// <summary>Ends the lease because its process died: the job is retried or reported lost, as the pool's policy says.</summary>
-    void Lose(WorkerLoss loss);
+    /// <param name="loss">How the process ended.</param>
+    /// <param name="lastSeen">Where and since when the job was running, as the process last reported it; <see langword="null"/> when it never said.</param>
+    void Lose(WorkerLoss loss, LastSeenRunning? lastSeen = null);
 }
 
 /// <summary>Who holds leases: the link of the worker process the jobs were sent to.</summary>

@@ -151,7 +151,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     public void TimeOut(PendingJob<TJob, TResult> job, TimeSpan ranFor, string processName, int processId) =>
         Finish(job, OutcomeMapper<TResult>.TimedOut(ranFor, processName, processId));
 
-    public void Lose(PendingJob<TJob, TResult> job, WorkerLoss loss)
+    public void Lose(PendingJob<TJob, TResult> job, WorkerLoss loss, LastSeenRunning? lastSeen)
     {
         switch (_lostPolicy.Decide(job.Started, job.Attempt, job.CancelRequested))
         {
@@ -163,7 +163,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
                 Requeue(job, newAttempt: true);
                 break;
             default:
-                Finish(job, OutcomeMapper<TResult>.Lost(loss));
+                Finish(job, OutcomeMapper<TResult>.Lost(loss, lastSeen));
                 break;
         }
     }

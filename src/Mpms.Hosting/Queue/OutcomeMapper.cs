@@ -32,12 +32,14 @@ internal sealed class OutcomeMapper<TResult>(IMpmsSerializer serializer)
         new MpmsJobTimeoutException($"The job ran for {ranFor.TotalSeconds:0.#} s without finishing, past JobTimeout; its process {processName} was killed."),
         ProcessId: processId);
 
-    /// <summary>The outcome of a job whose process died under it.</summary>
-    public static Outcome<TResult> Lost(WorkerLoss loss) => new(
+    /// <summary>The outcome of a job whose process died under it: where and since when it ran, as far as the process said.</summary>
+    public static Outcome<TResult> Lost(WorkerLoss loss, LastSeenRunning? lastSeen = null) => new(
         MpmsJobStatus.WorkerLost,
         default,
         new MpmsWorkerLostException(loss.ProcessName, loss.ProcessId, loss.Reason, loss.ExitCode, loss.Signal),
-        ProcessId: loss.ProcessId);
+        StartedAt: lastSeen?.StartedAt,
+        ProcessId: loss.ProcessId,
+        ThreadName: lastSeen?.ThreadName);
 
     private (MpmsJobStatus, TResult?, Exception?) Read(in ReadOnlySequence<byte> payload, string jobId)
     {

@@ -94,7 +94,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
 
     public void TimeOut(TimeSpan ranFor, string processName, int processId) => _queue.TimeOut(this, ranFor, processName, processId);
 
-    public void Lose(WorkerLoss loss) => _queue.Lose(this, loss);
+    public void Lose(WorkerLoss loss, LastSeenRunning? lastSeen = null) => _queue.Lose(this, loss, lastSeen);
 
     /// <summary>Gives up the job's place in the queue's capacity, once: as it leaves the waiting line, or as its outcome is buffered for a consumer.</summary>
     public bool TryReleasePlace() => Interlocked.Exchange(ref _holdsPlace, 0) == 1;

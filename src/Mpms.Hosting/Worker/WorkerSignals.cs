@@ -4,8 +4,9 @@ namespace Mpms.Hosting.Worker;
 
 /// <summary>
 /// How a worker process answers POSIX signals: Ctrl+C reaches the whole process group, but the application decides
-/// when its workers stop, so SIGINT is ignored; SIGTERM sent to the worker itself drains it (running jobs finish,
-/// finalizers run, then it exits).
+/// when its workers stop, so SIGINT is ignored; SIGTERM drains the worker (running jobs finish, finalizers run, then it
+/// exits) and says so (<see cref="MpmsProcessExitReason.Terminated"/>), so that the pool does not replace a worker that
+/// was signalled together with its stopping application.
 /// </summary>
 internal sealed class WorkerSignals : IDisposable
 {
@@ -23,7 +24,7 @@ internal sealed class WorkerSignals : IDisposable
         _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
-            leave.BeginLeaving(MpmsProcessExitReason.Shutdown);
+            leave.BeginLeaving(MpmsProcessExitReason.Terminated);
         });
     }
 

@@ -84,6 +84,18 @@ public sealed class OutcomeMapperTests
     }
 
     [Fact]
+    public void Lost_SeenRunningByAHeartbeat_KeepsTheThreadAndTheStart()
+    {
+        var started = new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
+
+        Outcome<string> outcome = OutcomeMapper<string>.Lost(
+            new WorkerLoss("mpms-P-p3", 99, MpmsProcessExitReason.Signaled, 137, 9),
+            new LastSeenRunning("mpms-P-p3#t2", started));
+
+        Assert.Equal(("mpms-P-p3#t2", started, 99), (outcome.ThreadName, outcome.StartedAt, outcome.ProcessId));
+    }
+
+    [Fact]
     public void TimedOut_SaysHowLongItRanAndThatItsProcessWasKilled()
     {
         Outcome<string> outcome = OutcomeMapper<string>.TimedOut(TimeSpan.FromSeconds(12.5), "mpms-P-p1", 5);
