@@ -31,14 +31,15 @@ internal static partial class HangEvidence
     }
 
     /// <summary>Writes a dump of the process, if a directory is configured; never throws.</summary>
-    public static async Task TryWriteDumpAsync(string? directory, int processId, string processName, string pool, ILogger logger)
+    public static async Task TryWriteDumpAsync(SupervisionContext pool, int processId, string processName)
     {
+        string? directory = pool.Options.HangDumpDirectory;
         if (string.IsNullOrEmpty(directory))
         {
             return;
         }
 
-        string path = Path.Combine(directory, $"{processName}-{processId}-{DateTime.UtcNow:yyyyMMddTHHmmss}.dmp");
+        string path = Path.Combine(directory, $"{processName}-{processId}-{pool.Clock.GetUtcNow():yyyyMMddTHHmmss}.dmp");
         try
         {
             Directory.CreateDirectory(directory);
@@ -49,13 +50,13 @@ internal static partial class HangEvidence
                 _ = Kill(processId, SigCont);
             }
 
-            using var timeout = new CancellationTokenSource(DumpTimeout);
+            using var timeout = new CancellationTokenSource(DumpTimeout, pool.Clock);
             await new DiagnosticsClient(processId).WriteDumpAsync(DumpType.WithHeap, path, logDumpGeneration: false, timeout.Token).ConfigureAwait(false);
-            SupervisorLog.DumpWritten(logger, pool, processName, path);
+            SupervisorLog.DumpWritten(pool.Logger, pool.PoolName, processName, path);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            SupervisorLog.DumpFailed(logger, pool, processName, path, ex);
+            SupervisorLog.DumpFailed(pool.Logger, pool.PoolName, processName, path, ex);
         }
     }
 

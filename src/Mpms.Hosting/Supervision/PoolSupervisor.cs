@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Mpms.Hosting.Diagnostics;
-using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Dispatch;
 using Microsoft.Extensions.Logging;
 
@@ -12,46 +11,50 @@ namespace Mpms.Hosting.Supervision;
 /// <see cref="MpmsOptions.ProcessLifetime"/>, and drains them all when the pool stops. It knows the queue only through
 /// the dispatch seam: each process's link leases jobs from <see cref="IJobDispatcher"/>.
 /// </summary>
-internal sealed class PoolSupervisor : IAsyncDisposable
+/// <remarks>
+/// Plain objects over one clock decide — <see cref="StartFailurePolicy"/> when to start, <see cref="ProcessChecks"/>
+/// what to do with a process, <see cref="PoolHealthRules"/> how well the pool runs — and each process's life is its
+/// <see cref="ProcessRunner"/>'s. This class holds them together: the loop, the processes, the counters, the stop.
+/// </remarks>
+internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 {
-    private static readonly TimeSpan LinkClosedExitGrace = TimeSpan.FromSeconds(5);
-
-    private readonly string _poolName;
-    private readonly IJobDispatcher _dispatcher;
+    private readonly SupervisionContext _pool;
     private readonly MpmsOptions _options;
-    private readonly ILogger _logger;
-    private readonly ILogger _outputLogger;
-    private readonly ForwardedLogWriter _forwardedLogs;
     private readonly MpmsTelemetry _telemetry;
     private readonly KeyValuePair<string, object?> _poolTag;
-    private readonly Lock _gate = new();
-    private readonly List<Child> _children = [];
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly ProcessChecks _checks;
+    private readonly WakeSignal _wake;
     private readonly CancellationTokenSource _supervising = new();
+
+    // _gate guards every field below. Processes are started, counted and removed under it, and the start-failure
+    // policy is only ever asked under it, so what the pool decides and what it reports agree.
+    private readonly Lock _gate = new();
+
+    // The processes the pool has (started and not yet reported exited), in the order they were started.
+    private readonly List<ProcessRunner> _children = [];
+
+    // The runs of the processes, until seen completed: the stop awaits every one, also of a process just removed.
+    private readonly List<Task> _runs = [];
+    private readonly StartFailurePolicy _startFailures;
     private WorkerListener? _listener;
     private WorkerCommandLine? _commandLine;
-    private WorkerSettings? _settings;
     private Task _superviseLoop = Task.CompletedTask;
     private Task? _stopping;
     private bool _stopRequested;
-    private bool _failed;
     private int _nextNumber;
     private int _spawned;
     private long _restarts;
-    private int _consecutiveFailures;
-    private long _nextSpawnAt;
-    private readonly Queue<long> _recentStartFailures = new();
 
-    public PoolSupervisor(string poolName, MpmsOptions options, IJobDispatcher dispatcher, MpmsTelemetry telemetry, ILoggerFactory loggerFactory)
+    public PoolSupervisor(string poolName, MpmsOptions options, IJobDispatcher dispatcher, MpmsTelemetry telemetry, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
     {
-        _poolName = poolName;
+        TimeProvider clock = timeProvider ?? TimeProvider.System;
+        _pool = new SupervisionContext(poolName, options, dispatcher, clock, loggerFactory);
         _options = options;
-        _dispatcher = dispatcher;
         _telemetry = telemetry;
         _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
-        _logger = loggerFactory.CreateLogger("Mpms.Hosting.Supervisor");
-        _outputLogger = loggerFactory.CreateLogger("Mpms.Hosting.Worker");
-        _forwardedLogs = new ForwardedLogWriter(loggerFactory);
+        _checks = new ProcessChecks(options, clock);
+        _wake = new WakeSignal(clock);
+        _startFailures = new StartFailurePolicy(options, clock);
     }
 
     public int ProcessesAlive
@@ -71,7 +74,7 @@ internal sealed class PoolSupervisor : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _children.Count(c => c.Process.State == WorkerProcessState.Ready);
+                return CountReady();
             }
         }
     }
@@ -81,16 +84,22 @@ internal sealed class PoolSupervisor : IAsyncDisposable
     public int ConfiguredProcesses => _options.Processes;
 
     /// <summary>Gets how well the pool's processes run.</summary>
-    public MpmsPoolHealth Health =>
-        Volatile.Read(ref _failed) ? MpmsPoolHealth.Failed
-        : Volatile.Read(ref _consecutiveFailures) > 0 ? MpmsPoolHealth.Faulted
-        : ProcessesReady < _options.Processes ? MpmsPoolHealth.Degraded
-        : MpmsPoolHealth.Healthy;
+    public MpmsPoolHealth Health
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return PoolHealthRules.Evaluate(new PoolHealthSnapshot(_options.Processes, CountReady(), _startFailures.State));
+            }
+        }
+    }
 
     /// <summary>Gets the path of the pool's socket while it runs (for tests of the link's defences).</summary>
     internal string? Endpoint => _listener?.Endpoint;
 
     /// <summary>Gets the ids of every process this supervisor started (for tests that check nothing is left behind).</summary>
+    /// <remarks>The list is its own lock: its readers lock it to copy it.</remarks>
     internal List<int> StartedProcessIds { get; } = [];
 
     /// <summary>Raised on every change the supervisor sees: tests wait on it instead of sleeping.</summary>
@@ -104,16 +113,15 @@ internal sealed class PoolSupervisor : IAsyncDisposable
             // A second start must change nothing of the running pool.
             if (_listener is not null)
             {
-                throw new InvalidOperationException($"Pool '{_poolName}' has already been started; a pool starts once.");
+                throw new InvalidOperationException($"Pool '{_pool.PoolName}' has already been started; a pool starts once.");
             }
 
             _commandLine = WorkerCommandLine.For(_options);
-            _settings = CreateSettings();
-            _listener = new WorkerListener(_poolName, _options.SocketDirectory, _logger);
+            _listener = new WorkerListener(_pool.PoolName, _options.SocketDirectory, _pool.Logger, _pool.Clock);
         }
 
         _listener.Start();
-        SupervisorLog.PoolStarting(_logger, _poolName, _options.Processes, _options.ThreadsPerProcess, _commandLine.FileName);
+        SupervisorLog.PoolStarting(_pool.Logger, _pool.PoolName, _options.Processes, _options.ThreadsPerProcess, _commandLine.FileName);
         _superviseLoop = SuperviseAsync(_supervising.Token);
     }
 
@@ -134,45 +142,59 @@ internal sealed class PoolSupervisor : IAsyncDisposable
         // Reached without a stop when the host failed to start or was disposed unstopped: leave no process behind.
         await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         _supervising.Dispose();
-        _wake.Dispose();
+    }
+
+    void IProcessEvents.OnChanged() => OnChanged();
+
+    /// <summary>A process got a thread past every initializer: starts go on at once, and a failed pool recovers.</summary>
+    void IProcessEvents.OnStarted()
+    {
+        lock (_gate)
+        {
+            if (_startFailures.RecordSuccess() is StartRecovery recovery)
+            {
+                SupervisorLog.PoolRecovered(_pool.Logger, _pool.PoolName, recovery.ConsecutiveFailures);
+                if (recovery.WasFailed)
+                {
+                    _pool.Dispatcher.ReportRecovered();
+                }
+            }
+        }
+
+        OnChanged();
+    }
+
+    void IProcessEvents.OnExited(ProcessRunner runner, ProcessExit exit)
+    {
+        lock (_gate)
+        {
+            bool removed = _children.Remove(runner);
+            Debug.Assert(removed, "A process exits once.");
+            if (!_stopRequested)
+            {
+                _telemetry.ProcessRestarted(_poolTag, exit.Reason);
+                if (exit.WasStartFailure)
+                {
+                    RecordStartFailure();
+                }
+            }
+        }
     }
 
     private async Task StopOnceAsync(CancellationToken deadline)
     {
         await Task.Yield();
-        Child[] children;
+        ProcessRunner[] children;
+        Task[] runs;
         lock (_gate)
         {
+            // From here on no process is started, so the runs are all there are.
             _stopRequested = true;
             children = [.. _children];
+            runs = [.. _runs];
         }
 
-        foreach (Child child in children)
-        {
-            child.Process.RequestExit(MpmsProcessExitReason.Shutdown);
-            if (child.Link is null)
-            {
-                child.Process.Kill(MpmsProcessExitReason.Shutdown);
-            }
-            else
-            {
-                child.Link.Drain(MpmsProcessExitReason.Shutdown);
-            }
-        }
-
-        Task allExited = Task.WhenAll(children.Select(c => c.Run));
-        if (!await WaitAsync(allExited, deadline).ConfigureAwait(false))
-        {
-            // What outlives the deadline is killed; its jobs get the worker-lost outcome.
-            foreach (Child child in children.Where(c => !c.Run.IsCompleted))
-            {
-                SupervisorLog.ShutdownKilling(_logger, _poolName, child.Process.Name);
-                child.Process.Kill(MpmsProcessExitReason.Killed);
-            }
-
-            await allExited.ConfigureAwait(false);
-        }
-
+        await StagedStop.RunAsync(children, runs, deadline).ConfigureAwait(false);
         await _supervising.CancelAsync().ConfigureAwait(false);
         await _superviseLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _listener!.DisposeAsync().ConfigureAwait(false);
@@ -183,35 +205,28 @@ internal sealed class PoolSupervisor : IAsyncDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            TimeSpan untilNextSpawn;
+            TimeSpan untilNextStart;
             try
             {
-                untilNextSpawn = Reconcile();
-                CheckChildren();
+                untilNextStart = Reconcile();
+                CheckProcesses();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The loop must survive anything one pass meets, or the pool would stop healing itself.
-                SupervisorLog.SupervisionFailed(_logger, _poolName, ex);
-                untilNextSpawn = _options.RestartDelay;
+                SupervisorLog.SupervisionFailed(_pool.Logger, _pool.PoolName, ex);
+                untilNextStart = _options.RestartDelay;
             }
 
-            // The checks of CheckChildren (timeouts, heartbeats, lifetimes) need a tick even when nothing else happens.
-            TimeSpan wait = untilNextSpawn == Timeout.InfiniteTimeSpan || untilNextSpawn > _options.HeartbeatInterval
+            // The checks (timeouts, heartbeats, lifetimes) need a tick even when nothing else happens.
+            TimeSpan wait = untilNextStart == Timeout.InfiniteTimeSpan || untilNextStart > _options.HeartbeatInterval
                 ? _options.HeartbeatInterval
-                : untilNextSpawn;
-            try
-            {
-                await _wake.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+                : untilNextStart;
+            await _wake.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Starts processes until the pool has its size; after failures, one probe at a time, after the back-off.</summary>
+    /// <summary>Starts processes until the pool has its size, as the start-failure policy allows.</summary>
     /// <returns>How long until the next start is allowed, when one is due but held back.</returns>
     private TimeSpan Reconcile()
     {
@@ -222,51 +237,30 @@ internal sealed class PoolSupervisor : IAsyncDisposable
                 return Timeout.InfiniteTimeSpan;
             }
 
-            int missing = _options.Processes - _children.Count(c => c.Process.IsActive);
-            if (missing <= 0)
+            int missing = _options.Processes - _children.Count(c => c.Lifecycle.IsActive);
+            bool probing = _children.Any(c => c.Lifecycle.State == WorkerProcessState.Starting);
+            StartPermit permit = _startFailures.Allow(missing, probing);
+            for (int i = 0; i < permit.Start; i++)
             {
-                return Timeout.InfiniteTimeSpan;
+                Spawn();
             }
 
-            if (_consecutiveFailures == 0)
-            {
-                for (int i = 0; i < missing; i++)
-                {
-                    Spawn();
-                }
-
-                return Timeout.InfiniteTimeSpan;
-            }
-
-            if (_children.Any(c => c.Process.State == WorkerProcessState.Starting))
-            {
-                return Timeout.InfiniteTimeSpan; // a probe is on its way; its outcome decides
-            }
-
-            TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _nextSpawnAt);
-            if (remaining > TimeSpan.Zero)
-            {
-                return remaining;
-            }
-
-            Spawn();
-            return Timeout.InfiniteTimeSpan;
+            return permit.Wait;
         }
     }
 
     private void Spawn()
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread && !_stopRequested, "Processes are started under the gate, before the stop.");
         int number = ++_nextNumber;
-        (string secret, Task<WorkerConnection> connected) = _listener!.Expect();
-        WorkerProcess process;
+        ProcessRunner runner;
         try
         {
-            process = WorkerProcess.Start(_poolName, number, _commandLine!, _options, _listener.Endpoint, secret, _outputLogger);
+            runner = ProcessRunner.Launch(_pool, _listener!, _commandLine!, number, this);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
-            _listener.Forget(secret);
-            SupervisorLog.SpawnFailed(_logger, _poolName, MpmsNames.Process(_poolName, number), _commandLine!.FileName, ex);
+            SupervisorLog.SpawnFailed(_pool.Logger, _pool.PoolName, MpmsNames.Process(_pool.PoolName, number), _commandLine!.FileName, ex);
             RecordStartFailure();
             return;
         }
@@ -278,284 +272,67 @@ internal sealed class PoolSupervisor : IAsyncDisposable
 
         lock (StartedProcessIds)
         {
-            StartedProcessIds.Add(process.ProcessId);
+            StartedProcessIds.Add(runner.Process.ProcessId);
         }
 
-        var child = new Child(process);
-        _children.Add(child);
-        SupervisorLog.ProcessStarted(_logger, _poolName, process.Name, process.ProcessId);
-        child.Run = RunChildAsync(child, secret, connected);
-        OnChanged();
-    }
-
-    private async Task RunChildAsync(Child child, string secret, Task<WorkerConnection> connected)
-    {
-        WorkerProcess process = child.Process;
-        Task exited = process.WaitForExitAsync(CancellationToken.None);
-        try
-        {
-            await Task.WhenAny(connected, exited).ConfigureAwait(false);
-            if (connected.IsCompletedSuccessfully)
-            {
-                var link = new ProcessLink(_dispatcher, _options, process, connected.Result, _logger, _forwardedLogs, OnChanged, OnProcessStarted);
-                child.Link = link;
-                OnChanged();
-                await link.RunAsync(_settings! with { ProcessNumber = process.Number }, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            // Without its link a worker exits by itself at once; one that does not is killed.
-            if (!await WaitAsync(exited, LinkClosedExitGrace).ConfigureAwait(false))
-            {
-                process.Kill(MpmsProcessExitReason.LinkLost);
-                await exited.ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex)
-        {
-            SupervisorLog.SupervisionFailed(_logger, _poolName, ex);
-            process.Kill(MpmsProcessExitReason.Killed);
-            await exited.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-        finally
-        {
-            _listener!.Forget(secret);
-        }
-
-        // The process exited as its connection was being accepted (now or in a moment): nobody runs that link, so the
-        // connection is closed when it comes.
-        if (child.Link is null)
-        {
-            _ = connected.ContinueWith(
-                static accepted => accepted.Result.Link.DisposeAsync().AsTask(),
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default).Unwrap();
-        }
-
-        ProcessExit exit = process.DescribeExit(child.Link?.Broken ?? false);
-        child.Link?.FailInFlight(exit);
-        OnChildExited(child, exit);
-    }
-
-    private void OnChildExited(Child child, ProcessExit exit)
-    {
-        lock (_gate)
-        {
-            _children.Remove(child);
-            if (!_stopRequested)
-            {
-                _telemetry.ProcessRestarted(_poolTag, exit.Reason);
-                if (exit.WasStartFailure)
-                {
-                    RecordStartFailure();
-                }
-            }
-        }
-
-        WorkerProcess process = child.Process;
-        if (exit.Reason is MpmsProcessExitReason.Shutdown or MpmsProcessExitReason.Recycled)
-        {
-            SupervisorLog.ProcessExited(_logger, _poolName, process.Name, process.ProcessId, exit.Describe());
-        }
-        else
-        {
-            SupervisorLog.ProcessEndedUnexpectedly(_logger, _poolName, process.Name, process.ProcessId, exit.Describe());
-        }
-
-        process.Dispose();
+        _children.Add(runner);
+        SupervisorLog.ProcessStarted(_pool.Logger, _pool.PoolName, runner.Process.Name, runner.Process.ProcessId);
+        _runs.RemoveAll(static run => run.IsCompleted);
+        _runs.Add(runner.Start());
         OnChanged();
     }
 
     /// <summary>Counts a failed start: backs off, and fails the pool when there were too many within the window.</summary>
     private void RecordStartFailure()
     {
-        int failures = Interlocked.Increment(ref _consecutiveFailures);
-        TimeSpan delay = RestartBackoff.Delay(failures, _options.RestartDelay, _options.MaxRestartDelay);
-        long now = Stopwatch.GetTimestamp();
-        _nextSpawnAt = now + (long)(delay.TotalSeconds * Stopwatch.Frequency);
-        SupervisorLog.StartFailed(_logger, _poolName, failures, delay);
-
-        _recentStartFailures.Enqueue(now);
-        while (Stopwatch.GetElapsedTime(_recentStartFailures.Peek(), now) > _options.RestartWindow)
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The start-failure policy is asked under the gate.");
+        StartFailure failure = _startFailures.RecordFailure();
+        SupervisorLog.StartFailed(_pool.Logger, _pool.PoolName, failure.ConsecutiveFailures, failure.Delay);
+        if (failure.PoolFailed)
         {
-            _recentStartFailures.Dequeue();
-        }
-
-        if (_recentStartFailures.Count >= _options.MaxRestarts && !_failed)
-        {
-            Volatile.Write(ref _failed, true);
-            string reason = $"Pool '{_poolName}' has failed: its worker processes failed to start {_recentStartFailures.Count} times within {_options.RestartWindow} (MaxRestarts {_options.MaxRestarts}). It keeps trying and recovers by itself when a worker process starts; see the log for why they fail.";
-            SupervisorLog.PoolFailed(_logger, _poolName, _recentStartFailures.Count, _options.RestartWindow);
-            _dispatcher.ReportFailed(reason);
+            string reason = $"Pool '{_pool.PoolName}' has failed: its worker processes failed to start {failure.FailuresInWindow} times within {_options.RestartWindow} (MaxRestarts {_options.MaxRestarts}). It keeps trying and recovers by itself when a worker process starts; see the log for why they fail.";
+            SupervisorLog.PoolFailed(_pool.Logger, _pool.PoolName, failure.FailuresInWindow, _options.RestartWindow);
+            _pool.Dispatcher.ReportFailed(reason);
         }
     }
 
     /// <summary>Finds processes that are hung, overdue, too old or too slow to start or to leave, and deals with them.</summary>
-    private void CheckChildren()
+    private void CheckProcesses()
     {
-        Child[] children;
+        ProcessRunner[] children;
+        bool stopping;
         lock (_gate)
         {
             children = [.. _children];
+            stopping = _stopRequested;
         }
 
-        long now = Stopwatch.GetTimestamp();
-        foreach (Child child in children)
+        foreach (ProcessRunner child in children)
         {
-            WorkerProcess process = child.Process;
-            ProcessLink? link = child.Link;
-            TimeSpan age = Stopwatch.GetElapsedTime(process.StartedTimestamp, now);
-            switch (process.State)
-            {
-                case WorkerProcessState.Starting when age > _options.StartTimeout:
-                    SupervisorLog.StartTimedOut(_logger, _poolName, process.Name, _options.StartTimeout);
-                    process.Kill(MpmsProcessExitReason.StartFailed);
-                    continue;
-                case WorkerProcessState.Ready when _options.ProcessLifetime is TimeSpan lifetime && age > lifetime && link is not null:
-                    SupervisorLog.ProcessRecycling(_logger, _poolName, process.Name, lifetime);
-                    process.RequestExit(MpmsProcessExitReason.Recycled);
-                    link.Drain(MpmsProcessExitReason.Recycled);
-                    _wake.Release();
-                    break;
-                case WorkerProcessState.Draining:
-                    child.DrainingSince ??= now;
-                    if (!_stopRequested && Stopwatch.GetElapsedTime(child.DrainingSince.Value, now) > _options.DrainTimeout)
-                    {
-                        SupervisorLog.DrainTimedOut(_logger, _poolName, process.Name, _options.DrainTimeout);
-                        process.Kill(MpmsProcessExitReason.Killed);
-                        continue;
-                    }
-
-                    break;
-            }
-
-            if (link is null)
+            ProcessAction action = _checks.Decide(child.Snapshot(), stopping);
+            if (action.Kind == ProcessActionKind.None)
             {
                 continue;
             }
 
-            if (child.Killing)
+            child.Carry(action);
+            if (action.Kind == ProcessActionKind.Recycle)
             {
-                continue;
-            }
-
-            // A starting process is governed by StartTimeout: it may be busy loading before it is ready.
-            TimeSpan silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - link.LastSeen);
-            if (process.State != WorkerProcessState.Starting && silent > _options.HeartbeatTimeout)
-            {
-                SupervisorLog.ProcessHung(_logger, _poolName, process.Name, process.ProcessId, silent);
-                KillWithEvidence(child, link, MpmsProcessExitReason.HeartbeatTimeout);
-                continue;
-            }
-
-            // The child enforces JobTimeout itself; this catches a child that could not (its own timer starved).
-            if (_options.JobTimeout is TimeSpan taskTimeout
-                && link.FindOverdue(taskTimeout + _options.JobTimeoutGrace + _options.HeartbeatTimeout) is var (lease, leaseAge))
-            {
-                SupervisorLog.JobOverdue(_logger, _poolName, process.Name, lease.JobId, leaseAge);
-                KillWithEvidence(child, link, MpmsProcessExitReason.JobTimeout);
-                link.TimeOut(lease, leaseAge);
+                _wake.Set(); // its replacement starts now, before it leaves
             }
         }
     }
 
-    /// <summary>A process got a thread past every initializer: starts work again, and the pool has recovered if it was failing.</summary>
-    private void OnProcessStarted()
+    private int CountReady()
     {
-        lock (_gate)
-        {
-            if (_consecutiveFailures > 0)
-            {
-                SupervisorLog.PoolRecovered(_logger, _poolName, _consecutiveFailures);
-                Volatile.Write(ref _consecutiveFailures, 0);
-                _recentStartFailures.Clear();
-                if (_failed)
-                {
-                    Volatile.Write(ref _failed, false);
-                    _dispatcher.ReportRecovered();
-                }
-            }
-        }
-
-        OnChanged();
+        Debug.Assert(_gate.IsHeldByCurrentThread, "Processes are counted under the gate.");
+        return _children.Count(c => c.Lifecycle.State == WorkerProcessState.Ready);
     }
 
     private void OnChanged()
     {
         // A process became ready (the pool may have recovered) or is leaving (it needs a replacement): look now.
-        _wake.Release();
+        _wake.Set();
         Changed?.Invoke();
-    }
-
-    /// <summary>Logs what the process was running, writes a dump if configured, then kills it; off the supervision loop.</summary>
-    private void KillWithEvidence(Child child, ProcessLink link, MpmsProcessExitReason reason)
-    {
-        child.Killing = true;
-        WorkerProcess process = child.Process;
-        process.RequestExit(reason);
-        HangEvidence.LogRunningJobs(_logger, _poolName, process.Name, link.RunningJobs());
-        _ = Task.Run(async () =>
-        {
-            await HangEvidence.TryWriteDumpAsync(_options.HangDumpDirectory, process.ProcessId, process.Name, _poolName, _logger).ConfigureAwait(false);
-            process.Kill(reason);
-        });
-    }
-
-    private WorkerSettings CreateSettings() => new()
-    {
-        PoolName = _poolName,
-        ProcessNumber = 0,
-        ThreadsPerProcess = _options.ThreadsPerProcess,
-        Prefetch = _options.Prefetch,
-        MaxJobsPerThread = _options.MaxJobsPerThread,
-        ThreadLifetime = _options.ThreadLifetime,
-        JobTimeout = _options.JobTimeout,
-        JobTimeoutGrace = _options.JobTimeoutGrace,
-        GracefulDieExceptions = [.. _options.GracefulDieExceptions],
-        GracefulDieTimeout = _options.GracefulDieTimeout,
-        HeartbeatInterval = _options.HeartbeatInterval,
-        MaxMessageSize = _options.MaxMessageSize,
-        ForwardLogs = _options.ForwardWorkerLogs,
-        MaxMemoryPerProcess = _options.MaxMemoryPerProcess,
-    };
-
-    private static async Task<bool> WaitAsync(Task task, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<bool> WaitAsync(Task task, TimeSpan timeout)
-    {
-        try
-        {
-            await task.WaitAsync(timeout).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
-
-    private sealed class Child(WorkerProcess process)
-    {
-        public WorkerProcess Process { get; } = process;
-
-        public ProcessLink? Link { get; set; }
-
-        public Task Run { get; set; } = Task.CompletedTask;
-
-        public long? DrainingSince { get; set; }
-
-        /// <summary>Gets or sets a value indicating whether the process is being killed (after its evidence is taken).</summary>
-        public bool Killing { get; set; }
     }
 }

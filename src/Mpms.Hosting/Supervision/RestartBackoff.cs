@@ -6,7 +6,14 @@ namespace Mpms.Hosting.Supervision;
 /// </summary>
 internal static class RestartBackoff
 {
-    public static TimeSpan Delay(int consecutiveFailures, TimeSpan initial, TimeSpan max)
+    /// <summary>How much shorter or longer than the doubled delay a delay may be, as a share of it.</summary>
+    public const double Jitter = 0.2;
+
+    public static TimeSpan Delay(int consecutiveFailures, TimeSpan initial, TimeSpan max) =>
+        Delay(consecutiveFailures, initial, max, Random.Shared);
+
+    /// <summary>The delay after <paramref name="consecutiveFailures"/>, its jitter drawn from <paramref name="random"/>.</summary>
+    public static TimeSpan Delay(int consecutiveFailures, TimeSpan initial, TimeSpan max, Random random)
     {
         if (consecutiveFailures <= 0)
         {
@@ -15,7 +22,7 @@ internal static class RestartBackoff
 
         double exponential = initial.TotalMilliseconds * Math.Pow(2, Math.Min(consecutiveFailures - 1, 30));
         double capped = Math.Min(exponential, max.TotalMilliseconds);
-        double jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+        double jitter = 0.8 + (random.NextDouble() * 0.4); // 1 ± Jitter
         return TimeSpan.FromMilliseconds(Math.Min(capped * jitter, max.TotalMilliseconds));
     }
 }

@@ -26,12 +26,18 @@ internal sealed class WorkerListener : IAsyncDisposable
     private readonly Socket _socket;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<WorkerConnection>> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeProvider _clock;
+
+    // The handshakes under way (pruned of finished ones at each accept); the listener's disposal awaits them.
+    private readonly Lock _lock = new();
+    private readonly List<Task> _handshakes = [];
     private Task _acceptLoop = Task.CompletedTask;
 
-    public WorkerListener(string poolName, string? baseDirectory, ILogger logger)
+    public WorkerListener(string poolName, string? baseDirectory, ILogger logger, TimeProvider clock)
     {
         _poolName = poolName;
         _logger = logger;
+        _clock = clock;
         _directory = SocketDirectory.Create(baseDirectory);
         _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -83,6 +89,15 @@ internal sealed class WorkerListener : IAsyncDisposable
         {
         }
 
+        // Canceled with the listener, every handshake under way ends at once.
+        Task[] handshakes;
+        lock (_lock)
+        {
+            handshakes = [.. _handshakes];
+            _handshakes.Clear();
+        }
+
+        await Task.WhenAll(handshakes).ConfigureAwait(false);
         foreach (string secret in _pending.Keys)
         {
             Forget(secret);
@@ -109,11 +124,16 @@ internal sealed class WorkerListener : IAsyncDisposable
             {
                 // A lasting failure (out of file descriptors) would fail every accept at once: pause, do not spin.
                 SupervisorLog.AcceptFailed(_logger, _poolName, ex);
-                await Task.Delay(AcceptRetryDelay, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Delay(AcceptRetryDelay, _clock, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
             }
 
-            _ = HandshakeAsync(connection, cancellationToken);
+            Task handshake = HandshakeAsync(connection, cancellationToken);
+            lock (_lock)
+            {
+                _handshakes.RemoveAll(static h => h.IsCompleted);
+                _handshakes.Add(handshake);
+            }
         }
     }
 
@@ -122,8 +142,8 @@ internal sealed class WorkerListener : IAsyncDisposable
         var link = new Link(new SocketTransport(connection));
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(HelloTimeout);
+            using var helloTimeout = new CancellationTokenSource(HelloTimeout, _clock);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, helloTimeout.Token);
             HelloMessage hello = await Handshake.ReadHelloAsync(link, timeout.Token).ConfigureAwait(false);
             TaskCompletionSource<WorkerConnection>? waiting = TakePending(hello.Secret)
                 ?? throw new MpmsProtocolException("The secret matches no process this pool started.");

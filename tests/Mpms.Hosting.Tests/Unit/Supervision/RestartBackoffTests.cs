@@ -74,4 +74,16 @@ public sealed class RestartBackoffTests
             Assert.InRange(delay, TimeSpan.FromDays(0.8), TimeSpan.MaxValue);
         }
     }
+
+    [Theory]
+    [InlineData(0.0, 1600)]
+    [InlineData(0.5, 2000)]
+    [InlineData(0.9999999, 2400)]
+    public void Delay_GivenRandom_DrawsTheJitterFromIt(double sample, double expectedMs) =>
+        Assert.Equal(expectedMs, RestartBackoff.Delay(3, Initial, Max, new FixedRandom(sample)).TotalMilliseconds, precision: 2);
+
+    private sealed class FixedRandom(double sample) : Random
+    {
+        public override double NextDouble() => sample;
+    }
 }

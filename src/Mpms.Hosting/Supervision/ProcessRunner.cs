@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using Mpms.Hosting.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Mpms.Hosting.Supervision;
+
+/// <summary>
+/// One worker process's life, from the moment it was started: waits for its connection or its exit, runs its link,
+/// carries out what the checks decide (drain it, kill it, kill it with evidence), reaps it, hands its leases their
+/// fate and reports its exit. Every task it starts ends within <see cref="Completion"/>.
+/// </summary>
+internal sealed class ProcessRunner
+{
+    // Without its link a worker exits by itself at once; one that has not within this is killed.
+    private static readonly TimeSpan LinkClosedExitGrace = TimeSpan.FromSeconds(5);
+
+    private readonly SupervisionContext _pool;
+    private readonly WorkerListener _listener;
+    private readonly WorkerProcess _process;
+    private readonly string _secret;
+    private readonly Task<WorkerConnection> _connected;
+    private readonly IProcessEvents _events;
+
+    // Guards the fields below: the supervise loop, the stop and the run itself read and change them.
+    private readonly Lock _lock = new();
+
+    // The link, once the process connected; never replaced.
+    private ProcessLink? _link;
+
+    // The pool kills the process (after taking its evidence, maybe): the checks leave it alone.
+    private bool _killing;
+
+    // The dump-then-kill that KillWithEvidence started; the run awaits it before it reports the exit.
+    private Task _evidence = Task.CompletedTask;
+
+    // The process was reaped: nothing more is started for it.
+    private bool _reaped;
+
+    private ProcessRunner(SupervisionContext pool, WorkerListener listener, WorkerProcess process, string secret, Task<WorkerConnection> connected, IProcessEvents events)
+    {
+        _pool = pool;
+        _listener = listener;
+        _process = process;
+        _secret = secret;
+        _connected = connected;
+        _events = events;
+    }
+
+    public ProcessLifecycle Lifecycle => _process.Lifecycle;
+
+    public WorkerProcess Process => _process;
+
+    /// <summary>Gets the run: it completes once the process was reaped, its jobs have their fate and its exit is reported.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Starts worker process number <paramref name="number"/>, with a secret the listener expects from it.</summary>
+    /// <exception cref="System.ComponentModel.Win32Exception">The program could not be started (the secret is forgotten).</exception>
+    public static ProcessRunner Launch(SupervisionContext pool, WorkerListener listener, WorkerCommandLine commandLine, int number, IProcessEvents events)
+    {
+        (string secret, Task<WorkerConnection> connected) = listener.Expect();
+        try
+        {
+            WorkerProcess process = WorkerProcess.Start(pool, number, commandLine, listener.Endpoint, secret);
+            return new ProcessRunner(pool, listener, process, secret, connected, events);
+        }
+        catch
+        {
+            listener.Forget(secret);
+            throw;
+        }
+    }
+
+    /// <summary>Starts the run; call once.</summary>
+    public Task Start()
+    {
+        Debug.Assert(Completion.IsCompleted && !_reaped, "A runner runs once.");
+        return Completion = RunAsync();
+    }
+
+    /// <summary>Tells what the checks need to know of the process now.</summary>
+    public ProcessSnapshot Snapshot()
+    {
+        ProcessLink? link;
+        bool killing;
+        lock (_lock)
+        {
+            link = _link;
+            killing = _killing;
+        }
+
+        ProcessLifecycle process = _process.Lifecycle;
+        RunningJobStart? oldest = link is not null && _pool.Options.JobTimeout is not null ? link.OldestRunningJob() : null;
+        return new ProcessSnapshot(process.State, process.StartedAt, process.DrainingSince, killing, link is not null, link?.LastSeenAt ?? 0, oldest);
+    }
+
+    /// <summary>Carries out what the checks decided for this process.</summary>
+    public void Carry(in ProcessAction action)
+    {
+        ProcessLifecycle process = _process.Lifecycle;
+        ILogger logger = _pool.Logger;
+        switch (action.Kind)
+        {
+            case ProcessActionKind.KillStartTimedOut:
+                SupervisorLog.StartTimedOut(logger, _pool.PoolName, process.Name, _pool.Options.StartTimeout);
+                Kill(MpmsProcessExitReason.StartFailed);
+                break;
+            case ProcessActionKind.Recycle:
+                SupervisorLog.ProcessRecycling(logger, _pool.PoolName, process.Name, _pool.Options.ProcessLifetime.GetValueOrDefault());
+                process.RequestExit(MpmsProcessExitReason.Recycled);
+                LinkOrNull()?.Drain(MpmsProcessExitReason.Recycled);
+                break;
+            case ProcessActionKind.KillDrainTimedOut:
+                SupervisorLog.DrainTimedOut(logger, _pool.PoolName, process.Name, _pool.Options.DrainTimeout);
+                Kill(MpmsProcessExitReason.Killed);
+                break;
+            case ProcessActionKind.KillHung:
+                SupervisorLog.ProcessHung(logger, _pool.PoolName, process.Name, process.ProcessId, action.Measured);
+                KillWithEvidence(MpmsProcessExitReason.HeartbeatTimeout);
+                break;
+            case ProcessActionKind.KillOverdue when action.Job is RunningJobStart job:
+                SupervisorLog.JobOverdue(logger, _pool.PoolName, process.Name, job.JobId, action.Measured);
+                KillWithEvidence(MpmsProcessExitReason.JobTimeout);
+                LinkOrNull()?.TimeOut(job.Sequence, action.Measured);
+                break;
+        }
+    }
+
+    /// <summary>The pool stops: asks the process to drain, or kills it when it has not connected.</summary>
+    public void Shutdown()
+    {
+        _process.Lifecycle.RequestExit(MpmsProcessExitReason.Shutdown);
+        if (LinkOrNull() is ProcessLink link)
+        {
+            link.Drain(MpmsProcessExitReason.Shutdown);
+        }
+        else
+        {
+            Kill(MpmsProcessExitReason.Shutdown);
+        }
+    }
+
+    /// <summary>The pool's stop deadline passed: kills the process if it is still there.</summary>
+    public void KillAtDeadline()
+    {
+        if (!Completion.IsCompleted)
+        {
+            SupervisorLog.ShutdownKilling(_pool.Logger, _pool.PoolName, _process.Name);
+            Kill(MpmsProcessExitReason.Killed);
+        }
+    }
+
+    private ProcessLink? LinkOrNull()
+    {
+        lock (_lock)
+        {
+            return _link;
+        }
+    }
+
+    private void Kill(MpmsProcessExitReason reason)
+    {
+        lock (_lock)
+        {
+            _killing = true;
+        }
+
+        _process.Kill(reason);
+    }
+
+    /// <summary>Logs what the process was running, then writes a dump if configured and kills it, off the caller's thread.</summary>
+    private void KillWithEvidence(MpmsProcessExitReason reason)
+    {
+        lock (_lock)
+        {
+            if (_reaped || _link is not ProcessLink link)
+            {
+                return;
+            }
+
+            _killing = true;
+            _process.Lifecycle.RequestExit(reason);
+            HangEvidence.LogRunningJobs(_pool.Logger, _pool.PoolName, _process.Name, link.RunningJobs());
+            _evidence = Task.Run(async () =>
+            {
+                await HangEvidence.TryWriteDumpAsync(_pool, _process.ProcessId, _process.Name).ConfigureAwait(false);
+                _process.Kill(reason);
+            });
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        // Never under the caller's lock: the rest may report back to the pool at once.
+        await Task.Yield();
+        Task exited = _process.WaitForExitAsync();
+        ProcessLink? link = null;
+        try
+        {
+            await Task.WhenAny(_connected, exited).ConfigureAwait(false);
+            if (_connected.IsCompletedSuccessfully)
+            {
+                link = new ProcessLink(_pool, _process.Lifecycle, _connected.Result.Link, _events);
+                lock (_lock)
+                {
+                    _link = link;
+                }
+
+                _events.OnChanged();
+                await link.RunAsync(_pool.Settings with { ProcessNumber = _process.Lifecycle.Number }, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            // Without its link a worker exits by itself at once; one that does not is killed.
+            if (!await Waits.CompletesWithinAsync(exited, LinkClosedExitGrace, _pool.Clock).ConfigureAwait(false))
+            {
+                _process.Kill(MpmsProcessExitReason.LinkLost);
+                await exited.ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            SupervisorLog.SupervisionFailed(_pool.Logger, _pool.PoolName, ex);
+            _process.Kill(MpmsProcessExitReason.Killed);
+            await exited.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            _listener.Forget(_secret);
+        }
+
+        // Forgotten, the connection ends now: canceled, or accepted by a handshake that took the secret just before.
+        // Nobody runs a link accepted that late, so it is closed here.
+        await ((Task)_connected).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (link is null && _connected.IsCompletedSuccessfully)
+        {
+            await _connected.Result.Link.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Task evidence;
+        lock (_lock)
+        {
+            _reaped = true;
+            evidence = _evidence;
+        }
+
+        await evidence.ConfigureAwait(false);
+        Reap(link);
+    }
+
+    private void Reap(ProcessLink? link)
+    {
+        ProcessExit exit = _process.DescribeExit(link?.Broken ?? false);
+        link?.FailInFlight(exit);
+        _events.OnExited(this, exit);
+        if (exit.Reason is MpmsProcessExitReason.Shutdown or MpmsProcessExitReason.Recycled)
+        {
+            SupervisorLog.ProcessExited(_pool.Logger, _pool.PoolName, _process.Name, _process.ProcessId, exit.Describe());
+        }
+        else
+        {
+            SupervisorLog.ProcessEndedUnexpectedly(_pool.Logger, _pool.PoolName, _process.Name, _process.ProcessId, exit.Describe());
+        }
+
+        _process.Dispose();
+        _events.OnChanged();
+    }
+}
