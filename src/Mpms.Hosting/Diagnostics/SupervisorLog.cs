@@ -20,6 +20,9 @@ internal static partial class SupervisorLog
     [LoggerMessage(1004, LogLevel.Warning, "Pool {Pool} worker process {ProcessName} (pid {ProcessId}) ended: {Exit}; it will be replaced", EventName = "ProcessEndedUnexpectedly")]
     public static partial void ProcessEndedUnexpectedly(ILogger logger, string pool, string processName, int processId, string exit);
 
+    [LoggerMessage(1028, LogLevel.Warning, "Pool {Pool} worker process {ProcessName} (pid {ProcessId}) ended: {Exit}; the pool is stopping, so it is not replaced", EventName = "ProcessEndedWhileStopping")]
+    public static partial void ProcessEndedWhileStopping(ILogger logger, string pool, string processName, int processId, string exit);
+
     [LoggerMessage(1005, LogLevel.Warning, "Pool {Pool} worker process failed to start ({Failures} in a row); next attempt in {Delay}", EventName = "StartFailed")]
     public static partial void StartFailed(ILogger logger, string pool, int failures, TimeSpan delay);
 

@@ -10,5 +10,6 @@ internal interface IProcessEvents
     void OnStarted();
 
     /// <summary>A process exited and its jobs have their fate; it is no longer the pool's.</summary>
-    void OnExited(ProcessRunner runner, ProcessExit exit);
+    /// <returns><see langword="false"/> when the pool is stopping: nothing replaces the process.</returns>
+    bool OnExited(ProcessRunner runner, ProcessExit exit);
 }

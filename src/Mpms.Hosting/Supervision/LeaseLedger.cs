@@ -148,5 +148,6 @@ internal sealed class LeaseLedger
     }
 
     // A start time no clock can give is no evidence of anything (the heartbeat is the worker's word).
-    private static bool IsValidStart(in RunningJob job) => (ulong)job.StartedTicks <= (ulong)DateTime.MaxValue.Ticks;
+    /// <summary>Tells whether a heartbeat entry's start time is a real time (a peer may send anything).</summary>
+    public static bool IsValidStart(in RunningJob job) => (ulong)job.StartedTicks <= (ulong)DateTime.MaxValue.Ticks;
 }

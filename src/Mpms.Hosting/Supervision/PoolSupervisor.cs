@@ -21,6 +21,11 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private readonly SupervisionContext _pool;
     private readonly MpmsOptions _options;
     private readonly MpmsTelemetry _telemetry;
+    // SIGTERM sent to a whole process group (systemd's KillMode=control-group, kill -TERM -<pgid>) reaches the workers
+    // together with their application, whose own stop begins moments later: a worker that leaves on SIGTERM is only
+    // replaced if the pool is not stopping this long after it left.
+    private static readonly TimeSpan TerminatedSettleTime = TimeSpan.FromSeconds(1);
+
     private readonly KeyValuePair<string, object?> _poolTag;
     private readonly ProcessChecks _checks;
     private readonly WakeSignal _wake;
@@ -35,6 +40,9 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 
     // The runs of the processes, until seen completed: the stop awaits every one, also of a process just removed.
     private readonly List<Task> _runs = [];
+
+    // When processes that left on SIGTERM exited: each holds its place for TerminatedSettleTime (see Reconcile).
+    private readonly List<long> _terminatedExits = [];
     private readonly StartFailurePolicy _startFailures;
     private WorkerListener? _listener;
     private WorkerCommandLine? _commandLine;
@@ -164,20 +172,29 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         OnChanged();
     }
 
-    void IProcessEvents.OnExited(ProcessRunner runner, ProcessExit exit)
+    bool IProcessEvents.OnExited(ProcessRunner runner, ProcessExit exit)
     {
         lock (_gate)
         {
             bool removed = _children.Remove(runner);
             Debug.Assert(removed, "A process exits once.");
-            if (!_stopRequested)
+            if (_stopRequested)
             {
-                _telemetry.ProcessRestarted(_poolTag, exit.Reason);
-                if (exit.WasStartFailure)
-                {
-                    RecordStartFailure();
-                }
+                return false;
             }
+
+            _telemetry.ProcessRestarted(_poolTag, exit.Reason);
+            if (exit.WasStartFailure)
+            {
+                RecordStartFailure();
+            }
+
+            if (exit.Reason == MpmsProcessExitReason.Terminated)
+            {
+                _terminatedExits.Add(_pool.Clock.GetTimestamp());
+            }
+
+            return true;
         }
     }
 
@@ -237,12 +254,22 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
                 return Timeout.InfiniteTimeSpan;
             }
 
-            int missing = _options.Processes - _children.Count(c => c.Lifecycle.IsActive);
+            // A process that left on SIGTERM keeps its place while it drains and for a moment after it exits: if the
+            // application was signalled with it, its stop begins meanwhile and nothing is replaced.
+            _terminatedExits.RemoveAll(exited => _pool.Clock.GetElapsedTime(exited) >= TerminatedSettleTime);
+            int settling = _children.Count(c => c.Lifecycle.WasTerminated) + _terminatedExits.Count;
+            int missing = _options.Processes - _children.Count(c => c.Lifecycle.IsActive) - settling;
             bool probing = _children.Any(c => c.Lifecycle.State == WorkerProcessState.Starting);
-            StartPermit permit = _startFailures.Allow(missing, probing);
+            StartPermit permit = _startFailures.Allow(Math.Max(0, missing), probing);
             for (int i = 0; i < permit.Start; i++)
             {
                 Spawn();
+            }
+
+            if (_terminatedExits.Count > 0)
+            {
+                TimeSpan settled = TerminatedSettleTime - _pool.Clock.GetElapsedTime(_terminatedExits.Min());
+                return permit.Wait == Timeout.InfiniteTimeSpan || settled < permit.Wait ? settled : permit.Wait;
             }
 
             return permit.Wait;

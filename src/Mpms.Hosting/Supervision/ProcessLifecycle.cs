@@ -53,6 +53,9 @@ internal sealed class ProcessLifecycle
     /// <summary>Notes that the process's initializers succeeded.</summary>
     public void OnReady() => Interlocked.CompareExchange(ref _state, (int)WorkerProcessState.Ready, (int)WorkerProcessState.Starting);
 
+    /// <summary>Gets a value indicating whether the process said it leaves because it received SIGTERM.</summary>
+    public bool WasTerminated => Volatile.Read(ref _announcedReason) == (int)MpmsProcessExitReason.Terminated;
+
     /// <summary>Notes a credit from the process: one of its threads is ready.</summary>
     /// <returns><see langword="true"/> the first time.</returns>
     public bool OnThreadReady() => Interlocked.Increment(ref _threadsReady) == 1;
@@ -98,7 +101,7 @@ internal sealed class ProcessLifecycle
             : signal is not null ? MpmsProcessExitReason.Signaled
             : linkBroken ? MpmsProcessExitReason.LinkLost
             : MpmsProcessExitReason.Exited;
-        bool startFailure = !HasReadyThread && reason is not (MpmsProcessExitReason.Shutdown or MpmsProcessExitReason.Recycled);
+        bool startFailure = !HasReadyThread && reason is not (MpmsProcessExitReason.Shutdown or MpmsProcessExitReason.Recycled or MpmsProcessExitReason.Terminated);
         return new ProcessExit(reason, exitCode, signal, startFailure);
     }
 

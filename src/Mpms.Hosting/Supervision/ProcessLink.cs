@@ -104,14 +104,28 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
             .ToList();
     }
 
-    /// <summary>Ends every lease the dead process still had: the queue retries the job or reports it lost.</summary>
+    /// <summary>
+    /// Ends every lease the dead process still had: the queue retries the job or reports it lost, with the thread and
+    /// start its last heartbeat gave for it.
+    /// </summary>
     public void FailInFlight(ProcessExit exit)
     {
         Close();
         var loss = new WorkerLoss(_process.Name, _process.ProcessId, exit.Reason, exit.ExitCode, exit.Signal);
+        var lastSeen = new Dictionary<long, RunningJob>();
+        foreach (RunningJob job in Volatile.Read(ref _lastRunning))
+        {
+            if (LeaseLedger.IsValidStart(job))
+            {
+                lastSeen.TryAdd(job.Sequence, job);
+            }
+        }
+
         foreach (IJobLease lease in _ledger.CloseAndTakeAll())
         {
-            lease.Lose(loss);
+            lease.Lose(loss, lastSeen.TryGetValue(lease.Sequence, out RunningJob seen) && ThreadName(seen.ThreadNumber) is { } thread
+                ? new LastSeenRunning(thread, new DateTimeOffset(seen.StartedTicks, TimeSpan.Zero))
+                : null);
         }
     }
 

@@ -250,14 +250,18 @@ internal sealed class ProcessRunner
     {
         ProcessExit exit = _process.DescribeExit(link?.Broken ?? false);
         link?.FailInFlight(exit);
-        _events.OnExited(this, exit);
-        if (exit.Reason is MpmsProcessExitReason.Shutdown or MpmsProcessExitReason.Recycled)
+        bool replaced = _events.OnExited(this, exit);
+        if (exit.Reason is MpmsProcessExitReason.Shutdown or MpmsProcessExitReason.Recycled or MpmsProcessExitReason.Terminated)
         {
             SupervisorLog.ProcessExited(_pool.Logger, _pool.PoolName, _process.Name, _process.ProcessId, exit.Describe());
         }
-        else
+        else if (replaced)
         {
             SupervisorLog.ProcessEndedUnexpectedly(_pool.Logger, _pool.PoolName, _process.Name, _process.ProcessId, exit.Describe());
+        }
+        else
+        {
+            SupervisorLog.ProcessEndedWhileStopping(_pool.Logger, _pool.PoolName, _process.Name, _process.ProcessId, exit.Describe());
         }
 
         _process.Dispose();

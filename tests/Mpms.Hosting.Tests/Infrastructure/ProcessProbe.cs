@@ -170,6 +170,13 @@ public static class ProcessProbe
         }
     }
 
+    /// <summary>Sends a POSIX signal to several processes in one kill command, as a service manager signals a whole group.</summary>
+    public static void SignalAll(int signal, IEnumerable<int> pids)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
     /// <summary>Sends a POSIX signal (SIGKILL = 9, SIGSTOP = 19, SIGCONT = 18) with the kill command.</summary>
     public static void Signal(int pid, int signal)
     {

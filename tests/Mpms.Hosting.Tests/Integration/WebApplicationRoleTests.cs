@@ -89,6 +89,23 @@ public sealed class WebApplicationRoleTests
         Assert.Equal([app.ProcessId.ToString(CultureInfo.InvariantCulture)], marks);
     }
 
+    [Fact]
+    public async Task SigtermToTheAppAndItsWorkersAtOnce_StopsCleanly_AndStartsNoReplacement()
+    {
+        await using WebApp app = await WebApp.StartAsync(Launch.DotnetHost);
+        await app.GetAsync<JobAnswer>("/jobs/routed");
+        int[] workers = await app.WaitForReadyWorkersAsync(2);
+        int startedBefore = app.StartedWorkers().Length;
+
+        // What systemd's default KillMode=control-group, or kill -TERM -<pgid>, does: every process of the group at once.
+        ProcessProbe.SignalAll(15, [app.ProcessId, .. workers]);
+        int exitCode = await app.WaitForExitAsync();
+
+        Assert.True(exitCode == 0, $"The app exited with {exitCode} after SIGTERM to its group.\n{app.Output}");
+        Assert.True(app.StartedWorkers().Length == startedBefore, $"Worker processes were started after the group was signalled.\n{app.Output}");
+        Assert.All(workers, worker => Assert.False(ProcessProbe.IsAlive(worker), $"Worker process {worker} outlived its application."));
+    }
+
     /// <summary>What the web app's job endpoints answer.</summary>
     private sealed record JobAnswer(int AppProcessId, int WorkerProcessId, string? WorkerThreadName, string Queue);
 

@@ -35,6 +35,22 @@ public sealed class CrashAttributionTests
     }
 
     [Fact]
+    public async Task Sigterm_ToAWorkerAlone_DrainsAsTerminated_AndIsReplacedOnceItHasLeft()
+    {
+        using var restarts = new RestartMeter();
+        await using TestPool pool = await StartOneProcessAsync();
+        int victim = (await pool.Queue.RunAsync(new TestJob("whoami", 1))).ProcessId;
+
+        ProcessProbe.Signal(victim, 15);
+
+        await pool.WaitUntilAsync(s => s.Restarts == 1 && s.ProcessesReady == 1, "the terminated process's replacement to be ready");
+        LogEntry exited = Assert.Single(pool.Logs.Entries, e => e.EventId.Name == "ProcessExited" && Equals(e.Value("ProcessId"), victim));
+        Assert.StartsWith("Terminated", (string?)exited.Value("Exit"), StringComparison.Ordinal);
+        Assert.Equal(1, restarts["terminated"]);
+        Assert.NotEqual(victim, (await pool.Queue.RunAsync(new TestJob("whoami", 2))).ProcessId);
+    }
+
+    [Fact]
     public async Task ExitCode3_WorkerCallsExit_LostAsExitedWithExitCode3_AndTheMetricSaysExited()
     {
         using var restarts = new RestartMeter();

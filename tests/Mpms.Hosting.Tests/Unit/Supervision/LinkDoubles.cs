@@ -54,6 +54,9 @@ internal sealed class FakeLease(long sequence) : IJobLease
 
     public WorkerLoss? Loss { get; private set; }
 
+
+    public LastSeenRunning? LastSeen { get; private set; }
+
     public void MarkStarted() => Started = true;
 
     public void HandBack() => End(LeaseEnd.HandedBack);
@@ -71,9 +74,10 @@ internal sealed class FakeLease(long sequence) : IJobLease
         End(LeaseEnd.TimedOut);
     }
 
-    public void Lose(WorkerLoss loss)
+    public void Lose(WorkerLoss loss, LastSeenRunning? lastSeen = null)
     {
         Loss = loss;
+        LastSeen = lastSeen;
         End(LeaseEnd.Lost);
     }
 
@@ -138,7 +142,7 @@ internal sealed class RecordingEvents : IProcessEvents
 
     public void OnStarted() => Interlocked.Increment(ref _started);
 
-    public void OnExited(ProcessRunner runner, ProcessExit exit) => throw new InvalidOperationException("A link never reports an exit.");
+    public bool OnExited(ProcessRunner runner, ProcessExit exit) => throw new InvalidOperationException("A link never reports an exit.");
 
     /// <summary>Waits for the next change the link reports.</summary>
     public async Task NextChangeAsync() => Assert.True(await _changed.WaitAsync(Wire.HangGuard), "No change came.");

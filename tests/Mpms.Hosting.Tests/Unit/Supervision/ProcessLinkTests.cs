@@ -210,6 +210,27 @@ public sealed class ProcessLinkTests
         }
     }
 
+    [Fact]
+    public async Task FailInFlight_JobsALastHeartbeatListed_AreLostWithTheirThreadAndStart()
+    {
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        FakeLease listed = test.Dispatcher.Put(1);
+        FakeLease unlisted = test.Dispatcher.Put(2);
+        test.Send(SmallFrames.Credit(2));
+        await test.ReceiveJobAsync();
+        await test.ReceiveJobAsync();
+        DateTimeOffset started = test.Clock.GetUtcNow() - TimeSpan.FromSeconds(4);
+        await test.SendAndSettleAsync(new HeartbeatFrame([new RunningJob(1, 2, started.UtcTicks), new RunningJob(1, 2, started.UtcTicks)]));
+
+        await test.CloseWorkerAsync();
+        test.Link.FailInFlight(new ProcessExit(MpmsProcessExitReason.Signaled, 137, 9, false));
+
+        Assert.Equal(LeaseEnd.Lost, await listed.Ended);
+        Assert.Equal(new Mpms.Hosting.Dispatch.LastSeenRunning("mpms-UnitPool-p1#t2", started), listed.LastSeen);
+        Assert.Equal(LeaseEnd.Lost, await unlisted.Ended);
+        Assert.Null(unlisted.LastSeen);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
