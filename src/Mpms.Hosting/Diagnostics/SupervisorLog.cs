@@ -53,6 +53,12 @@ internal static partial class SupervisorLog
     [LoggerMessage(1014, LogLevel.Warning, "Pool {Pool} refused a connection to its socket: {Reason}", EventName = "ConnectionRejected")]
     public static partial void ConnectionRejected(ILogger logger, string pool, string reason);
 
+    [LoggerMessage(1029, LogLevel.Debug, "Pool {Pool} closed a connection that had not said hello, to make room for a new one", EventName = "ConnectionShed")]
+    public static partial void ConnectionShed(ILogger logger, string pool);
+
+    [LoggerMessage(1030, LogLevel.Warning, "Pool {Pool} has {Handshakes} connections waiting to say hello, its limit: it closes the oldest of them as new ones come ({Shed} so far)", EventName = "HandshakesSaturated")]
+    public static partial void HandshakesSaturated(ILogger logger, string pool, int handshakes, long shed);
+
     [LoggerMessage(1015, LogLevel.Warning, "Pool {Pool} failed to accept a connection", EventName = "AcceptFailed")]
     public static partial void AcceptFailed(ILogger logger, string pool, Exception exception);
 

@@ -6,6 +6,8 @@ namespace Mpms.Hosting.Protocol;
 /// <summary>A link's transport over a connected stream socket (a Unix domain socket between two local processes).</summary>
 internal sealed class SocketTransport : ILinkTransport
 {
+    // A burst of frames is read in one system call. The reader waits for data with a zero-byte read before it rents
+    // a buffer, so an idle connection (a link between bursts, or one that never says hello) holds none.
     private const int ReadBufferSize = 64 * 1024;
 
     private readonly Socket _socket;
@@ -15,7 +17,7 @@ internal sealed class SocketTransport : ILinkTransport
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: false);
-        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, leaveOpen: true));
+        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, leaveOpen: true, useZeroByteReads: true));
         Output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
     }
 

@@ -15,10 +15,20 @@ internal sealed record WorkerConnection(Link Link, int ProcessId);
 /// The pool's listening socket. Each spawned process gets a one-time secret; a connection whose first frame is not a
 /// hello carrying a pending secret, within a few seconds, is logged and closed. The pool goes on either way.
 /// </summary>
+/// <remarks>
+/// At most <see cref="MaxHandshakes"/> connections wait for their hello at once, and one that sends nothing holds no read
+/// buffer; a connection beyond that makes room by closing the oldest waiting one. A worker says hello the moment it connects,
+/// so only a connection that stays silent is shed, and a flood of them costs a bounded amount of memory and
+/// descriptors however many come.
+/// </remarks>
 internal sealed class WorkerListener : IAsyncDisposable
 {
+    /// <summary>How many connections may wait for their hello at once: far more than a pool ever starts together.</summary>
+    public const int MaxHandshakes = 64;
+
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan SaturationLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly string _poolName;
     private readonly ILogger _logger;
@@ -28,9 +38,12 @@ internal sealed class WorkerListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeProvider _clock;
 
-    // The handshakes under way (pruned of finished ones at each accept); the listener's disposal awaits them.
+    // The handshakes under way, oldest first (pruned of finished ones at each accept); the listener's disposal awaits
+    // them. _shed counts the connections closed to make room; _saturationLoggedAt throttles the warning about it.
     private readonly Lock _lock = new();
-    private readonly List<Task> _handshakes = [];
+    private readonly Queue<PendingHandshake> _handshakes = new();
+    private long _shed;
+    private long _saturationLoggedAt;
     private Task _acceptLoop = Task.CompletedTask;
 
     public WorkerListener(string poolName, string? baseDirectory, ILogger logger, TimeProvider clock)
@@ -93,7 +106,7 @@ internal sealed class WorkerListener : IAsyncDisposable
         Task[] handshakes;
         lock (_lock)
         {
-            handshakes = [.. _handshakes];
+            handshakes = [.. _handshakes.Select(h => h.Run)];
             _handshakes.Clear();
         }
 
@@ -128,22 +141,49 @@ internal sealed class WorkerListener : IAsyncDisposable
                 continue;
             }
 
-            Task handshake = HandshakeAsync(connection, cancellationToken);
+            var handshake = new PendingHandshake(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
             lock (_lock)
             {
-                _handshakes.RemoveAll(static h => h.IsCompleted);
-                _handshakes.Add(handshake);
+                MakeRoom();
+                handshake.Run = HandshakeAsync(connection, handshake, cancellationToken);
+                _handshakes.Enqueue(handshake);
             }
         }
     }
 
-    private async Task HandshakeAsync(Socket connection, CancellationToken cancellationToken)
+    /// <summary>Forgets finished handshakes, and at the limit closes the oldest one still waiting for its hello.</summary>
+    private void MakeRoom()
     {
+        while (_handshakes.TryPeek(out PendingHandshake? oldest) && oldest.Run.IsCompleted)
+        {
+            _handshakes.Dequeue().Dispose();
+        }
+
+        if (_handshakes.Count < MaxHandshakes)
+        {
+            return;
+        }
+
+        PendingHandshake shed = _handshakes.Dequeue();
+        shed.Shed = true;
+        shed.Cancellation.Cancel();
+        long count = ++_shed;
+        long now = _clock.GetTimestamp();
+        if (count == 1 || _clock.GetElapsedTime(_saturationLoggedAt, now) >= SaturationLogInterval)
+        {
+            _saturationLoggedAt = now;
+            SupervisorLog.HandshakesSaturated(_logger, _poolName, MaxHandshakes, count);
+        }
+    }
+
+    private async Task HandshakeAsync(Socket connection, PendingHandshake handshake, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // the accept loop goes on at once; the hello is read off its thread
         var link = new Link(new SocketTransport(connection));
         try
         {
             using var helloTimeout = new CancellationTokenSource(HelloTimeout, _clock);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, helloTimeout.Token);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(handshake.Cancellation.Token, helloTimeout.Token);
             HelloMessage hello = await Handshake.ReadHelloAsync(link, timeout.Token).ConfigureAwait(false);
             TaskCompletionSource<WorkerConnection>? waiting = TakePending(hello.Secret)
                 ?? throw new MpmsProtocolException("The secret matches no process this pool started.");
@@ -155,7 +195,11 @@ internal sealed class WorkerListener : IAsyncDisposable
         catch (Exception ex)
         {
             // Whatever a peer sent, the connection is closed and the refusal logged; nothing escapes this task.
-            if (!cancellationToken.IsCancellationRequested)
+            if (handshake.Shed)
+            {
+                SupervisorLog.ConnectionShed(_logger, _poolName);
+            }
+            else if (!cancellationToken.IsCancellationRequested)
             {
                 string reason = ex is OperationCanceledException ? $"no hello within {HelloTimeout.TotalSeconds:0} seconds" : ex.Message;
                 SupervisorLog.ConnectionRejected(_logger, _poolName, reason);
@@ -163,6 +207,19 @@ internal sealed class WorkerListener : IAsyncDisposable
 
             await link.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>One connection waiting for its hello: what runs it, and what sheds it.</summary>
+    private sealed class PendingHandshake(CancellationTokenSource cancellation) : IDisposable
+    {
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+
+        public Task Run { get; set; } = Task.CompletedTask;
+
+        /// <summary>Gets or sets a value indicating whether the connection was closed to make room (set before it is canceled).</summary>
+        public bool Shed { get; set; }
+
+        public void Dispose() => Cancellation.Dispose();
     }
 
     private TaskCompletionSource<WorkerConnection>? TakePending(string secret)

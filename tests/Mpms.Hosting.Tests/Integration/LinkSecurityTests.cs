@@ -40,6 +40,37 @@ public sealed class LinkSecurityTests
     ];
 
     [Fact]
+    public async Task FloodOfSilentConnections_TheOldestAreShed_AndThePoolGoesOnServing()
+    {
+        const int Excess = 200;
+        await using TestPool pool = await TestPool.StartAsync(o => o.Processes = 1);
+        await pool.WaitForReadyAsync();
+        var sockets = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < Supervision.WorkerListener.MaxHandshakes + Excess; i++)
+            {
+                sockets.Add(await ConnectPatientlyAsync(pool));
+            }
+
+            await pool.WaitUntilAsync(_ => pool.Logs.Entries.Count(e => e.EventId.Name == "ConnectionShed") >= Excess, $"{Excess} silent connections to be shed");
+
+            // The pool holds at most its limit of silent connections: the oldest ones see the end of their stream.
+            foreach (Socket shed in sockets.Take(Excess))
+            {
+                Assert.Equal(0, await shed.ReceiveAsync(new byte[1], SocketFlags.None).WaitAsync(TestPool.WaitCeiling));
+            }
+
+            Assert.Contains(pool.Logs.Entries, e => e.EventId.Name == "HandshakesSaturated");
+            Assert.Equal(42, (await pool.Queue.RunAsync(new TestJob("double", 21)).WaitAsync(TestPool.WaitCeiling)).Value);
+        }
+        finally
+        {
+            sockets.ForEach(socket => socket.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task WorkerProcess_ItsEnvironmentAndCommandLine_HoldNoSecret()
     {
         await using TestPool pool = await TestPool.StartAsync(o => o.Processes = 1);
@@ -165,6 +196,23 @@ public sealed class LinkSecurityTests
         BinaryPrimitives.WriteInt32LittleEndian(header, length);
         header[4] = type;
         return header;
+    }
+
+    /// <summary>Connects as a flood does: when the listen backlog is full (EAGAIN), tries again once the pool has accepted some.</summary>
+    private static async Task<Socket> ConnectPatientlyAsync(TestPool pool)
+    {
+        using var ceiling = new CancellationTokenSource(TestPool.WaitCeiling);
+        while (true)
+        {
+            try
+            {
+                return await ConnectAsync(pool);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock && !ceiling.IsCancellationRequested)
+            {
+                await Task.Delay(1, ceiling.Token);
+            }
+        }
     }
 
     private static async Task<Socket> ConnectAsync(TestPool pool)
