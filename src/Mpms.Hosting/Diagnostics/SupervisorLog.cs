@@ -59,6 +59,9 @@ internal static partial class SupervisorLog
     [LoggerMessage(1030, LogLevel.Warning, "Pool {Pool} has {Handshakes} connections waiting to say hello, its limit: it closes the oldest of them as new ones come ({Shed} so far)", EventName = "HandshakesSaturated")]
     public static partial void HandshakesSaturated(ILogger logger, string pool, int handshakes, long shed);
 
+    [LoggerMessage(1031, LogLevel.Error, "Pool {Pool} worker process {ProcessName} (pid {ProcessId}) holds a job it has not listed in its heartbeats for {Quiet}; killing the process", EventName = "JobUnaccounted")]
+    public static partial void JobUnaccounted(ILogger logger, string pool, string processName, int processId, TimeSpan quiet);
+
     [LoggerMessage(1015, LogLevel.Warning, "Pool {Pool} failed to accept a connection", EventName = "AcceptFailed")]
     public static partial void AcceptFailed(ILogger logger, string pool, Exception exception);
 

@@ -9,12 +9,20 @@ namespace Mpms.Hosting.Supervision;
 /// A job frame is only written while the ledger is open and under its lock, so once it is closed (a drain, a leave, the
 /// end of the link) no job frame follows: the process takes nothing after it, and no lease is forgotten when it dies.
 /// </summary>
-internal sealed class LeaseLedger
+/// <remarks>
+/// It also keeps the process honest about the jobs it runs: a job it must be running (sent without prefetch, or said to
+/// be started) is accounted for each time a heartbeat lists it; <see cref="OldestUnaccountedAt"/> finds the one the
+/// process has kept quiet about the longest.
+/// </remarks>
+internal sealed class LeaseLedger(TimeProvider clock, bool jobsStartWhenSent)
 {
     private readonly Lock _lock = new();
 
     // Every lease sent to the process and not yet ended through this ledger, by sequence. Not added to once _closed.
     private readonly Dictionary<long, IJobLease> _inFlight = [];
+
+    // For each lease the process must be running: when it last accounted for it (sent, said started, or in a heartbeat).
+    private readonly Dictionary<long, long> _accountedAt = [];
 
     // Set once, under _lock; read without it by senders that only want to skip work early.
     private volatile bool _closed;
@@ -46,6 +54,10 @@ internal sealed class LeaseLedger
 
             bool added = _inFlight.TryAdd(lease.Sequence, lease);
             Debug.Assert(added, "A job is leased to one link at a time, once.");
+            if (jobsStartWhenSent)
+            {
+                _accountedAt[lease.Sequence] = clock.GetTimestamp();
+            }
 
             // Copied into the outbox under the lock: a concurrent TakeAll cannot end the lease (and free its payload) meanwhile.
             outbox.Enqueue(new JobFrame(lease.Sequence, lease.IdHigh, lease.Attempt, lease.TraceParent, lease.Payload));
@@ -74,6 +86,7 @@ internal sealed class LeaseLedger
     {
         lock (_lock)
         {
+            _accountedAt.Remove(sequence);
             return _inFlight.Remove(sequence, out IJobLease? lease) ? lease : null;
         }
     }
@@ -90,6 +103,7 @@ internal sealed class LeaseLedger
             }
 
             lease.MarkStarted();
+            _accountedAt[sequence] = clock.GetTimestamp();
             return true;
         }
     }
@@ -102,6 +116,7 @@ internal sealed class LeaseLedger
             _closed = true;
             IJobLease[] orphans = [.. _inFlight.Values];
             _inFlight.Clear();
+            _accountedAt.Clear();
             return orphans;
         }
     }
@@ -145,6 +160,31 @@ internal sealed class LeaseLedger
         }
 
         return jobs;
+    }
+
+    /// <summary>Notes that a heartbeat lists these jobs as running now: each one the process holds is accounted for.</summary>
+    public void Account(RunningJob[] running)
+    {
+        long now = clock.GetTimestamp();
+        lock (_lock)
+        {
+            foreach (RunningJob job in running)
+            {
+                if (_inFlight.ContainsKey(job.Sequence))
+                {
+                    _accountedAt[job.Sequence] = now;
+                }
+            }
+        }
+    }
+
+    /// <summary>Gets when the job the process must be running and has kept quiet about the longest was last accounted for.</summary>
+    public long? OldestUnaccountedAt()
+    {
+        lock (_lock)
+        {
+            return _accountedAt.Count == 0 ? null : _accountedAt.Values.Min();
+        }
     }
 
     // A start time no clock can give is no evidence of anything (the heartbeat is the worker's word).

@@ -14,6 +14,7 @@ internal readonly record struct RunningJobStart(long Sequence, string JobId, Dat
 /// <param name="Linked">Whether it connected: it has a link.</param>
 /// <param name="LastSeenAt">When the last frame came from it (meaningful when <paramref name="Linked"/>).</param>
 /// <param name="OldestJob">The job it has run the longest, among those its last heartbeat lists and that have no outcome.</param>
+/// <param name="UnaccountedSince">When the job it must be running and has kept quiet about the longest was last accounted for.</param>
 internal readonly record struct ProcessSnapshot(
     WorkerProcessState State,
     long StartedAt,
@@ -21,7 +22,8 @@ internal readonly record struct ProcessSnapshot(
     bool BeingKilled,
     bool Linked,
     long LastSeenAt,
-    RunningJobStart? OldestJob);
+    RunningJobStart? OldestJob,
+    long? UnaccountedSince = null);
 
 /// <summary>What the supervisor does with a process.</summary>
 internal enum ProcessActionKind
@@ -43,6 +45,9 @@ internal enum ProcessActionKind
 
     /// <summary>Kill it with evidence and time its job out: the job ran past <c>JobTimeout + JobTimeoutGrace + HeartbeatTimeout</c>.</summary>
     KillOverdue,
+
+    /// <summary>Kill it with evidence: it holds a job it must be running that no heartbeat listed for <see cref="MpmsOptions.HeartbeatTimeout"/>.</summary>
+    KillUnaccounted,
 }
 
 /// <summary>The action for a process, with what was measured: its age, its drain, its silence, or its job's run.</summary>
@@ -106,6 +111,12 @@ internal sealed class ProcessChecks
         if (process.State != WorkerProcessState.Starting && silent > _options.HeartbeatTimeout)
         {
             return new ProcessAction(ProcessActionKind.KillHung, silent);
+        }
+
+        // A process that keeps sending heartbeats without the job it runs is not trusted with it: the job gets its outcome.
+        if (process.UnaccountedSince is long unaccounted && _clock.GetElapsedTime(unaccounted) is var quiet && quiet > _options.HeartbeatTimeout)
+        {
+            return new ProcessAction(ProcessActionKind.KillUnaccounted, quiet);
         }
 
         // A job's age counts from when a thread started it, as the heartbeat says: a job held ahead is not running yet.

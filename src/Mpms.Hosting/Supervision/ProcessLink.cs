@@ -14,9 +14,6 @@ namespace Mpms.Hosting.Supervision;
 /// </summary>
 internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
 {
-    /// <summary>The most credit one frame may grant; more is a protocol error.</summary>
-    public const int MaxCredit = 1_000_000;
-
     // What the worker is still owed when the link closes (a drain, a cancel) is written within this, or dropped.
     private static readonly TimeSpan LinkCloseTimeout = TimeSpan.FromSeconds(5);
 
@@ -24,7 +21,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     private readonly ProcessLifecycle _process;
     private readonly Link _link;
     private readonly IProcessEvents _events;
-    private readonly LeaseLedger _ledger = new();
+    private readonly LeaseLedger _ledger;
     private readonly CreditPump _pump;
     private readonly string?[] _threadNames;
     private long _lastSeenAt;
@@ -36,7 +33,9 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
         _process = process;
         _link = link;
         _events = events;
+        _ledger = new LeaseLedger(pool.Clock, jobsStartWhenSent: pool.Options.Prefetch == 0);
         _pump = new CreditPump(pool.Dispatcher, this, _ledger, link.Outbox);
+        Capacity = pool.Options.ThreadsPerProcess + pool.Options.Prefetch;
         _threadNames = new string?[pool.Options.ThreadsPerProcess + 1];
         _lastSeenAt = pool.Clock.GetTimestamp();
     }
@@ -52,6 +51,12 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
 
     /// <summary>Gets the credit the process granted that is not spent yet.</summary>
     public int Credit => _pump.Credit;
+
+    /// <summary>Gets the most jobs the process may hold, held and promised together: its threads plus the prefetch.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Gets when the job the process must be running and has kept quiet about the longest was last accounted for.</summary>
+    public long? OldestUnaccountedAt => _ledger.OldestUnaccountedAt();
 
     /// <summary>Welcomes the process and runs the link until the process closes it or breaks the protocol.</summary>
     public async Task RunAsync(WorkerSettings settings, CancellationToken cancellationToken)
@@ -154,7 +159,9 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
                 OnCredit(SmallFrames.ReadInt32(body));
                 break;
             case FrameType.Heartbeat:
-                Volatile.Write(ref _lastRunning, HeartbeatFrame.Read(body));
+                RunningJob[] running = HeartbeatFrame.Read(body);
+                Volatile.Write(ref _lastRunning, running);
+                _ledger.Account(running);
                 break;
             case FrameType.Log:
                 _pool.ForwardedLogs.Write(LogFrame.Read(body));
@@ -186,9 +193,10 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
 
     private void OnCredit(int credit)
     {
-        if (credit is <= 0 or > MaxCredit)
+        // A process asks for one job per free thread plus the prefetch: never for more than it can hold.
+        if (credit <= 0 || credit > Capacity - InFlight - Credit)
         {
-            throw new MpmsProtocolException($"Invalid credit {credit}.");
+            throw new MpmsProtocolException($"Invalid credit {credit}: the process holds {InFlight} jobs and has {Credit} credit left, and may hold at most {Capacity} (ThreadsPerProcess + Prefetch).");
         }
 
         if (_process.OnThreadReady())

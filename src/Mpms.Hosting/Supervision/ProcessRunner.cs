@@ -90,7 +90,7 @@ internal sealed class ProcessRunner
 
         ProcessLifecycle process = _process.Lifecycle;
         RunningJobStart? oldest = link is not null && _pool.Options.JobTimeout is not null ? link.OldestRunningJob() : null;
-        return new ProcessSnapshot(process.State, process.StartedAt, process.DrainingSince, killing, link is not null, link?.LastSeenAt ?? 0, oldest);
+        return new ProcessSnapshot(process.State, process.StartedAt, process.DrainingSince, killing, link is not null, link?.LastSeenAt ?? 0, oldest, link?.OldestUnaccountedAt);
     }
 
     /// <summary>Carries out what the checks decided for this process.</summary>
@@ -115,6 +115,10 @@ internal sealed class ProcessRunner
                 break;
             case ProcessActionKind.KillHung:
                 SupervisorLog.ProcessHung(logger, _pool.PoolName, process.Name, process.ProcessId, action.Measured);
+                KillWithEvidence(MpmsProcessExitReason.HeartbeatTimeout);
+                break;
+            case ProcessActionKind.KillUnaccounted:
+                SupervisorLog.JobUnaccounted(logger, _pool.PoolName, process.Name, process.ProcessId, action.Measured);
                 KillWithEvidence(MpmsProcessExitReason.HeartbeatTimeout);
                 break;
             case ProcessActionKind.KillOverdue when action.Job is RunningJobStart job:

@@ -11,7 +11,7 @@ public sealed class LeaseLedgerTests
     [Fact]
     public async Task TryAdd_Open_HoldsTheLeaseAndWritesItsJobFrame()
     {
-        var ledger = new LeaseLedger();
+        var ledger = new LeaseLedger(TimeProvider.System, jobsStartWhenSent: true);
         var lease = new FakeLease(7);
 
         List<(FrameType Type, byte[] Body)> frames = await WrittenAsync(outbox => Assert.True(ledger.TryAdd(lease, outbox)));
@@ -24,7 +24,7 @@ public sealed class LeaseLedgerTests
     [Fact]
     public async Task TryAdd_Closed_HoldsNothingAndWritesNothing()
     {
-        var ledger = new LeaseLedger();
+        var ledger = new LeaseLedger(TimeProvider.System, jobsStartWhenSent: true);
         Assert.True(ledger.Close());
 
         List<(FrameType Type, byte[] Body)> frames = await WrittenAsync(outbox => Assert.False(ledger.TryAdd(new FakeLease(7), outbox)));
@@ -36,7 +36,7 @@ public sealed class LeaseLedgerTests
     [Fact]
     public void Close_Twice_OnlyTheFirstCloses()
     {
-        var ledger = new LeaseLedger();
+        var ledger = new LeaseLedger(TimeProvider.System, jobsStartWhenSent: true);
 
         Assert.True(ledger.Close());
         Assert.False(ledger.Close());
@@ -46,7 +46,7 @@ public sealed class LeaseLedgerTests
     [Fact]
     public async Task Take_RemovesTheLeaseOnce()
     {
-        var ledger = new LeaseLedger();
+        var ledger = new LeaseLedger(TimeProvider.System, jobsStartWhenSent: true);
         var lease = new FakeLease(7);
         await WrittenAsync(outbox => ledger.TryAdd(lease, outbox));
 
@@ -58,7 +58,7 @@ public sealed class LeaseLedgerTests
     [Fact]
     public async Task CloseAndTakeAll_TakesEveryLeaseAndClosesTheLedger()
     {
-        var ledger = new LeaseLedger();
+        var ledger = new LeaseLedger(TimeProvider.System, jobsStartWhenSent: true);
         await WrittenAsync(outbox =>
         {
             ledger.TryAdd(new FakeLease(1), outbox);
@@ -73,7 +73,7 @@ public sealed class LeaseLedgerTests
     [Fact]
     public async Task OldestRunning_HeartbeatJobs_IsTheEarliestStartedThatItHolds()
     {
-        var ledger = new LeaseLedger();
+        var ledger = new LeaseLedger(TimeProvider.System, jobsStartWhenSent: true);
         var held = new FakeLease(2);
         await WrittenAsync(outbox =>
         {

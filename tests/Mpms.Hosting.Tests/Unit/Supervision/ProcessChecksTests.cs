@@ -160,6 +160,28 @@ public sealed class ProcessChecksTests
     }
 
     [Fact]
+    public void Decide_JobUnaccountedJustUpToTheHeartbeatTimeout_IsLeftAlone()
+    {
+        long accounted = _clock.GetTimestamp();
+        _clock.Advance(HeartbeatTimeout);
+
+        ProcessAction action = Checks().Decide(Process(WorkerProcessState.Ready) with { UnaccountedSince = accounted }, poolStopping: false);
+
+        Assert.Equal(ProcessAction.None, action);
+    }
+
+    [Fact]
+    public void Decide_HeartbeatsComeButAJobItRunsIsMissingPastTheHeartbeatTimeout_IsKilledAsUnaccounted()
+    {
+        long accounted = _clock.GetTimestamp();
+        _clock.Advance(HeartbeatTimeout + Tick);
+
+        ProcessAction action = Checks().Decide(Process(WorkerProcessState.Ready) with { UnaccountedSince = accounted }, poolStopping: false);
+
+        Assert.Equal(new ProcessAction(ProcessActionKind.KillUnaccounted, HeartbeatTimeout + Tick), action);
+    }
+
+    [Fact]
     public void Decide_DrainTimedOutAndSilent_IsKilledForItsDrainFirst()
     {
         long since = _clock.GetTimestamp();

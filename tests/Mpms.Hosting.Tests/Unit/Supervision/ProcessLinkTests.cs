@@ -9,7 +9,7 @@ public sealed class ProcessLinkTests
     [Fact]
     public async Task RunAsync_WorkerGrantsCredit_SendsQueuedJobsUpToItAndTheRestWhenMoreComes()
     {
-        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync(o => o.Prefetch = 1);
         FakeLease[] leases = [test.Dispatcher.Put(1), test.Dispatcher.Put(2), test.Dispatcher.Put(3)];
 
         test.Send(SmallFrames.Ready());
@@ -114,7 +114,7 @@ public sealed class ProcessLinkTests
         (FrameType type, byte[] body) = await test.ReceiveAsync();
         await test.Events.NextChangeAsync();
         FakeLease lease = test.Dispatcher.Put(5);
-        await test.SendAndSettleAsync(SmallFrames.Credit(4));
+        await test.SendAndSettleAsync(SmallFrames.Credit(2));
 
         Assert.Equal((FrameType.Drain, (byte)MpmsProcessExitReason.GracefulDie), (type, Assert.Single(body)));
         Assert.Equal(WorkerProcessState.Draining, test.Process.State);
@@ -124,7 +124,7 @@ public sealed class ProcessLinkTests
     [Fact]
     public async Task Drain_SendsTheDrainOnce_AndVoidsTheCredit()
     {
-        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync(o => o.Prefetch = 2);
         await test.SendAndSettleAsync(SmallFrames.Credit(3));
         Assert.Equal(3, test.Link.Credit);
 
@@ -234,9 +234,11 @@ public sealed class ProcessLinkTests
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    [InlineData(ProcessLink.MaxCredit + 1)]
-    public async Task Credit_OutsideOneToTheLimit_BreaksTheLink(int credit)
+    [InlineData(3)]
+    [InlineData(1_000_000)]
+    public async Task Credit_OutsideOneToWhatTheProcessCanHold_BreaksTheLink(int credit)
     {
+        // Two threads and no prefetch: the process may hold two jobs, so it may ask for two at most.
         await using LinkUnderTest test = await LinkUnderTest.StartAsync();
 
         test.Send(SmallFrames.Credit(credit));
@@ -246,14 +248,63 @@ public sealed class ProcessLinkTests
     }
 
     [Fact]
-    public async Task Credit_AtTheLimit_IsAccepted()
+    public async Task Credit_AtWhatTheProcessCanHold_IsAccepted()
+    {
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync(o => o.Prefetch = 3);
+
+        await test.SendAndSettleAsync(SmallFrames.Credit(5));
+
+        Assert.Equal((5, 5), (test.Link.Capacity, test.Link.Credit));
+        Assert.False(test.Running.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Credit_MoreThanTheJobsItHoldsLeaveRoomFor_BreaksTheLinkAndItsJobsAreLost()
     {
         await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        FakeLease held = test.Dispatcher.Put(1);
+        test.Send(SmallFrames.Credit(2));
+        await test.ReceiveJobAsync();
 
-        await test.SendAndSettleAsync(SmallFrames.Credit(ProcessLink.MaxCredit));
+        test.Send(SmallFrames.Credit(2));
 
-        Assert.Equal(ProcessLink.MaxCredit, test.Link.Credit);
-        Assert.False(test.Running.IsCompleted);
+        await test.Running.WaitAsync(Wire.HangGuard);
+        Assert.True(test.Link.Broken);
+        test.Link.FailInFlight(new ProcessExit(MpmsProcessExitReason.LinkLost, 0, null, false));
+        Assert.Equal(LeaseEnd.Lost, await held.Ended);
+    }
+
+    [Fact]
+    public async Task Heartbeat_ListingAJobItRuns_AccountsForIt_AndAJobItNeverListsStaysUnaccountedFromWhenItWasSent()
+    {
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        test.Dispatcher.Put(1);
+        test.Dispatcher.Put(2);
+        test.Send(SmallFrames.Credit(2));
+        await test.ReceiveJobAsync();
+        await test.ReceiveJobAsync();
+        long sent = test.Clock.GetTimestamp();
+
+        test.Clock.Advance(TimeSpan.FromSeconds(5));
+        await test.SendAndSettleAsync(new HeartbeatFrame([new RunningJob(1, 1, test.Clock.GetUtcNow().UtcTicks)]));
+
+        Assert.Equal(sent, test.Link.OldestUnaccountedAt);
+        await test.SendAndSettleAsync(new HeartbeatFrame([new RunningJob(1, 1, 0), new RunningJob(2, 2, 0)]));
+        Assert.Equal(test.Clock.GetTimestamp(), test.Link.OldestUnaccountedAt);
+    }
+
+    [Fact]
+    public async Task Heartbeat_WithPrefetch_AJobHeldAheadIsOnlyAccountableOnceItStarted()
+    {
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync(o => o.Prefetch = 1);
+        test.Dispatcher.Put(1);
+        test.Send(SmallFrames.Credit(1));
+        await test.ReceiveJobAsync();
+        Assert.Null(test.Link.OldestUnaccountedAt);
+
+        await test.SendAndSettleAsync(SmallFrames.Started(1));
+
+        Assert.Equal(test.Clock.GetTimestamp(), test.Link.OldestUnaccountedAt);
     }
 
     [Theory]
