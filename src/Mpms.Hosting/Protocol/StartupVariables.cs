@@ -11,6 +11,7 @@ internal static class StartupVariables
     public const string Pool = "MPMS_WORKER_POOL";
     public const string Endpoint = "MPMS_WORKER_ENDPOINT";
     public const string ProcessNumber = "MPMS_WORKER_PROCESS";
+    public const string ParentProcessId = "MPMS_WORKER_PARENT";
 
     /// <summary>Gets the pool this process is a worker of, or <see langword="null"/> in the application itself.</summary>
     /// <remarks>Read once, when the process starts, before the worker clears the variable.</remarks>

@@ -45,6 +45,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private readonly List<long> _terminatedExits = [];
     private readonly StartFailurePolicy _startFailures;
     private WorkerListener? _listener;
+    private SpawnThread? _spawnThread;
     private WorkerCommandLine? _commandLine;
     private Task _superviseLoop = Task.CompletedTask;
     private Task? _stopping;
@@ -126,6 +127,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 
             _commandLine = WorkerCommandLine.For(_options);
             _listener = new WorkerListener(_pool.PoolName, _options.SocketDirectory, _pool.Logger, _pool.Clock);
+            _spawnThread = new SpawnThread(_pool.PoolName);
         }
 
         _listener.Start();
@@ -149,6 +151,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     {
         // Reached without a stop when the host failed to start or was disposed unstopped: leave no process behind.
         await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
+        _spawnThread?.Dispose(); // every process has exited: the thread they were started from may end
         _supervising.Dispose();
     }
 
@@ -283,7 +286,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         ProcessRunner runner;
         try
         {
-            runner = ProcessRunner.Launch(_pool, _listener!, _commandLine!, number, this);
+            runner = _spawnThread!.Invoke(() => ProcessRunner.Launch(_pool, _listener!, _commandLine!, number, this));
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {

@@ -2,7 +2,8 @@ namespace Mpms.Hosting.Supervision;
 
 /// <summary>
 /// The pool's private directory for its socket: created with mode 0700, so no other user can connect, and deleted
-/// when the pool stops.
+/// when the pool stops. Its name carries the application's process id (<c>mpms-&lt;pid&gt;-&lt;random&gt;</c>), so that
+/// the directory of an application that died without stopping is recognised and removed when the next pool starts.
 /// </summary>
 internal sealed class SocketDirectory : IDisposable
 {
@@ -28,6 +29,7 @@ internal sealed class SocketDirectory : IDisposable
             parent = "/tmp";
         }
 
+        RemoveStale(parent);
         string path = CreatePrivate(parent);
         return new SocketDirectory(path);
     }
@@ -50,7 +52,7 @@ internal sealed class SocketDirectory : IDisposable
     private static string CreatePrivate(string parent)
     {
         Directory.CreateDirectory(parent);
-        string path = System.IO.Path.Combine(parent, "mpms-" + Guid.NewGuid().ToString("N")[..12]);
+        string path = System.IO.Path.Combine(parent, $"mpms-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(path);
@@ -61,5 +63,61 @@ internal sealed class SocketDirectory : IDisposable
         }
 
         return path;
+    }
+
+    /// <summary>
+    /// Removes the socket directories that applications now dead left behind in <paramref name="parent"/>. Only what is
+    /// certainly such a directory goes: named by a process id that runs no more, holding nothing but its socket.
+    /// </summary>
+    internal static void RemoveStale(string parent)
+    {
+        string[] candidates;
+        try
+        {
+            candidates = Directory.GetDirectories(parent, "mpms-*-*");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (string candidate in candidates)
+        {
+            string[] parts = System.IO.Path.GetFileName(candidate).Split('-');
+            if (parts.Length != 3 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+                || pid == Environment.ProcessId || IsRunning(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(candidate).All(entry => System.IO.Path.GetFileName(entry) == "link.sock"))
+                {
+                    Directory.Delete(candidate, recursive: true);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Another user's, or being removed by someone else: not ours to insist on.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }

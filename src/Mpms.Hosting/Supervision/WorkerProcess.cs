@@ -59,6 +59,7 @@ internal sealed class WorkerProcess : IDisposable
         startInfo.Environment[StartupVariables.Pool] = pool.PoolName;
         startInfo.Environment[StartupVariables.Endpoint] = endpoint;
         startInfo.Environment[StartupVariables.ProcessNumber] = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        startInfo.Environment[StartupVariables.ParentProcessId] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

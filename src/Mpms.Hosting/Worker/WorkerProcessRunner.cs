@@ -41,6 +41,8 @@ internal sealed class WorkerProcessRunner
     {
         if (_seams.OwnsProcess)
         {
+            // Armed before anything else, then checked: a parent that died before the arming leaves no signal to come.
+            ParentWatchdog.ArmKillOnParentDeath();
             OsNames.SetProcessName(_poolName, startup.ProcessNumber);
         }
 
@@ -53,7 +55,7 @@ internal sealed class WorkerProcessRunner
         }
 
         await using var session = new WorkerSession(settings, process, link.Outbox, _invoker, _registrations, _seams.Time, _logger);
-        var duties = new BackgroundDuties(this, link, session);
+        var duties = new BackgroundDuties(this, link, session, startup.ParentProcessId);
         return await RunConnectedAsync(session, duties).ConfigureAwait(false);
     }
 
@@ -172,7 +174,7 @@ internal sealed class WorkerProcessRunner
     }
 
     /// <summary>What runs beside the worker threads while the link is up, started and stopped together.</summary>
-    private sealed class BackgroundDuties(WorkerProcessRunner runner, Link link, WorkerSession session)
+    private sealed class BackgroundDuties(WorkerProcessRunner runner, Link link, WorkerSession session, int parent)
     {
         private Task _reading = Task.CompletedTask;
         private WorkerSignals? _signals;
@@ -183,7 +185,7 @@ internal sealed class WorkerProcessRunner
             _reading = ReadLinkAsync();
             if (runner._seams.OwnsProcess)
             {
-                _parentWatchdog = ParentWatchdog.Start(() => runner.OnLinkLost(session, "the application process is gone"));
+                _parentWatchdog = ParentWatchdog.Start(parent, () => runner.OnLinkLost(session, "the application process is gone"));
                 _signals = WorkerSignals.Register(session.Leave);
             }
 

@@ -7,7 +7,8 @@ namespace Mpms.Hosting.Worker;
 /// <param name="Endpoint">The path of the pool's Unix domain socket.</param>
 /// <param name="Secret">The one-time secret of this start, for the hello.</param>
 /// <param name="ProcessNumber">The process's number in its pool.</param>
-internal sealed record WorkerStartup(string Endpoint, string Secret, int ProcessNumber)
+/// <param name="ParentProcessId">The application's process id: the worker's parent, for as long as the application lives.</param>
+internal sealed record WorkerStartup(string Endpoint, string Secret, int ProcessNumber, int ParentProcessId = 0)
 {
     /// <summary>
     /// Reads the start-up variables and removes them, so that processes the worker starts do not inherit them, and the
@@ -18,9 +19,10 @@ internal sealed record WorkerStartup(string Endpoint, string Secret, int Process
     {
         string endpoint = TakeVariable(StartupVariables.Endpoint);
         int number = int.Parse(TakeVariable(StartupVariables.ProcessNumber), CultureInfo.InvariantCulture);
+        int parent = int.Parse(TakeVariable(StartupVariables.ParentProcessId), CultureInfo.InvariantCulture);
         Environment.SetEnvironmentVariable(StartupVariables.Pool, null);
         string secret = await StartupSecret.ReceiveAsync(standardInput, cancellationToken).ConfigureAwait(false);
-        return new WorkerStartup(endpoint, secret, number);
+        return new WorkerStartup(endpoint, secret, number, parent);
     }
 
     /// <inheritdoc />

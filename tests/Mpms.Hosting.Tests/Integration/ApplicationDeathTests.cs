@@ -13,12 +13,15 @@ namespace Mpms.Hosting.Tests.Integration;
 public sealed class ApplicationDeathTests
 {
     private const int SigKill = 9;
+    private const int SigStop = 19;
 
     /// <summary>How long the children may take to leave: the behaviour under test, not a guess at a machine's speed.</summary>
     private static readonly TimeSpan ChildrenLeaveWithin = TimeSpan.FromSeconds(5);
 
-    [Fact]
-    public async Task Sigkill_Application_ItsWorkerProcessesEndWithinFiveSeconds()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sigkill_Application_ItsWorkerProcessesEndWithinFiveSeconds_EvenAStoppedOne(bool stopOneWorker)
     {
         string directory = Directory.CreateTempSubdirectory("mpms-app-").FullName;
         var output = new ConcurrentQueue<string>();
@@ -55,6 +58,12 @@ public sealed class ApplicationDeathTests
                 Assert.False(ProcessProbe.HasEnded(pid), $"worker {pid} ended before the application was killed");
                 Assert.Equal(TestPool.WorkerProgram, ProcessProbe.Executable(pid));
             });
+
+            // A stopped worker runs no code at all, so neither its link nor its watchdog can notice: only the kernel can.
+            if (stopOneWorker)
+            {
+                ProcessProbe.Signal(children[0], SigStop);
+            }
 
             ProcessProbe.Signal(application.Id, SigKill);
             await application.WaitForExitAsync().WaitAsync(TestPool.WaitCeiling);
