@@ -14,7 +14,7 @@ internal readonly record struct RunningJobStart(long Sequence, string JobId, Dat
 /// <param name="Linked">Whether it connected: it has a link.</param>
 /// <param name="LastSeenAt">When the last frame came from it (meaningful when <paramref name="Linked"/>).</param>
 /// <param name="OldestJob">The job it has run the longest, among those its last heartbeat lists and that have no outcome.</param>
-/// <param name="UnaccountedSince">When the job it must be running and has kept quiet about the longest was last accounted for.</param>
+/// <param name="UnaccountedFor">How long it has sent heartbeats without a job it must be running (see <see cref="ProcessLink.UnaccountedFor"/>).</param>
 internal readonly record struct ProcessSnapshot(
     WorkerProcessState State,
     long StartedAt,
@@ -23,7 +23,7 @@ internal readonly record struct ProcessSnapshot(
     bool Linked,
     long LastSeenAt,
     RunningJobStart? OldestJob,
-    long? UnaccountedSince = null);
+    TimeSpan? UnaccountedFor = null);
 
 /// <summary>What the supervisor does with a process.</summary>
 internal enum ProcessActionKind
@@ -114,7 +114,7 @@ internal sealed class ProcessChecks
         }
 
         // A process that keeps sending heartbeats without the job it runs is not trusted with it: the job gets its outcome.
-        if (process.UnaccountedSince is long unaccounted && _clock.GetElapsedTime(unaccounted) is var quiet && quiet > _options.HeartbeatTimeout)
+        if (process.UnaccountedFor is TimeSpan quiet && quiet > _options.HeartbeatTimeout)
         {
             return new ProcessAction(ProcessActionKind.KillUnaccounted, quiet);
         }

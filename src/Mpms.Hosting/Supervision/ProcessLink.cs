@@ -25,6 +25,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     private readonly CreditPump _pump;
     private readonly string?[] _threadNames;
     private long _lastSeenAt;
+    private long _lastHeartbeatAt;
     private RunningJob[] _lastRunning = [];
 
     public ProcessLink(SupervisionContext pool, ProcessLifecycle process, Link link, IProcessEvents events)
@@ -57,6 +58,15 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
 
     /// <summary>Gets when the job the process must be running and has kept quiet about the longest was last accounted for.</summary>
     public long? OldestUnaccountedAt => _ledger.OldestUnaccountedAt();
+
+    /// <summary>
+    /// Gets how long the process has sent heartbeats without a job it must be running: from when that job was last
+    /// accounted for to the last heartbeat. A process that falls silent stops this from growing; silence has its own rule.
+    /// </summary>
+    public TimeSpan? UnaccountedFor =>
+        OldestUnaccountedAt is long accounted && Volatile.Read(ref _lastHeartbeatAt) is var heartbeat && heartbeat > accounted
+            ? _pool.Clock.GetElapsedTime(accounted, heartbeat)
+            : null;
 
     /// <summary>Welcomes the process and runs the link until the process closes it or breaks the protocol.</summary>
     public async Task RunAsync(WorkerSettings settings, CancellationToken cancellationToken)
@@ -162,6 +172,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
                 RunningJob[] running = HeartbeatFrame.Read(body);
                 Volatile.Write(ref _lastRunning, running);
                 _ledger.Account(running);
+                Volatile.Write(ref _lastHeartbeatAt, _pool.Clock.GetTimestamp());
                 break;
             case FrameType.Log:
                 _pool.ForwardedLogs.Write(LogFrame.Read(body));

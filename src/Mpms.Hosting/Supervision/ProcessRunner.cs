@@ -90,7 +90,7 @@ internal sealed class ProcessRunner
 
         ProcessLifecycle process = _process.Lifecycle;
         RunningJobStart? oldest = link is not null && _pool.Options.JobTimeout is not null ? link.OldestRunningJob() : null;
-        return new ProcessSnapshot(process.State, process.StartedAt, process.DrainingSince, killing, link is not null, link?.LastSeenAt ?? 0, oldest, link?.OldestUnaccountedAt);
+        return new ProcessSnapshot(process.State, process.StartedAt, process.DrainingSince, killing, link is not null, link?.LastSeenAt ?? 0, oldest, link?.UnaccountedFor);
     }
 
     /// <summary>Carries out what the checks decided for this process.</summary>

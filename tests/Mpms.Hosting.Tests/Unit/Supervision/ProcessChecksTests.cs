@@ -162,10 +162,7 @@ public sealed class ProcessChecksTests
     [Fact]
     public void Decide_JobUnaccountedJustUpToTheHeartbeatTimeout_IsLeftAlone()
     {
-        long accounted = _clock.GetTimestamp();
-        _clock.Advance(HeartbeatTimeout);
-
-        ProcessAction action = Checks().Decide(Process(WorkerProcessState.Ready) with { UnaccountedSince = accounted }, poolStopping: false);
+        ProcessAction action = Checks().Decide(Process(WorkerProcessState.Ready) with { UnaccountedFor = HeartbeatTimeout }, poolStopping: false);
 
         Assert.Equal(ProcessAction.None, action);
     }
@@ -173,12 +170,20 @@ public sealed class ProcessChecksTests
     [Fact]
     public void Decide_HeartbeatsComeButAJobItRunsIsMissingPastTheHeartbeatTimeout_IsKilledAsUnaccounted()
     {
-        long accounted = _clock.GetTimestamp();
-        _clock.Advance(HeartbeatTimeout + Tick);
-
-        ProcessAction action = Checks().Decide(Process(WorkerProcessState.Ready) with { UnaccountedSince = accounted }, poolStopping: false);
+        ProcessAction action = Checks().Decide(Process(WorkerProcessState.Ready) with { UnaccountedFor = HeartbeatTimeout + Tick }, poolStopping: false);
 
         Assert.Equal(new ProcessAction(ProcessActionKind.KillUnaccounted, HeartbeatTimeout + Tick), action);
+    }
+
+    [Fact]
+    public void Decide_SilentAndAJobUnaccounted_IsHungFirst()
+    {
+        long lastSeenAt = _clock.GetTimestamp();
+        _clock.Advance(HeartbeatTimeout + Tick);
+
+        ProcessAction action = Checks().Decide(Process(WorkerProcessState.Ready, lastSeenAt: lastSeenAt) with { UnaccountedFor = HeartbeatTimeout * 2 }, poolStopping: false);
+
+        Assert.Equal(ProcessActionKind.KillHung, action.Kind);
     }
 
     [Fact]

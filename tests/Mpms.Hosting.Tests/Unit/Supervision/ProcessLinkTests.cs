@@ -289,8 +289,12 @@ public sealed class ProcessLinkTests
         await test.SendAndSettleAsync(new HeartbeatFrame([new RunningJob(1, 1, test.Clock.GetUtcNow().UtcTicks)]));
 
         Assert.Equal(sent, test.Link.OldestUnaccountedAt);
+        Assert.Equal(TimeSpan.FromSeconds(5), test.Link.UnaccountedFor);
+        test.Clock.Advance(TimeSpan.FromSeconds(7));
+        Assert.Equal(TimeSpan.FromSeconds(5), test.Link.UnaccountedFor); // silence does not count: it has its own rule
         await test.SendAndSettleAsync(new HeartbeatFrame([new RunningJob(1, 1, 0), new RunningJob(2, 2, 0)]));
         Assert.Equal(test.Clock.GetTimestamp(), test.Link.OldestUnaccountedAt);
+        Assert.Null(test.Link.UnaccountedFor);
     }
 
     [Fact]
