@@ -74,10 +74,7 @@ public static class BenchmarkPools
         {
             get
             {
-                lock (supervisor.StartedProcessIds)
-                {
-                    return [.. supervisor.StartedProcessIds];
-                }
+                return supervisor.StartedProcessIds;
             }
         }
     }

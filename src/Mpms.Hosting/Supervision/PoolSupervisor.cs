@@ -21,11 +21,6 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private readonly SupervisionContext _pool;
     private readonly MpmsOptions _options;
     private readonly MpmsTelemetry _telemetry;
-    // SIGTERM sent to a whole process group (systemd's KillMode=control-group, kill -TERM -<pgid>) reaches the workers
-    // together with their application, whose own stop begins moments later: a worker that leaves on SIGTERM is only
-    // replaced if the pool is not stopping this long after it left.
-    private static readonly TimeSpan TerminatedSettleTime = TimeSpan.FromSeconds(1);
-
     private readonly KeyValuePair<string, object?> _poolTag;
     private readonly ProcessChecks _checks;
     private readonly WakeSignal _wake;
@@ -40,10 +35,10 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 
     // The runs of the processes, until seen completed: the stop awaits every one, also of a process just removed.
     private readonly List<Task> _runs = [];
-
-    // When processes that left on SIGTERM exited: each holds its place for TerminatedSettleTime (see Reconcile).
-    private readonly List<long> _terminatedExits = [];
+    private readonly TerminatedHold _terminated;
+    private readonly List<int> _startedProcessIds = [];
     private readonly StartFailurePolicy _startFailures;
+    private readonly StartFailureReports _startReports;
     private WorkerListener? _listener;
     private SpawnThread? _spawnThread;
     private WorkerCommandLine? _commandLine;
@@ -64,6 +59,8 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         _checks = new ProcessChecks(options, clock);
         _wake = new WakeSignal(clock);
         _startFailures = new StartFailurePolicy(options, clock);
+        _startReports = new StartFailureReports(_pool, _startFailures);
+        _terminated = new TerminatedHold(clock);
     }
 
     public int ProcessesAlive
@@ -107,9 +104,17 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     /// <summary>Gets the path of the pool's socket while it runs (for tests of the link's defences).</summary>
     internal string? Endpoint => _listener?.Endpoint;
 
-    /// <summary>Gets the ids of every process this supervisor started (for tests that check nothing is left behind).</summary>
-    /// <remarks>The list is its own lock: its readers lock it to copy it.</remarks>
-    internal List<int> StartedProcessIds { get; } = [];
+    /// <summary>Gets the ids of every process this supervisor started, in order (for tests that check nothing is left behind).</summary>
+    internal IReadOnlyList<int> StartedProcessIds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _startedProcessIds];
+            }
+        }
+    }
 
     /// <summary>Raised on every change the supervisor sees: tests wait on it instead of sleeping.</summary>
     internal event Action? Changed;
@@ -162,14 +167,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_startFailures.RecordSuccess() is StartRecovery recovery)
-            {
-                SupervisorLog.PoolRecovered(_pool.Logger, _pool.PoolName, recovery.ConsecutiveFailures);
-                if (recovery.WasFailed)
-                {
-                    _pool.Dispatcher.ReportRecovered();
-                }
-            }
+            _startReports.OnSuccess();
         }
 
         OnChanged();
@@ -189,12 +187,12 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
             _telemetry.ProcessRestarted(_poolTag, exit.Reason);
             if (exit.WasStartFailure)
             {
-                RecordStartFailure();
+                _startReports.OnFailure();
             }
 
             if (exit.Reason == MpmsProcessExitReason.Terminated)
             {
-                _terminatedExits.Add(_pool.Clock.GetTimestamp());
+                _terminated.OnExited();
             }
 
             return true;
@@ -257,11 +255,8 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
                 return Timeout.InfiniteTimeSpan;
             }
 
-            // A process that left on SIGTERM keeps its place while it drains and for a moment after it exits: if the
-            // application was signalled with it, its stop begins meanwhile and nothing is replaced.
-            _terminatedExits.RemoveAll(exited => _pool.Clock.GetElapsedTime(exited) >= TerminatedSettleTime);
-            int settling = _children.Count(c => c.Lifecycle.WasTerminated) + _terminatedExits.Count;
-            int missing = _options.Processes - _children.Count(c => c.Lifecycle.IsActive) - settling;
+            // A process that left on SIGTERM keeps its place a moment: the application may have been signalled with it.
+            int missing = _options.Processes - _children.Count(c => c.Lifecycle.IsActive) - _terminated.Held(_children);
             bool probing = _children.Any(c => c.Lifecycle.State == WorkerProcessState.Starting);
             StartPermit permit = _startFailures.Allow(Math.Max(0, missing), probing);
             for (int i = 0; i < permit.Start; i++)
@@ -269,13 +264,8 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
                 Spawn();
             }
 
-            if (_terminatedExits.Count > 0)
-            {
-                TimeSpan settled = TerminatedSettleTime - _pool.Clock.GetElapsedTime(_terminatedExits.Min());
-                return permit.Wait == Timeout.InfiniteTimeSpan || settled < permit.Wait ? settled : permit.Wait;
-            }
-
-            return permit.Wait;
+            TimeSpan released = _terminated.UntilNextRelease();
+            return permit.Wait == Timeout.InfiniteTimeSpan || (released != Timeout.InfiniteTimeSpan && released < permit.Wait) ? released : permit.Wait;
         }
     }
 
@@ -291,7 +281,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
             SupervisorLog.SpawnFailed(_pool.Logger, _pool.PoolName, MpmsNames.Process(_pool.PoolName, number), _commandLine!.FileName, ex);
-            RecordStartFailure();
+            _startReports.OnFailure();
             return;
         }
 
@@ -300,30 +290,13 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
             Interlocked.Increment(ref _restarts);
         }
 
-        lock (StartedProcessIds)
-        {
-            StartedProcessIds.Add(runner.Process.ProcessId);
-        }
+        _startedProcessIds.Add(runner.Process.ProcessId);
 
         _children.Add(runner);
         SupervisorLog.ProcessStarted(_pool.Logger, _pool.PoolName, runner.Process.Name, runner.Process.ProcessId);
         _runs.RemoveAll(static run => run.IsCompleted);
         _runs.Add(runner.Start());
         OnChanged();
-    }
-
-    /// <summary>Counts a failed start: backs off, and fails the pool when there were too many within the window.</summary>
-    private void RecordStartFailure()
-    {
-        Debug.Assert(_gate.IsHeldByCurrentThread, "The start-failure policy is asked under the gate.");
-        StartFailure failure = _startFailures.RecordFailure();
-        SupervisorLog.StartFailed(_pool.Logger, _pool.PoolName, failure.ConsecutiveFailures, failure.Delay);
-        if (failure.PoolFailed)
-        {
-            string reason = $"Pool '{_pool.PoolName}' has failed: its worker processes failed to start {failure.FailuresInWindow} times within {_options.RestartWindow} (MaxRestarts {_options.MaxRestarts}). It keeps trying and recovers by itself when a worker process starts; see the log for why they fail.";
-            SupervisorLog.PoolFailed(_pool.Logger, _pool.PoolName, failure.FailuresInWindow, _options.RestartWindow);
-            _pool.Dispatcher.ReportFailed(reason);
-        }
     }
 
     /// <summary>Finds processes that are hung, overdue, too old or too slow to start or to leave, and deals with them.</summary>

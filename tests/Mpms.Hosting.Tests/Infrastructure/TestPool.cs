@@ -208,16 +208,7 @@ public sealed class TestPool : IAsyncDisposable
     }
 
     /// <summary>Gets the ids of every worker process the pool started.</summary>
-    public IReadOnlyList<int> StartedProcessIds
-    {
-        get
-        {
-            lock (Supervisor.StartedProcessIds)
-            {
-                return [.. Supervisor.StartedProcessIds];
-            }
-        }
-    }
+    public IReadOnlyList<int> StartedProcessIds => Supervisor.StartedProcessIds;
 
     /// <summary>Disposes the host the way a careless application does: without stopping it first.</summary>
     public void DisposeHostWithoutStopping()
