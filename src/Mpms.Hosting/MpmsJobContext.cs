@@ -3,22 +3,22 @@ namespace Mpms.Hosting;
 /// <summary>Describes one run of one job: which job it is, which attempt, and where it runs.</summary>
 public sealed class MpmsJobContext
 {
-    internal MpmsJobContext(string jobId, int attempt, DateTimeOffset enqueuedAt, MpmsThreadContext thread)
+    private readonly IJobDescription _job;
+
+    internal MpmsJobContext(IJobDescription job, MpmsThreadContext thread)
     {
-        JobId = jobId;
-        Attempt = attempt;
-        EnqueuedAt = enqueuedAt;
+        _job = job;
         Thread = thread;
     }
 
     /// <summary>Gets the job's id, the same as on its handle and its result.</summary>
-    public string JobId { get; }
+    public string JobId => _job.JobId;
 
     /// <summary>Gets the attempt number, 1 for the first run; higher when the job is retried after its process was lost.</summary>
-    public int Attempt { get; }
+    public int Attempt => _job.Attempt;
 
     /// <summary>Gets when the job was accepted by the queue (to the millisecond).</summary>
-    public DateTimeOffset EnqueuedAt { get; }
+    public DateTimeOffset EnqueuedAt => _job.EnqueuedAt;
 
     /// <summary>Gets the worker thread that runs the job.</summary>
     public MpmsThreadContext Thread { get; }

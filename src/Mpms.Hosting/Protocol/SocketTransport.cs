@@ -6,8 +6,8 @@ namespace Mpms.Hosting.Protocol;
 /// <summary>A link's transport over a connected stream socket (a Unix domain socket between two local processes).</summary>
 internal sealed class SocketTransport : ILinkTransport
 {
-    // A burst of frames is read in one system call. The reader waits for data with a zero-byte read before it rents
-    // a buffer, so an idle connection (a link between bursts, or one that never says hello) holds none.
+    // A burst of frames is read in one system call. (Zero-byte reads would spare an idle connection its buffer, but cost
+    // a second system call per wake-up of a busy link; a listener bounds the connections that wait for their hello.)
     private const int ReadBufferSize = 64 * 1024;
 
     private readonly Socket _socket;
@@ -17,8 +17,8 @@ internal sealed class SocketTransport : ILinkTransport
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: false);
-        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, leaveOpen: true, useZeroByteReads: true));
-        Output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
+        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, leaveOpen: true));
+        Output = new SocketPipeWriter(socket);
     }
 
     public PipeReader Input { get; }

@@ -146,7 +146,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     }
 
     public void Complete(PendingJob<TJob, TResult> job, in ResultFrame result, int processId, string? threadName) =>
-        Finish(job, _outcomes.FromResult(result, job.JobId, processId, threadName, job.CancelToken));
+        Finish(job, _outcomes.FromResult(result, job, processId, threadName, job.CancelToken));
 
     public void TimeOut(PendingJob<TJob, TResult> job, TimeSpan ranFor, string processName, int processId) =>
         Finish(job, OutcomeMapper<TResult>.TimedOut(ranFor, processName, processId));

@@ -11,13 +11,18 @@ namespace Mpms.Hosting.Queue;
 internal sealed class OutcomeMapper<TResult>(IMpmsSerializer serializer)
 {
     /// <summary>The outcome a result frame reports.</summary>
-    public Outcome<TResult> FromResult(in ResultFrame result, string jobId, int processId, string? threadName, CancellationToken callerToken)
+    /// <param name="result">The result frame.</param>
+    /// <param name="job">The job it is the result of: its id names it in an error (made only then: it costs an allocation).</param>
+    /// <param name="processId">The process that ran it.</param>
+    /// <param name="threadName">The thread that ran it.</param>
+    /// <param name="callerToken">The token to report when the job ended canceled.</param>
+    public Outcome<TResult> FromResult(in ResultFrame result, IJobLease job, int processId, string? threadName, CancellationToken callerToken)
     {
         DateTimeOffset? startedAt = result.StartedTicks > 0 ? new DateTimeOffset(result.StartedTicks, TimeSpan.Zero) : null;
         DateTimeOffset? finishedAt = result.FinishedTicks > 0 ? new DateTimeOffset(result.FinishedTicks, TimeSpan.Zero) : null;
         (MpmsJobStatus status, TResult? value, Exception? exception) = result.Status switch
         {
-            WireStatus.Succeeded => Read(result.Payload, jobId),
+            WireStatus.Succeeded => Read(result.Payload, job),
             WireStatus.Failed => (MpmsJobStatus.Failed, default, ToException(result.Error!)),
             WireStatus.TimedOut => (MpmsJobStatus.TimedOut, default, new MpmsJobTimeoutException(result.Error!.Message)),
             _ => (MpmsJobStatus.Canceled, default(TResult), (Exception)new OperationCanceledException(result.Error?.Message ?? "The job was canceled.", callerToken)),
@@ -41,7 +46,7 @@ internal sealed class OutcomeMapper<TResult>(IMpmsSerializer serializer)
         ProcessId: loss.ProcessId,
         ThreadName: lastSeen?.ThreadName);
 
-    private (MpmsJobStatus, TResult?, Exception?) Read(in ReadOnlySequence<byte> payload, string jobId)
+    private (MpmsJobStatus, TResult?, Exception?) Read(in ReadOnlySequence<byte> payload, IJobLease job)
     {
         try
         {
@@ -50,7 +55,7 @@ internal sealed class OutcomeMapper<TResult>(IMpmsSerializer serializer)
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             return (MpmsJobStatus.Failed, default, new MpmsSerializationException(
-                $"The result of job {jobId} cannot be read as '{typeof(TResult).FullName}': {ex.Message}", ex));
+                $"The result of job {job.JobId} cannot be read as '{typeof(TResult).FullName}': {ex.Message}", ex));
         }
     }
 

@@ -16,8 +16,8 @@ internal sealed record WorkerConnection(Link Link, int ProcessId);
 /// hello carrying a pending secret, within a few seconds, is logged and closed. The pool goes on either way.
 /// </summary>
 /// <remarks>
-/// At most <see cref="MaxHandshakes"/> connections wait for their hello at once, and one that sends nothing holds no read
-/// buffer; a connection beyond that makes room by closing the oldest waiting one. A worker says hello the moment it connects,
+/// At most <see cref="MaxHandshakes"/> connections wait for their hello at once (each with one read buffer at most); a
+/// connection beyond that makes room by closing the oldest waiting one. A worker says hello the moment it connects,
 /// so only a connection that stays silent is shed, and a flood of them costs a bounded amount of memory and
 /// descriptors however many come.
 /// </remarks>

@@ -47,7 +47,7 @@ internal sealed class JobExecutor(
         bool gracefulDie = false;
         try
         {
-            await invoker.InvokeAsync(job.Payload, new MpmsJobContext(job.JobId, job.Attempt, JobIds.AcceptedAt(job.IdHigh), threadContext), buffer, cancellation.Token);
+            await invoker.InvokeAsync(job.Payload, new MpmsJobContext(job, threadContext), buffer, cancellation.Token);
             if (buffer.WrittenCount > settings.MaxMessageSize)
             {
                 status = WireStatus.Failed;

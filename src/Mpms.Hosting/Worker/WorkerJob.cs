@@ -8,7 +8,7 @@ namespace Mpms.Hosting.Worker;
 /// A job inside the worker process, from its frame to its outcome. Its state moves by compare-and-swap, so the thread
 /// that runs it, a cancel from the application, the timeout watchdog and a drain never both report it.
 /// </summary>
-internal sealed class WorkerJob
+internal sealed class WorkerJob : IJobDescription
 {
     private const int StateWaiting = 0;
     private const int StateRunning = 1;
@@ -40,6 +40,8 @@ internal sealed class WorkerJob
     public string JobId => _jobId ??= Protocol.JobIds.Format(IdHigh, Sequence);
 
     public int Attempt { get; }
+
+    public DateTimeOffset EnqueuedAt => Protocol.JobIds.AcceptedAt(IdHigh);
 
     /// <summary>Gets the length of the serialised job in its rented payload array.</summary>
     public int Length { get; }

@@ -213,12 +213,17 @@ internal sealed class WorkerThread
 
         _session.Outbox.Flush();
 
-        // Being woken is how an idle thread learns that it stops, not an error: awaited without throwing, and the
-        // continuation comes back to this thread. A read (not a wait to read) so that a job wakes one thread, not all.
-        Task<WorkerJob> reading = queue.ReadAsync(wakeUp).AsTask();
-        await ((Task)reading).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
-        Debug.Assert(reading.IsCompletedSuccessfully || reading.IsCanceled, "The queue is never completed, so a read only ends with a job or a wake-up.");
-        return reading.IsCompletedSuccessfully ? reading.Result : null;
+        // A read (not a wait to read) so that a job wakes one thread, not all; awaited as the channel's own pooled
+        // ValueTask, since this is every job's path when the thread runs out of work. The continuation comes back to
+        // this thread. The wake-up token ends the wait once per thread, at its lifetime or the process's leaving.
+        try
+        {
+            return await queue.ReadAsync(wakeUp);
+        }
+        catch (OperationCanceledException) when (wakeUp.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     private void LogLifetimeReached()

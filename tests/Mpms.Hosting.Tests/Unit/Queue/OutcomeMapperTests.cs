@@ -8,6 +8,7 @@ namespace Mpms.Hosting.Tests.Unit.Queue;
 public sealed class OutcomeMapperTests
 {
     private static readonly OutcomeMapper<string> Mapper = new(new MpmsJsonSerializer());
+    private static readonly Supervision.FakeLease Job = new(7);
 
     [Fact]
     public void FromResult_Success_ReadsTheValueAndWhereAndWhenItRan()
@@ -15,7 +16,7 @@ public sealed class OutcomeMapperTests
         var started = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
         ResultFrame frame = ResultFrame.Success(7, 2, started.UtcTicks, started.UtcTicks + 10, Encoding.UTF8.GetBytes("\"done\""));
 
-        Outcome<string> outcome = Mapper.FromResult(frame, "JOB", 4242, "mpms-P-p1#t2", CancellationToken.None);
+        Outcome<string> outcome = Mapper.FromResult(frame, Job, 4242, "mpms-P-p1#t2", CancellationToken.None);
 
         Assert.Equal((MpmsJobStatus.Succeeded, "done", null), (outcome.Status, outcome.Value, outcome.Exception));
         Assert.Equal((started, 4242, "mpms-P-p1#t2"), (outcome.StartedAt, outcome.ProcessId, outcome.ThreadName));
@@ -27,11 +28,11 @@ public sealed class OutcomeMapperTests
     {
         ResultFrame frame = ResultFrame.Success(7, 1, 0, 0, Encoding.UTF8.GetBytes("{not json"));
 
-        Outcome<string> outcome = Mapper.FromResult(frame, "JOB", 1, null, CancellationToken.None);
+        Outcome<string> outcome = Mapper.FromResult(frame, Job, 1, null, CancellationToken.None);
 
         Assert.Equal(MpmsJobStatus.Failed, outcome.Status);
         var ex = Assert.IsType<MpmsSerializationException>(outcome.Exception);
-        Assert.Contains("job JOB", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("job job-7", ex.Message, StringComparison.Ordinal);
         Assert.Contains("System.String", ex.Message, StringComparison.Ordinal);
         Assert.Null(outcome.StartedAt);
     }
@@ -41,7 +42,7 @@ public sealed class OutcomeMapperTests
     {
         var error = new WireError("System.IO.IOException", "disk full", "   at Worker.Run()", "System.IO.IOException: disk full");
 
-        Outcome<string> outcome = Mapper.FromResult(ResultFrame.Failure(7, WireStatus.Failed, 1, 1, 2, error), "JOB", 1, null, CancellationToken.None);
+        Outcome<string> outcome = Mapper.FromResult(ResultFrame.Failure(7, WireStatus.Failed, 1, 1, 2, error), Job, 1, null, CancellationToken.None);
 
         var ex = Assert.IsType<MpmsWorkerException>(outcome.Exception);
         Assert.Equal(("System.IO.IOException", "disk full", "   at Worker.Run()"), (ex.RemoteType, ex.Message, ex.RemoteStackTrace));
@@ -52,7 +53,7 @@ public sealed class OutcomeMapperTests
     {
         var error = new WireError("Mpms.Hosting.MpmsSerializationException", "too big", null, null);
 
-        Outcome<string> outcome = Mapper.FromResult(ResultFrame.Failure(7, WireStatus.Failed, 1, 1, 2, error), "JOB", 1, null, CancellationToken.None);
+        Outcome<string> outcome = Mapper.FromResult(ResultFrame.Failure(7, WireStatus.Failed, 1, 1, 2, error), Job, 1, null, CancellationToken.None);
 
         Assert.Equal("too big", Assert.IsType<MpmsSerializationException>(outcome.Exception).Message);
     }
@@ -63,8 +64,8 @@ public sealed class OutcomeMapperTests
         using var cts = new CancellationTokenSource();
         var late = new WireError("x", "ran past JobTimeout", null, null);
 
-        Outcome<string> timedOut = Mapper.FromResult(ResultFrame.Failure(1, WireStatus.TimedOut, 1, 1, 2, late), "J", 1, null, cts.Token);
-        Outcome<string> canceled = Mapper.FromResult(ResultFrame.Failure(2, WireStatus.Canceled, 0, 0, 2, late), "J", 1, null, cts.Token);
+        Outcome<string> timedOut = Mapper.FromResult(ResultFrame.Failure(1, WireStatus.TimedOut, 1, 1, 2, late), Job, 1, null, cts.Token);
+        Outcome<string> canceled = Mapper.FromResult(ResultFrame.Failure(2, WireStatus.Canceled, 0, 0, 2, late), Job, 1, null, cts.Token);
 
         Assert.Equal(MpmsJobStatus.TimedOut, timedOut.Status);
         Assert.Equal("ran past JobTimeout", Assert.IsType<MpmsJobTimeoutException>(timedOut.Exception).Message);
