@@ -29,7 +29,8 @@ public sealed class MpmsOptions
     /// <remarks>Jobs held ahead hide the round trip between one job's end and the next one's start: much higher throughput
     /// with very short jobs, better efficiency with I/O-bound ones. A process that holds jobs says when a thread starts
     /// one, before it runs, so if the process dies the jobs it never started go back to the queue and only the ones it
-    /// ran are lost. The cost: a held job waits for a thread of its process even when another process is idle.</remarks>
+    /// ran are lost. A held job never waits behind a busy process while another process has an idle thread: the pool
+    /// takes it back from the busy process (only if no thread took it) and sends it to the idle one.</remarks>
     public int Prefetch { get; set; }
 
     /// <summary>Gets or sets the number of jobs after which a worker thread exits (running its finalizers); the original MPMS's <c>lifecycle</c>.</summary>

@@ -41,4 +41,12 @@ internal enum FrameType : byte
 
     /// <summary>Child → parent: a thread started a job it had received ahead (prefetch); written before the job runs.</summary>
     Started = 13,
+
+    /// <summary>
+    /// Parent → child: hand back up to this many jobs received ahead that no thread has taken, for an idle process.
+    /// </summary>
+    Reclaim = 14,
+
+    /// <summary>Child → parent: the answer to a reclaim, after the hand-backs it made: how many jobs it handed back.</summary>
+    Reclaimed = 15,
 }

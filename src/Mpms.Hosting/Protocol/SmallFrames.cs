@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 
 namespace Mpms.Hosting.Protocol;
 
-/// <summary>A frame whose body is empty or one number: ready, credit, cancel, returned, started, drain and leaving.</summary>
+/// <summary>A frame whose body is empty or one number: ready, credit, cancel, returned, started, reclaim, drain and leaving.</summary>
 internal readonly record struct SmallFrame(FrameType Type, int Width, long Value) : IOutgoingFrame
 {
     public void WriteTo(IBufferWriter<byte> output)
@@ -43,6 +43,12 @@ internal static class SmallFrames
 
     /// <summary>Worker → application: a thread starts a job it received ahead.</summary>
     public static SmallFrame Started(long sequence) => new(FrameType.Started, 8, sequence);
+
+    /// <summary>Application → worker: hand back up to this many jobs held ahead that no thread has taken.</summary>
+    public static SmallFrame Reclaim(int jobs) => new(FrameType.Reclaim, 4, jobs);
+
+    /// <summary>Worker → application: a reclaim is answered; this many jobs were handed back before this frame.</summary>
+    public static SmallFrame Reclaimed(int jobs) => new(FrameType.Reclaimed, 4, jobs);
 
     /// <summary>Application → worker: stop taking jobs, finish, run finalizers and exit.</summary>
     public static SmallFrame Drain(MpmsProcessExitReason reason) => new(FrameType.Drain, 1, (byte)reason);

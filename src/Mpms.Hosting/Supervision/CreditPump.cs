@@ -22,12 +22,16 @@ internal sealed class CreditPump : IDisposable
     // Jobs the process may still be sent; only ever taken by TryReserveCredit, so it never goes below zero.
     private int _credit;
 
-    public CreditPump(IJobDispatcher dispatcher, ILeaseHolder holder, LeaseLedger ledger, FrameOutbox outbox)
+    // Told when the credit changed: credit arrived, or jobs were sent (see WorkStealing).
+    private readonly Action _creditChanged;
+
+    public CreditPump(IJobDispatcher dispatcher, ILeaseHolder holder, LeaseLedger ledger, FrameOutbox outbox, Action creditChanged)
     {
         _dispatcher = dispatcher;
         _holder = holder;
         _ledger = ledger;
         _outbox = outbox;
+        _creditChanged = creditChanged;
     }
 
     /// <summary>Gets the credit not spent yet.</summary>
@@ -42,11 +46,38 @@ internal sealed class CreditPump : IDisposable
         }
 
         Interlocked.Add(ref _credit, credit);
-        SendQueued();
+        if (!SendQueued())
+        {
+            _creditChanged();
+        }
+
         if (Volatile.Read(ref _credit) > 0 && _creditArrived.CurrentCount == 0)
         {
             _creditArrived.Release();
         }
+    }
+
+    /// <summary>Sends one leased job now, if the process has credit for it; the caller keeps the lease otherwise.</summary>
+    /// <returns><see langword="false"/> when the process has no credit, or takes no more jobs: nothing was sent.</returns>
+    public bool TrySendNow(IJobLease lease)
+    {
+        if (!TryReserveCredit())
+        {
+            return false;
+        }
+
+        if (!_ledger.TryAdd(lease, _outbox))
+        {
+            return false; // the ledger closed: the credit is void
+        }
+
+        if (lease.CancelRequested)
+        {
+            _holder.Cancel(lease);
+        }
+
+        _outbox.Flush();
+        return true;
     }
 
     /// <summary>Voids the credit: the ledger closed, and the process takes no more jobs.</summary>
@@ -83,8 +114,10 @@ internal sealed class CreditPump : IDisposable
     public void Dispose() => _creditArrived.Dispose();
 
     /// <summary>Spends credit on queued jobs until one or the other runs out; one write carries the whole burst.</summary>
-    private void SendQueued()
+    /// <returns><see langword="true"/> when at least one job was sent (the credit changed, and whoever watches it was told).</returns>
+    private bool SendQueued()
     {
+        bool sent = false;
         while (TryReserveCredit())
         {
             if (!_dispatcher.TryLease(_holder, out IJobLease? lease))
@@ -97,10 +130,18 @@ internal sealed class CreditPump : IDisposable
             {
                 break; // the ledger closed: the job went back to the queue, and the credit is void
             }
+
+            sent = true;
         }
 
         // Jobs put one after another would each cost a write: a dense burst is coalesced into few.
         _outbox.Flush(coalesce: true);
+        if (sent)
+        {
+            _creditChanged();
+        }
+
+        return sent;
     }
 
     private bool TryReserveCredit()

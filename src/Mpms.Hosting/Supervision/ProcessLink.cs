@@ -35,7 +35,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
         _link = link;
         _events = events;
         _ledger = new LeaseLedger(pool.Clock, jobsStartWhenSent: pool.Options.Prefetch == 0);
-        _pump = new CreditPump(pool.Dispatcher, this, _ledger, link.Outbox);
+        _pump = new CreditPump(pool.Dispatcher, this, _ledger, link.Outbox, pool.Stealing.Rebalance);
         Capacity = pool.Options.ThreadsPerProcess + pool.Options.Prefetch;
         _threadNames = new string?[pool.Options.ThreadsPerProcess + 1];
         _lastSeenAt = pool.Clock.GetTimestamp();
@@ -72,6 +72,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     public async Task RunAsync(WorkerSettings settings, CancellationToken cancellationToken)
     {
         Handshake.Welcome(_link, settings);
+        _pool.Stealing.Add(this);
         using var pumpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task pump = _pump.RunAsync(pumpStop.Token);
         try
@@ -93,6 +94,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
         finally
         {
             Close();
+            _pool.Stealing.Remove(this);
             await pumpStop.CancelAsync().ConfigureAwait(false);
             await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _link.CloseAsync(LinkCloseTimeout).ConfigureAwait(false);
@@ -106,6 +108,13 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     public void Drain(MpmsProcessExitReason reason) => StopSending(reason);
 
     public void Cancel(IJobLease lease) => _link.Outbox.Post(SmallFrames.Cancel(lease.Sequence));
+
+    /// <summary>Asks the process to hand back up to <paramref name="count"/> jobs it holds that no thread has taken.</summary>
+    public void Reclaim(int count) => _link.Outbox.Post(SmallFrames.Reclaim(count));
+
+    /// <summary>Sends the process a job now, if it has credit for it (a job another process handed back).</summary>
+    /// <returns><see langword="false"/> when it has no credit or takes no more jobs.</returns>
+    public bool TrySendNow(IJobLease lease) => _pump.TrySendNow(lease);
 
     /// <summary>Finds the job the process has run the longest, as its last heartbeat says, among those it still holds.</summary>
     public RunningJobStart? OldestRunningJob() => _ledger.OldestRunning(Volatile.Read(ref _lastRunning));
@@ -183,7 +192,16 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
                 _events.OnChanged();
                 break;
             case FrameType.Returned:
-                _ledger.Take(SmallFrames.ReadInt64(body))?.HandBack();
+                // Straight to a process with an idle thread if there is one, else back to the queue.
+                if (_ledger.Take(SmallFrames.ReadInt64(body)) is IJobLease returned && !_pool.Stealing.TryPlace(returned, this))
+                {
+                    returned.HandBack();
+                }
+
+                break;
+            case FrameType.Reclaimed:
+                SmallFrames.ReadInt32(body);
+                _pool.Stealing.OnReclaimed(this);
                 break;
             case FrameType.Started:
                 _ledger.MarkStarted(SmallFrames.ReadInt64(body));

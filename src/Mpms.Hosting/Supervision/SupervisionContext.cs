@@ -17,6 +17,7 @@ internal sealed class SupervisionContext
         OutputLogger = loggerFactory.CreateLogger("Mpms.Hosting.Worker");
         ForwardedLogs = new ForwardedLogWriter(loggerFactory);
         Settings = CreateSettings(poolName, options);
+        Stealing = new WorkStealing(options.Prefetch);
     }
 
     public string PoolName { get; }
@@ -37,6 +38,9 @@ internal sealed class SupervisionContext
 
     /// <summary>Gets the writer of the log events that worker processes forward.</summary>
     public ForwardedLogWriter ForwardedLogs { get; }
+
+    /// <summary>Gets what moves jobs held ahead by a busy process to one with an idle thread.</summary>
+    public WorkStealing Stealing { get; }
 
     /// <summary>Gets the settings every worker process is welcomed with; its number is set per process.</summary>
     public WorkerSettings Settings { get; }

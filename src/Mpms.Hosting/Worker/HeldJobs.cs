@@ -92,15 +92,27 @@ internal sealed class HeldJobs
     }
 
     /// <summary>Hands a job that has not started back to the application's queue; the next process runs it as the same attempt.</summary>
-    public void GiveBack(WorkerJob job)
+    public void GiveBack(WorkerJob job) => TryHandBack(job, flush: true);
+
+    /// <summary>
+    /// Hands back up to <paramref name="count"/> jobs no thread has taken, oldest first, for a process of the pool that
+    /// has an idle thread; then says how many, so the application knows the reclaim is answered. A job a thread took is
+    /// not in the queue any more: it runs here, never twice.
+    /// </summary>
+    public void Reclaim(int count)
     {
-        if (job.TryWithdraw())
+        int returned = 0;
+        while (returned < count && _queue.Reader.TryRead(out WorkerJob? job))
         {
-            _bySequence.TryRemove(job.Sequence, out _);
-            job.ReleasePayload();
-            _outbox.Enqueue(SmallFrames.Returned(job.Sequence));
-            OnJobEnded();
+            // A job canceled while queued is done already: it does not count.
+            if (TryHandBack(job, flush: false))
+            {
+                returned++;
+            }
         }
+
+        _outbox.Enqueue(SmallFrames.Reclaimed(returned));
+        _outbox.Flush();
     }
 
     /// <summary>Hands every job still queued back to the application.</summary>
@@ -141,5 +153,19 @@ internal sealed class HeldJobs
         {
             _outbox.Flush();
         }
+    }
+
+    private bool TryHandBack(WorkerJob job, bool flush)
+    {
+        if (!job.TryWithdraw())
+        {
+            return false;
+        }
+
+        _bySequence.TryRemove(job.Sequence, out _);
+        job.ReleasePayload();
+        _outbox.Enqueue(SmallFrames.Returned(job.Sequence));
+        OnJobEnded(flush);
+        return true;
     }
 }

@@ -5,7 +5,7 @@ namespace Mpms.Hosting.Worker;
 
 /// <summary>
 /// What a worker process does with the frames the application sends it after the handshake: a job is held (or handed
-/// back), a cancel reaches its job, a drain makes the process leave. It runs on the link's reader.
+/// back), a cancel reaches its job, a reclaim takes back jobs held ahead, a drain makes the process leave. It runs on the link's reader.
 /// </summary>
 internal sealed class WorkerFrameHandler(HeldJobs jobs, LeaveCoordinator leave) : IFrameHandler
 {
@@ -18,6 +18,9 @@ internal sealed class WorkerFrameHandler(HeldJobs jobs, LeaveCoordinator leave) 
                 break;
             case FrameType.Cancel:
                 jobs.Cancel(SmallFrames.ReadInt64(body));
+                break;
+            case FrameType.Reclaim:
+                jobs.Reclaim(SmallFrames.ReadInt32(body));
                 break;
             case FrameType.Drain:
                 // The application sends nothing after a drain: jobs that arrive before it are handed back, none after.

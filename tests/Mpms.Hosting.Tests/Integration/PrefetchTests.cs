@@ -3,7 +3,10 @@ using Mpms.Hosting.TestWorker;
 
 namespace Mpms.Hosting.Tests.Integration;
 
-/// <summary>With prefetch a process holds jobs ahead; if it dies, only the job it really ran is lost.</summary>
+/// <summary>
+/// With prefetch a process holds jobs ahead; if it dies, only the job it really ran is lost, and while it is busy the
+/// jobs it holds ahead are taken back for a process with an idle thread.
+/// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class PrefetchTests
 {
@@ -57,5 +60,52 @@ public sealed class PrefetchTests
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => i * 2), results.Select(r => r.Value));
         Assert.Equal(1000, results.Select(r => r.JobId).Distinct().Count());
         Assert.Equal(1000, pool.Pool.GetStats().Succeeded);
+    }
+
+    [Fact]
+    public async Task Prefetch_JobsHeldAheadByABusyProcess_AreRunOnceByTheProcessThatBecameIdle()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 2;
+            o.ThreadsPerProcess = 1;
+            o.Prefetch = 8;
+            o.QueueCapacity = 100;
+        });
+        await pool.WaitForReadyAsync();
+
+        // Both threads are held by a waiting job each (the second one only runs at once because a held job is moved to
+        // an idle process, whichever process it was sent to).
+        using WaitingJobs first = await WaitingJobs.StartAsync(pool, 1);
+        using WaitingJobs second = await WaitingJobs.StartAsync(pool, 1);
+        int stillBusy = first.Running[0].ProcessId;
+        int freed = second.Running[0].ProcessId;
+        Assert.NotEqual(stillBusy, freed);
+
+        // More jobs than one process may hold ahead: both processes hold some of them, and none can start.
+        var quick = new List<MpmsJobHandle<TestResult>>();
+        for (int i = 0; i < 12; i++)
+        {
+            quick.Add(await pool.Queue.PutAsync(new TestJob("whoami", i)));
+        }
+
+        await pool.WaitUntilAsync(s => s.Running == 14, "every job to be sent ahead to the two busy processes");
+
+        // One process becomes idle: it runs what it holds, then what the other one holds, while that one stays busy.
+        TestResult[] results = await second.ReleaseAndWaitAsync();
+        TestResult[] quickResults = await Task.WhenAll(quick.Select(h => h.Completion)).WaitAsync(TestPool.WaitCeiling);
+
+        Assert.Equal(freed, results[0].ProcessId);
+        Assert.All(quickResults, r => Assert.Equal(freed, r.ProcessId));
+        Assert.All(quickResults, r => Assert.Equal(1, r.Attempt));
+        Assert.False(first.Handles[0].Completion.IsCompleted, "the busy process's job still waits");
+        Assert.Equal(12, quickResults.Select(r => r.JobId).Distinct().Count());
+        HashSet<string> quickIds = [.. quick.Select(h => h.JobId)];
+        Assert.Equal(12, pool.Events().Count(e => e.Name == "job-ran" && quickIds.Contains(e.Detail)));
+
+        TestResult[] last = await first.ReleaseAndWaitAsync();
+        Assert.Equal(stillBusy, last[0].ProcessId);
+        MpmsPoolStats stats = pool.Pool.GetStats();
+        Assert.Equal((14L, 0L, 0L), (stats.Succeeded, stats.WorkerLost, stats.Failed));
     }
 }

@@ -16,6 +16,12 @@ namespace Mpms.Hosting.Tests.Unit.Protocol;
 /// </summary>
 public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
 {
+    // The smallest frame type this version does not know.
+    private static readonly int FirstUnknownType = (int)Enum.GetValues<FrameType>().Max() + 1;
+
+    // The frames whose body is one 4-byte count.
+    private static readonly FrameType[] CountFrames = [FrameType.Credit, FrameType.Reclaim, FrameType.Reclaimed];
+
     private const int Cap = 4096;
     private const int DefaultSeed = 1_048_583;
     private const int PipeCases = 20_000;
@@ -197,8 +203,9 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             case 3:
             {
                 int credit = random.Next(int.MinValue, int.MaxValue);
-                outbox.Post(new SmallFrame(FrameType.Credit, 4, credit));
-                return (FrameType.Credit, body => Assert.Equal(credit, SmallFrames.ReadInt32(body)));
+                FrameType type = CountFrames[random.Next(CountFrames.Length)];
+                outbox.Post(new SmallFrame(type, 4, credit));
+                return (type, body => Assert.Equal(credit, SmallFrames.ReadInt32(body)));
             }
 
             case 4:
@@ -291,7 +298,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
             {
                 // A plausible header in front of the noise gets the reader past the first checks.
                 BinaryPrimitives.WriteUInt32LittleEndian(noise, (uint)random.Next(1, Cap + 2));
-                noise[4] = (byte)random.Next(1, 14);
+                noise[4] = (byte)random.Next(1, FirstUnknownType);
             }
 
             return new Case(Mutation.RandomBytes, noise, [], 0);
@@ -337,7 +344,7 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                 BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(starts[k]), 0);
                 return new Case(Mutation.ZeroLength, data, frames, k);
             case < 93:
-                data[starts[k] + 4] = (byte)(random.Next(2) == 0 ? 0 : random.Next(14, 256));
+                data[starts[k] + 4] = (byte)(random.Next(2) == 0 ? 0 : random.Next(FirstUnknownType, 256));
                 return new Case(Mutation.UnknownType, data, frames, k);
             default:
                 return new Case(Mutation.HugeHeaderWithoutBody, [.. data[..starts[k]], .. Wire.Header((uint)random.NextInt64(Cap + 2, (long)uint.MaxValue + 1), (byte)frames[k].Type)], frames, k);
@@ -434,6 +441,8 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                     ControlMessages.ReadJson<WorkerSettings>(body);
                     break;
                 case FrameType.Credit:
+                case FrameType.Reclaim:
+                case FrameType.Reclaimed:
                     SmallFrames.ReadInt32(body);
                     break;
                 case FrameType.Job:

@@ -103,7 +103,7 @@ public sealed class FrameReaderTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(14)]
+    [InlineData(16)]
     [InlineData(200)]
     [InlineData(255)]
     public void TryRead_UnknownType_Throws(byte type)

@@ -100,6 +100,14 @@ public sealed class LinkTests
     public async Task RunAsync_Started_ArrivesWithItsSequence() =>
         Assert.Equal(77L, SmallFrames.ReadInt64(await SendOneAsync(SmallFrames.Started(77), FrameType.Started)));
 
+    [Fact]
+    public async Task RunAsync_Reclaim_ArrivesWithItsCount() =>
+        Assert.Equal(5, SmallFrames.ReadInt32(await SendOneAsync(SmallFrames.Reclaim(5), FrameType.Reclaim)));
+
+    [Fact]
+    public async Task RunAsync_Reclaimed_ArrivesWithItsCount() =>
+        Assert.Equal(3, SmallFrames.ReadInt32(await SendOneAsync(SmallFrames.Reclaimed(3), FrameType.Reclaimed)));
+
     [Theory]
     [MemberData(nameof(ExitReasons))]
     public async Task RunAsync_Drain_ArrivesWithItsReason(MpmsProcessExitReason reason) =>
@@ -186,6 +194,8 @@ public sealed class LinkTests
             (FrameType.Leaving, o => o.Post(SmallFrames.Leaving(MpmsProcessExitReason.Recycled))),
             (FrameType.Log, o => o.Post(new LogFrame("c", LogLevel.Information, 1, null, "m", null, []))),
             (FrameType.Started, o => o.Post(SmallFrames.Started(1))),
+            (FrameType.Reclaim, o => o.Post(SmallFrames.Reclaim(3))),
+            (FrameType.Reclaimed, o => o.Post(SmallFrames.Reclaimed(2))),
         ];
         Assert.Equal(Enum.GetValues<FrameType>().Order(), frames.Select(f => f.Type).Order());
         await using var links = LinkPair.Create();

@@ -105,4 +105,52 @@ public sealed class HeldJobsTests : IAsyncLifetime
         Assert.Equal([1L, 2L], frames.Select(f => WorkerTestKit.Int64(f.Body)));
         Assert.Equal(0, _session.Ledger.Held);
     }
+
+    [Fact]
+    public async Task Reclaim_JobsHeldAhead_HandsBackOnlyThoseNoThreadTookThenSaysHowMany()
+    {
+        await using var tap = new OutboxTap();
+        await using WorkerSession session = WorkerTestKit.Session(tap, _time, WorkerTestKit.Settings(threads: 1, prefetch: 3));
+        WorkerTestKit.ThreadsLive(session, 1);
+        for (long sequence = 1; sequence <= 4; sequence++)
+        {
+            Assert.True(session.Jobs.TryReceive(WorkerTestKit.Job(sequence)));
+        }
+
+        // The thread took job 1 and runs it; job 2 was canceled while it waited.
+        Assert.True(session.Jobs.Queue.TryRead(out WorkerJob? running));
+        Assert.True(running.TryStart());
+        session.Jobs.Cancel(2);
+        await tap.FramesUntilNowAsync();
+
+        session.Jobs.Reclaim(5);
+
+        List<(FrameType Type, byte[] Body)> frames = await tap.FramesUntilNowAsync();
+        Assert.Equal([3L, 4L], frames.Where(f => f.Type == FrameType.Returned).Select(f => WorkerTestKit.Int64(f.Body)));
+        (FrameType _, byte[] answer) = Assert.Single(frames, f => f.Type == FrameType.Reclaimed);
+        Assert.Equal(2, WorkerTestKit.Int32(answer));
+        Assert.Equal(FrameType.Reclaimed, frames[^1].Type);
+        Assert.Same(running, Assert.Single(session.Jobs.All));
+    }
+
+    [Fact]
+    public async Task Reclaim_FewerAskedThanHeldAhead_HandsBackTheOldestOnly()
+    {
+        await using var tap = new OutboxTap();
+        await using WorkerSession session = WorkerTestKit.Session(tap, _time, WorkerTestKit.Settings(threads: 1, prefetch: 3));
+        WorkerTestKit.ThreadsLive(session, 1);
+        for (long sequence = 1; sequence <= 3; sequence++)
+        {
+            session.Jobs.TryReceive(WorkerTestKit.Job(sequence));
+        }
+
+        await tap.FramesUntilNowAsync();
+
+        session.Jobs.Reclaim(1);
+
+        List<(FrameType Type, byte[] Body)> frames = await tap.FramesUntilNowAsync();
+        Assert.Equal([1L], frames.Where(f => f.Type == FrameType.Returned).Select(f => WorkerTestKit.Int64(f.Body)));
+        Assert.Equal(1, WorkerTestKit.Int32(Assert.Single(frames, f => f.Type == FrameType.Reclaimed).Body));
+        Assert.Equal(2, session.Ledger.Held);
+    }
 }
