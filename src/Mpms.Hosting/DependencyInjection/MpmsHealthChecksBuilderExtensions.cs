@@ -14,7 +14,7 @@ public static class MpmsHealthChecksBuilderExtensions
     /// fewer processes ready, while the queue is full or was full within <see cref="MpmsOptions.HealthQueueFullWindow"/>,
     /// or while the job at its head has waited longer than <see cref="MpmsOptions.HealthQueueWaitLimit"/>; Unhealthy
     /// (or <paramref name="failureStatus"/>) when a pool has failed or stopped. The description names every reason and
-    /// the result's data carries each pool's counts.
+    /// the result's data carries each pool's counts; <see cref="MpmsHealthResponseWriter"/> writes it all as JSON.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name.</param>
