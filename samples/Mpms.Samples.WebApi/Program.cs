@@ -1,6 +1,8 @@
 // A Web API that runs its jobs in a supervised pool of worker processes: inject IMpmsQueue into a controller,
 // size the pool in appsettings.json. The worker processes are this same application started again; in them the
 // worker runtime takes over before Kestrel starts, so they never listen on the app's port.
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Mpms.Hosting.HealthChecks;
 using Mpms.Samples.WebApi;
 using Serilog;
 
@@ -13,5 +15,14 @@ builder.Services.AddHealthChecks().AddMpms();
 
 WebApplication app = builder.Build();
 app.MapControllers();
-app.MapHealthChecks("/health");
+// Degraded (still 200) while the queue is or was just full (requests get 429) or its head waits too long; the JSON says
+// which pool and why, with each pool's counts.
+app.MapHealthChecks("/health", new HealthCheckOptions
+{
+    ResponseWriter = (context, report) =>
+    {
+        context.Response.ContentType = MpmsHealthResponseWriter.ContentType;
+        return MpmsHealthResponseWriter.WriteAsync(context.Response.Body, report, context.RequestAborted);
+    },
+});
 app.Run();

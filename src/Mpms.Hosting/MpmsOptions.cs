@@ -116,6 +116,18 @@ public sealed class MpmsOptions
     /// <value>The default is 1 minute.</value>
     public TimeSpan RestartWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Gets or sets how long the health check stays Degraded after the queue was last full (a put had to wait for a
+    /// place, or <c>TryPut</c> refused).</summary>
+    /// <value>The default is 30 seconds. Must be positive.</value>
+    /// <remarks>The queue counts as full while it is full at the time of the check, and for this long after the last put
+    /// that found it full, so a health probe that polls less often than puts are refused still sees it. A producer that
+    /// relies on backpressure (a batch that puts as fast as it can) keeps the pool Degraded while it does.</remarks>
+    public TimeSpan HealthQueueFullWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how long the job at the head of the queue may wait before the health check reports Degraded.</summary>
+    /// <value>The default is 30 seconds. Must be positive.</value>
+    public TimeSpan HealthQueueWaitLimit { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets what happens to the jobs a worker process was running when it dies.</summary>
     /// <value>The default is <see cref="MpmsWorkerLostPolicy.Fail"/>.</value>
     public MpmsWorkerLostPolicy OnWorkerLost { get; set; } = MpmsWorkerLostPolicy.Fail;

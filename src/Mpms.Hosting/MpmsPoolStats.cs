@@ -15,8 +15,22 @@ public sealed record MpmsPoolStats
     /// <summary>Gets the number of jobs the queue has accepted.</summary>
     public long Accepted { get; init; }
 
-    /// <summary>Gets the number of jobs waiting in the queue.</summary>
+    /// <summary>Gets the number of jobs waiting in the queue: its depth.</summary>
     public long Queued { get; init; }
+
+    /// <summary>Gets how many places the queue has (<see cref="MpmsOptions.QueueCapacity"/>, or its default).</summary>
+    public int QueueCapacity { get; init; }
+
+    /// <summary>Gets how long the job at the head of the queue has waited since it was accepted.</summary>
+    /// <value><see langword="null"/> while no job waits.</value>
+    /// <remarks>Measured when the snapshot is taken. A job handed back or retried keeps the time it was first accepted.
+    /// A job canceled while it waited leaves the line only when a process next takes a job; while it is at the head its
+    /// age stands for the line's, an upper bound.</remarks>
+    public TimeSpan? OldestQueuedJobAge { get; init; }
+
+    /// <summary>Gets how long ago the queue was last full: a put had to wait for a place, or <c>TryPut</c> refused.</summary>
+    /// <value><see cref="TimeSpan.Zero"/> while the queue is full now; <see langword="null"/> if it has never been full.</value>
+    public TimeSpan? TimeSinceQueueFull { get; init; }
 
     /// <summary>Gets the number of jobs handed to worker processes and not finished yet.</summary>
     public long Running { get; init; }
@@ -39,12 +53,26 @@ public sealed record MpmsPoolStats
     /// <summary>Gets the number of jobs with an outcome: the sum of the five outcome counters.</summary>
     public long Finished => Succeeded + Failed + TimedOut + WorkerLost + Canceled;
 
+    /// <summary>Gets the number of worker processes the pool keeps alive (<see cref="MpmsOptions.Processes"/>).</summary>
+    public int ProcessesConfigured { get; init; }
+
     /// <summary>Gets the number of worker processes running (starting, ready or draining).</summary>
     public int ProcessesAlive { get; init; }
 
     /// <summary>Gets the number of worker processes that are initialised and take jobs.</summary>
     public int ProcessesReady { get; init; }
 
+    /// <summary>Gets the number of worker processes started and not ready yet: connecting or running their process initializers.</summary>
+    public int ProcessesStarting { get; init; }
+
+    /// <summary>Gets the number of worker process starts that failed in a row, since a start last succeeded.</summary>
+    /// <value>0 while processes start; see <see cref="MpmsOptions.MaxRestarts"/> for what failed starts lead to.</value>
+    public int ConsecutiveStartFailures { get; init; }
+
     /// <summary>Gets the number of worker processes started to replace one that ended.</summary>
     public long Restarts { get; init; }
+
+    /// <summary>Gets the number of worker processes started to replace one that ended within the last
+    /// <see cref="MpmsOptions.RestartWindow"/>, for whatever reason it ended.</summary>
+    public int RestartsInWindow { get; init; }
 }

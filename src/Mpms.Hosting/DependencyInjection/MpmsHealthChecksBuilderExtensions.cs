@@ -1,6 +1,8 @@
+using Mpms.Hosting;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,8 +10,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MpmsHealthChecksBuilderExtensions
 {
     /// <summary>
-    /// Adds a health check of the MPMS pools: Healthy with every process ready, Degraded with fewer, Unhealthy
-    /// (or <paramref name="failureStatus"/>) when a pool has failed or stopped. The result's data carries the counts.
+    /// Adds a health check of the MPMS pools: Healthy with every process ready and room in the queue; Degraded with
+    /// fewer processes ready, while the queue is full or was full within <see cref="MpmsOptions.HealthQueueFullWindow"/>,
+    /// or while the job at its head has waited longer than <see cref="MpmsOptions.HealthQueueWaitLimit"/>; Unhealthy
+    /// (or <paramref name="failureStatus"/>) when a pool has failed or stopped. The description names every reason and
+    /// the result's data carries each pool's counts; <see cref="MpmsHealthResponseWriter"/> writes it all as JSON.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name.</param>
@@ -29,7 +34,7 @@ public static class MpmsHealthChecksBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return builder.Add(new HealthCheckRegistration(
             name,
-            services => new MpmsHealthCheck(services.GetServices<IPoolStatus>(), poolName),
+            services => new MpmsHealthCheck(services.GetServices<IPoolStatus>(), services.GetRequiredService<IOptionsMonitor<MpmsOptions>>(), poolName),
             failureStatus,
             tags));
     }

@@ -1,13 +1,15 @@
 using Mpms.Hosting.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Mpms.Hosting.HealthChecks;
 
 /// <summary>
-/// Reports the pools' health: Healthy with every process ready, Degraded with fewer (or while processes fail to start
-/// or the pool stops), Unhealthy when a pool has failed or stopped. The data carries each pool's counts.
+/// Reports the pools' health (the rules are <see cref="PoolHealthCheckRules"/>'s) with a description that names every
+/// reason, and each pool's counts in the result's data, keyed by name (prefixed with the pool's name when several pools
+/// are checked).
 /// </summary>
-internal sealed class MpmsHealthCheck(IEnumerable<IPoolStatus> pools, string? poolName) : IHealthCheck
+internal sealed class MpmsHealthCheck(IEnumerable<IPoolStatus> pools, IOptionsMonitor<MpmsOptions> options, string? poolName) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -18,44 +20,51 @@ internal sealed class MpmsHealthCheck(IEnumerable<IPoolStatus> pools, string? po
         }
 
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
-        var problems = new List<string>();
+        var reasons = new List<string>();
         HealthStatus status = HealthStatus.Healthy;
         foreach (IPoolStatus pool in selected)
         {
             MpmsPoolStats stats = pool.GetStats();
-            string prefix = selected.Length == 1 ? "" : pool.PoolName + ".";
-            data[prefix + "State"] = stats.State.ToString();
-            data[prefix + "Health"] = stats.Health.ToString();
-            data[prefix + "ProcessesReady"] = stats.ProcessesReady;
-            data[prefix + "ProcessesAlive"] = stats.ProcessesAlive;
-            data[prefix + "ProcessesConfigured"] = pool.ConfiguredProcesses;
-            data[prefix + "Queued"] = stats.Queued;
-            data[prefix + "Running"] = stats.Running;
-            data[prefix + "Succeeded"] = stats.Succeeded;
-            data[prefix + "Failed"] = stats.Failed;
-            data[prefix + "TimedOut"] = stats.TimedOut;
-            data[prefix + "WorkerLost"] = stats.WorkerLost;
-            data[prefix + "Canceled"] = stats.Canceled;
-            data[prefix + "Restarts"] = stats.Restarts;
-
-            HealthStatus poolStatus = (stats.State, stats.Health) switch
-            {
-                (MpmsPoolState.Stopped or MpmsPoolState.NotStarted, _) or (_, MpmsPoolHealth.Failed) => context.Registration.FailureStatus,
-                (MpmsPoolState.Completing, _) or (_, MpmsPoolHealth.Faulted or MpmsPoolHealth.Degraded) => HealthStatus.Degraded,
-                _ when stats.ProcessesReady < pool.ConfiguredProcesses => HealthStatus.Degraded,
-                _ => HealthStatus.Healthy,
-            };
-            if (poolStatus != HealthStatus.Healthy)
-            {
-                problems.Add($"pool {pool.PoolName} is {stats.State} and {stats.Health} with {stats.ProcessesReady} of {pool.ConfiguredProcesses} processes ready");
-            }
-
+            MpmsOptions poolOptions = options.Get(pool.PoolName);
+            AddData(data, selected.Length == 1 ? "" : pool.PoolName + ".", stats, poolOptions);
+            HealthStatus poolStatus = PoolHealthCheckRules.Evaluate(stats, poolOptions, context.Registration.FailureStatus, reasons);
             status = (HealthStatus)Math.Min((int)status, (int)poolStatus);
         }
 
-        string description = problems.Count == 0
-            ? $"{selected.Length} pool(s) with every process ready."
-            : string.Join("; ", problems) + ".";
+        string description = reasons.Count == 0
+            ? $"{selected.Length} pool(s) with every process ready and room in the queue."
+            : string.Join("; ", reasons) + ".";
         return Task.FromResult(new HealthCheckResult(status, description, data: data));
     }
+
+    private static void AddData(Dictionary<string, object> data, string prefix, MpmsPoolStats stats, MpmsOptions options)
+    {
+        data[prefix + "State"] = stats.State.ToString();
+        data[prefix + "Health"] = stats.Health.ToString();
+        data[prefix + "ProcessesConfigured"] = stats.ProcessesConfigured;
+        data[prefix + "ProcessesReady"] = stats.ProcessesReady;
+        data[prefix + "ProcessesStarting"] = stats.ProcessesStarting;
+        data[prefix + "ProcessesAlive"] = stats.ProcessesAlive;
+        data[prefix + "ConsecutiveStartFailures"] = stats.ConsecutiveStartFailures;
+        data[prefix + "Restarts"] = stats.Restarts;
+        data[prefix + "RestartsInWindow"] = stats.RestartsInWindow;
+        data[prefix + "Queued"] = stats.Queued;
+        data[prefix + "QueueCapacity"] = stats.QueueCapacity;
+        data[prefix + "QueueFullRecently"] = PoolHealthCheckRules.IsQueueFullRecently(stats, options);
+        if (stats.TimeSinceQueueFull is TimeSpan sinceFull)
+        {
+            data[prefix + "QueueFullSecondsAgo"] = Seconds(sinceFull);
+        }
+
+        data[prefix + "OldestQueuedJobSeconds"] = Seconds(stats.OldestQueuedJobAge ?? TimeSpan.Zero);
+        data[prefix + "Running"] = stats.Running;
+        data[prefix + "Succeeded"] = stats.Succeeded;
+        data[prefix + "Failed"] = stats.Failed;
+        data[prefix + "TimedOut"] = stats.TimedOut;
+        data[prefix + "WorkerLost"] = stats.WorkerLost;
+        data[prefix + "Canceled"] = stats.Canceled;
+    }
+
+    // Milliseconds are the finest a probe can act on; more digits would only be noise in the JSON.
+    private static double Seconds(TimeSpan value) => Math.Round(value.TotalSeconds, 3);
 }

@@ -65,6 +65,20 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
         return false;
     }
 
+    /// <summary>Reads when the job at the head of the line was accepted, without taking it.</summary>
+    /// <remarks>The head may be a job canceled while it waited: it leaves the line only when a link next takes a job.</remarks>
+    public bool TryPeekHead(out DateTimeOffset acceptedAt)
+    {
+        if (_waiting.Reader.TryPeek(out PendingJob<TJob, TResult>? head))
+        {
+            acceptedAt = head.EnqueuedAt;
+            return true;
+        }
+
+        acceptedAt = default;
+        return false;
+    }
+
     public void ReportFailed(string reason)
     {
         _gate.Fail(reason);

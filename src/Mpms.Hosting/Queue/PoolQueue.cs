@@ -11,10 +11,13 @@ namespace Mpms.Hosting.Queue;
 /// </summary>
 internal sealed class PoolQueue<TJob, TResult> : IDisposable
 {
+    private readonly TimeProvider _time;
+
     public PoolQueue(string poolName, MpmsOptions options, IMpmsSerializer serializer, bool hasCollector, MpmsTelemetry telemetry, TimeProvider time, ILogger logger)
     {
         PoolName = poolName;
-        Gate = new QueueGate(poolName, options.EffectiveQueueCapacity);
+        _time = time;
+        Gate = new QueueGate(poolName, options.EffectiveQueueCapacity, time);
         var meta = new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(options.Meta, StringComparer.Ordinal));
         Ledger = new OutcomeLedger<TJob, TResult>(poolName, Gate, telemetry, time, meta, hasCollector, options.EnableResultStream);
         Jobs = new JobQueue<TJob, TResult>(poolName, Gate, Ledger, new OutcomeMapper<TResult>(serializer), new WorkerLostPolicy(options), logger);
@@ -33,6 +36,23 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
     public ResultFeed<TJob, TResult> Feed { get; }
 
     public MpmsQueue<TJob, TResult> Puts { get; }
+
+    /// <summary>The queue's counters now, with its capacity, when it was last full and how long its head has waited.</summary>
+    public MpmsPoolStats Snapshot()
+    {
+        MpmsPoolStats stats = Ledger.Snapshot();
+
+        // Peeked only when asked: the jobs carry their accept time already, so puts pay nothing for this.
+        TimeSpan? oldest = stats.Queued > 0 && Jobs.TryPeekHead(out DateTimeOffset acceptedAt)
+            ? TimeSpan.FromTicks(Math.Max(0, (_time.GetUtcNow() - acceptedAt).Ticks))
+            : null;
+        return stats with
+        {
+            QueueCapacity = Gate.Capacity,
+            TimeSinceQueueFull = Gate.TimeSinceFull,
+            OldestQueuedJobAge = oldest,
+        };
+    }
 
     /// <summary>Accepts no more jobs; the accepted ones still run.</summary>
     public void Complete()

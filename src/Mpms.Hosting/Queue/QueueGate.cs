@@ -14,6 +14,12 @@ internal sealed class QueueGate : IDisposable
     private readonly string _poolName;
     private readonly SemaphoreSlim _places;
     private readonly CancellationTokenSource _closing = new();
+    private readonly TimeProvider _time;
+
+    // The clock's timestamp of the last put that found no place, written only on that slow path so that a put that finds
+    // one costs nothing more; _everFull (0 or 1) says whether there has been one.
+    private long _lastFullAt;
+    private int _everFull;
 
     // Written under _lock, read without it: the stage only moves forward. _accepted (under _lock) counts every job given a
     // sequence number, and is final once the stage is past Running.
@@ -21,13 +27,35 @@ internal sealed class QueueGate : IDisposable
     private long _accepted;
     private volatile string? _failure;
 
-    public QueueGate(string poolName, int capacity)
+    public QueueGate(string poolName, int capacity, TimeProvider? time = null)
     {
         _poolName = poolName;
         _places = new SemaphoreSlim(capacity, capacity);
+        _time = time ?? TimeProvider.System;
+        Capacity = capacity;
     }
 
     public MpmsPoolState State => _state;
+
+    /// <summary>Gets how many places the queue has.</summary>
+    public int Capacity { get; }
+
+    /// <summary>
+    /// Gets how long ago a put last found the queue full: zero while no place is free now, <see langword="null"/> if no
+    /// put ever found it full.
+    /// </summary>
+    public TimeSpan? TimeSinceFull
+    {
+        get
+        {
+            if (_places.CurrentCount == 0)
+            {
+                return TimeSpan.Zero;
+            }
+
+            return Volatile.Read(ref _everFull) == 0 ? null : _time.GetElapsedTime(Interlocked.Read(ref _lastFullAt));
+        }
+    }
 
     /// <summary>Gets why the pool has failed, or <see langword="null"/> while it has not.</summary>
     public string? Failure => _failure;
@@ -118,8 +146,18 @@ internal sealed class QueueGate : IDisposable
         }
     }
 
-    /// <summary>Takes a place if one is free now.</summary>
-    public bool TryTakePlace() => _places.Wait(0, CancellationToken.None);
+    /// <summary>Takes a place if one is free now; when none is, notes that the queue was full.</summary>
+    public bool TryTakePlace()
+    {
+        if (_places.Wait(0, CancellationToken.None))
+        {
+            return true;
+        }
+
+        Interlocked.Exchange(ref _lastFullAt, _time.GetTimestamp());
+        Volatile.Write(ref _everFull, 1);
+        return false;
+    }
 
     /// <summary>Waits for a place; fails as a refused put if the queue closes meanwhile.</summary>
     public async ValueTask TakePlaceAsync(CancellationToken cancellationToken)

@@ -48,6 +48,8 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         Check(options.MaxRestartDelay >= options.RestartDelay && options.MaxRestartDelay <= MaxWait, nameof(options.MaxRestartDelay), $"must be between RestartDelay ({options.RestartDelay}) and 24 days", options.MaxRestartDelay);
         Check(options.MaxRestarts >= 1, nameof(options.MaxRestarts), "must be at least 1", options.MaxRestarts);
         Check(options.RestartWindow > TimeSpan.Zero, nameof(options.RestartWindow), "must be positive", options.RestartWindow);
+        Check(options.HealthQueueFullWindow > TimeSpan.Zero, nameof(options.HealthQueueFullWindow), "must be positive", options.HealthQueueFullWindow);
+        Check(options.HealthQueueWaitLimit > TimeSpan.Zero, nameof(options.HealthQueueWaitLimit), "must be positive", options.HealthQueueWaitLimit);
         Check(Enum.IsDefined(options.OnWorkerLost), nameof(options.OnWorkerLost), "must be Fail or Retry", options.OnWorkerLost);
         Check(options.MaxMemoryPerProcess is null or >= 1024 * 1024, nameof(options.MaxMemoryPerProcess), "must be at least 1048576 bytes, or absent for no limit", options.MaxMemoryPerProcess);
         Check(options.MaxAttempts >= 1, nameof(options.MaxAttempts), "must be at least 1", options.MaxAttempts);

@@ -99,13 +99,18 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
 
     public MpmsPoolStats GetStats()
     {
-        MpmsPoolStats stats = _queue.Ledger.Snapshot();
+        MpmsPoolStats stats = _queue.Snapshot();
+        SupervisorSnapshot processes = Supervisor.Snapshot();
         return stats with
         {
-            Health = stats.Health == MpmsPoolHealth.Failed ? MpmsPoolHealth.Failed : Supervisor.Health,
-            ProcessesAlive = Supervisor.ProcessesAlive,
-            ProcessesReady = Supervisor.ProcessesReady,
-            Restarts = Supervisor.Restarts,
+            Health = stats.Health == MpmsPoolHealth.Failed ? MpmsPoolHealth.Failed : processes.Health,
+            ProcessesConfigured = Supervisor.ConfiguredProcesses,
+            ProcessesAlive = processes.Alive,
+            ProcessesReady = processes.Ready,
+            ProcessesStarting = processes.Starting,
+            ConsecutiveStartFailures = processes.ConsecutiveStartFailures,
+            Restarts = processes.Restarts,
+            RestartsInWindow = processes.RestartsInWindow,
         };
     }
 

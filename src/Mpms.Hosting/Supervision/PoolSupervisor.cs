@@ -39,6 +39,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private readonly List<int> _startedProcessIds = [];
     private readonly StartFailurePolicy _startFailures;
     private readonly StartFailureReports _startReports;
+    private readonly RecentRestarts _recentRestarts;
     private WorkerListener? _listener;
     private SpawnThread? _spawnThread;
     private WorkerCommandLine? _commandLine;
@@ -61,17 +62,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         _startFailures = new StartFailurePolicy(options, clock);
         _startReports = new StartFailureReports(_pool, _startFailures);
         _terminated = new TerminatedHold(clock);
-    }
-
-    public int ProcessesAlive
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _children.Count;
-            }
-        }
+        _recentRestarts = new RecentRestarts(options.RestartWindow, clock);
     }
 
     public int ProcessesReady
@@ -85,19 +76,25 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         }
     }
 
-    public long Restarts => Interlocked.Read(ref _restarts);
-
     public int ConfiguredProcesses => _options.Processes;
 
-    /// <summary>Gets how well the pool's processes run.</summary>
-    public MpmsPoolHealth Health
+    /// <summary>Reads every count of the pool's processes at once, so that they agree with each other.</summary>
+    public SupervisorSnapshot Snapshot()
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
+            int ready = 0, starting = 0;
+            foreach (ProcessRunner child in _children)
             {
-                return PoolHealthRules.Evaluate(new PoolHealthSnapshot(_options.Processes, CountReady(), _startFailures.State));
+                switch (child.Lifecycle.State)
+                {
+                    case WorkerProcessState.Ready: ready++; break;
+                    case WorkerProcessState.Starting: starting++; break;
+                }
             }
+
+            MpmsPoolHealth health = PoolHealthRules.Evaluate(new PoolHealthSnapshot(_options.Processes, ready, _startFailures.State));
+            return new SupervisorSnapshot(health, _children.Count, ready, starting, _startFailures.ConsecutiveFailures, Interlocked.Read(ref _restarts), _recentRestarts.Count());
         }
     }
 
@@ -288,6 +285,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         if (_spawned++ >= _options.Processes)
         {
             Interlocked.Increment(ref _restarts);
+            _recentRestarts.Record();
         }
 
         _startedProcessIds.Add(runner.Process.ProcessId);

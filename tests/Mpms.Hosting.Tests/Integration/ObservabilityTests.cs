@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Mpms.Hosting.Tests.Infrastructure;
 using Mpms.Hosting.TestWorker;
 
@@ -214,6 +215,48 @@ public sealed class ObservabilityTests
         HealthReport report = await pool.Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Unhealthy, report.Status);
         Assert.Equal(("Running", "Failed"), (report.Entries["mpms"].Data["State"], report.Entries["mpms"].Data["Health"]));
+    }
+
+    [Fact]
+    public async Task HealthCheck_ThreadsBlockedAndQueueFilledUntilTryPutRefuses_IsDegradedUntilReleasedAndTheWindowHasPassed()
+    {
+        // The queue's clock is the test's; the supervisor keeps the real one, so processes start and beat as usual.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using TestPool pool = await TestPool.StartAsync(
+            o =>
+            {
+                o.Processes = 1;
+                o.ThreadsPerProcess = 1;
+                o.QueueCapacity = 2;
+            },
+            services =>
+            {
+                services.AddSingleton<TimeProvider>(time);
+                services.AddHealthChecks().AddMpms();
+            });
+        HealthCheckService health = pool.Host.Services.GetRequiredService<HealthCheckService>();
+        using WaitingJobs busy = await WaitingJobs.StartAsync(pool, count: 1);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
+
+        Assert.True(pool.Queue.TryPut(new TestJob("double", 1), out MpmsJobHandle<TestResult>? first));
+        Assert.True(pool.Queue.TryPut(new TestJob("double", 2), out MpmsJobHandle<TestResult>? second));
+        Assert.False(pool.Queue.TryPut(new TestJob("double", 3), out _));
+        HealthReportEntry full = (await health.CheckHealthAsync()).Entries["mpms"];
+
+        Assert.Equal(HealthStatus.Degraded, full.Status);
+        Assert.Equal((2L, 2), (full.Data["Queued"], full.Data["QueueCapacity"]));
+        Assert.Equal("pool TestWorker: queue full now (2 waiting, capacity 2).", full.Description);
+
+        await busy.ReleaseAndWaitAsync();
+        await Task.WhenAll(first!.Completion, second!.Completion).WaitAsync(TestPool.WaitCeiling);
+        HealthReportEntry recent = (await health.CheckHealthAsync()).Entries["mpms"];
+        Assert.Equal(HealthStatus.Degraded, recent.Status);
+        Assert.Equal((0L, true), (recent.Data["Queued"], recent.Data["QueueFullRecently"]));
+
+        time.Advance(new MpmsOptions().HealthQueueFullWindow + TimeSpan.FromSeconds(1));
+        HealthReport healthy = await health.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, healthy.Status);
+        Assert.Equal(false, healthy.Entries["mpms"].Data["QueueFullRecently"]);
     }
 
     private static LogEntry? FindWorkerLine(TestPool pool) =>

@@ -183,11 +183,12 @@ public sealed class ClosingTests
                 o.ThreadsPerProcess = 1;
                 o.JobTimeout = TimeSpan.FromMilliseconds(300);
                 o.JobTimeoutGrace = TimeSpan.FromSeconds(60);
+                o.RestartWindow = TimeSpan.FromHours(1); // the one restart stays in the window however slow the machine
             },
             shutdownTimeout: TimeSpan.FromSeconds(5));
         await pool.WaitForReadyAsync();
         Assert.Equal(
-            new MpmsPoolStats { PoolName = "TestWorker", State = MpmsPoolState.Running, ProcessesAlive = 1, ProcessesReady = 1 },
+            new MpmsPoolStats { PoolName = "TestWorker", State = MpmsPoolState.Running, QueueCapacity = 33, ProcessesConfigured = 1, ProcessesAlive = 1, ProcessesReady = 1 },
             pool.Pool.GetStats());
 
         await Assert.ThrowsAsync<MpmsWorkerException>(() => pool.Queue.RunAsync(new TestJob("throw", 1)).WithinCeiling());
@@ -203,6 +204,8 @@ public sealed class ClosingTests
         MpmsJobHandle<TestResult> canceled = await pool.Queue.PutAsync(new TestJob("double", 7));
         canceled.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceled.Completion);
+        MpmsPoolStats waiting = pool.Pool.GetStats();
+        Assert.NotNull(waiting.OldestQueuedJobAge);
         Assert.Equal(
             new MpmsPoolStats
             {
@@ -210,16 +213,19 @@ public sealed class ClosingTests
                 State = MpmsPoolState.Running,
                 Accepted = 7,
                 Queued = 2,
+                QueueCapacity = 33,
                 Running = 1,
                 Failed = 1,
                 TimedOut = 1,
                 WorkerLost = 1,
                 Canceled = 1,
+                ProcessesConfigured = 1,
                 ProcessesAlive = 1,
                 ProcessesReady = 1,
                 Restarts = 1,
+                RestartsInWindow = 1,
             },
-            pool.Pool.GetStats());
+            waiting with { OldestQueuedJobAge = null });
 
         Jobs.Release(held);
         await Task.WhenAll(heldHandle.Completion, fifth.Completion, sixth.Completion).WaitAsync(TestPool.WaitCeiling);
@@ -238,9 +244,12 @@ public sealed class ClosingTests
                 TimedOut = 1,
                 WorkerLost = 1,
                 Canceled = 1,
+                QueueCapacity = 33,
+                ProcessesConfigured = 1,
                 ProcessesAlive = 1,
                 ProcessesReady = 1,
                 Restarts = 1,
+                RestartsInWindow = 1,
             },
             stats);
         Assert.Equal(7, stats.Finished);

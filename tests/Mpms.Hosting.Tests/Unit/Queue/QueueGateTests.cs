@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Mpms.Hosting.Queue;
 using Mpms.Hosting.Tests.Unit.TestDoubles;
 
@@ -28,6 +29,52 @@ public sealed class QueueGateTests
         gate.ReleasePlace();
 
         Assert.True(gate.TryTakePlace());
+    }
+
+    [Fact]
+    public void TimeSinceFull_NoPutFoundItFull_IsNull()
+    {
+        var time = new FakeTimeProvider();
+        using var gate = Started(capacity: 2, time);
+        Assert.True(gate.TryTakePlace());
+
+        Assert.Null(gate.TimeSinceFull);
+        Assert.Equal(2, gate.Capacity);
+    }
+
+    [Fact]
+    public void TimeSinceFull_WhileNoPlaceIsFree_IsZero()
+    {
+        var time = new FakeTimeProvider();
+        using var gate = Started(capacity: 1, time);
+        Assert.True(gate.TryTakePlace());
+
+        time.Advance(TimeSpan.FromMinutes(5));
+
+        // Full by the count of places alone: no put had to find it so.
+        Assert.Equal(TimeSpan.Zero, gate.TimeSinceFull);
+    }
+
+    [Fact]
+    public void TimeSinceFull_RefusedPutThenRoom_CountsFromTheRefusal()
+    {
+        var time = new FakeTimeProvider();
+        using var gate = Started(capacity: 1, time);
+        Assert.True(gate.TryTakePlace());
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.False(gate.TryTakePlace());
+
+        gate.ReleasePlace();
+        time.Advance(TimeSpan.FromSeconds(7));
+
+        Assert.Equal(TimeSpan.FromSeconds(7), gate.TimeSinceFull);
+
+        // A later refusal moves the mark.
+        Assert.True(gate.TryTakePlace());
+        Assert.False(gate.TryTakePlace());
+        time.Advance(TimeSpan.FromSeconds(2));
+        gate.ReleasePlace();
+        Assert.Equal(TimeSpan.FromSeconds(2), gate.TimeSinceFull);
     }
 
     [Fact]
@@ -96,9 +143,9 @@ public sealed class QueueGateTests
         Assert.Throws<MpmsQueueCompletedException>(gate.ThrowIfNotAccepting);
     }
 
-    private static QueueGate Started(int capacity)
+    private static QueueGate Started(int capacity, TimeProvider? time = null)
     {
-        var gate = new QueueGate(Pools.Name, capacity);
+        var gate = new QueueGate(Pools.Name, capacity, time);
         gate.Start();
         return gate;
     }

@@ -18,19 +18,21 @@ internal static class Pools
         IMpmsSerializer? serializer = null,
         bool hasCollector = false,
         ILogger? logger = null,
-        bool start = true) =>
-        Create<EchoJob, string>(configure, serializer, hasCollector, logger, start);
+        bool start = true,
+        TimeProvider? time = null) =>
+        Create<EchoJob, string>(configure, serializer, hasCollector, logger, start, time);
 
     public static UnitPool<TJob, TResult> Create<TJob, TResult>(
         Action<MpmsOptions>? configure = null,
         IMpmsSerializer? serializer = null,
         bool hasCollector = false,
         ILogger? logger = null,
-        bool start = true)
+        bool start = true,
+        TimeProvider? time = null)
     {
         var options = new MpmsOptions { Processes = 1, ThreadsPerProcess = 1 };
         configure?.Invoke(options);
-        var queue = new PoolQueue<TJob, TResult>(Name, options, serializer ?? new MpmsJsonSerializer(), hasCollector, new Mpms.Hosting.Diagnostics.MpmsTelemetry(null), TimeProvider.System, logger ?? NullLogger.Instance);
+        var queue = new PoolQueue<TJob, TResult>(Name, options, serializer ?? new MpmsJsonSerializer(), hasCollector, new Mpms.Hosting.Diagnostics.MpmsTelemetry(null), time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         var pool = new UnitPool<TJob, TResult>(queue);
         if (start)
         {
@@ -67,7 +69,7 @@ internal sealed class UnitPool<TJob, TResult>(PoolQueue<TJob, TResult> queue) : 
 
     public Task WaitForCompletionAsync(CancellationToken cancellationToken = default) => Queue.Ledger.Drained.WaitAsync(cancellationToken);
 
-    public MpmsPoolStats GetStats() => Queue.Ledger.Snapshot();
+    public MpmsPoolStats GetStats() => Queue.Snapshot();
 
     public IAsyncEnumerable<MpmsResult<TJob, TResult>> ReadResultsAsync() => Queue.Feed.ReadAll(CancellationToken.None);
 
