@@ -17,6 +17,9 @@ internal static class DotnetCommand
     /// <summary>The library's project file, from the test assembly's metadata (see the test project file).</summary>
     public static string LibraryProject => MetadataPath("Mpms.Hosting.Project");
 
+    /// <summary>The template package's project file, from the test assembly's metadata.</summary>
+    public static string TemplatesProject => MetadataPath("Mpms.Hosting.Templates.Project");
+
     /// <summary>Runs <c>dotnet</c> with the arguments in a directory; returns its output, or fails with it.</summary>
     public static async Task<string> RunAsync(string workingDirectory, params string[] arguments)
     {
