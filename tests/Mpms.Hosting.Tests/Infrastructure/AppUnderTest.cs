@@ -56,9 +56,11 @@ public sealed class AppUnderTest : IAsyncDisposable
     }
 
     /// <summary>Starts <c>dotnet &lt;assembly&gt;.dll</c> in its own output directory.</summary>
-    public static AppUnderTest Start(string assemblyName, params string[] arguments)
+    public static AppUnderTest Start(string assemblyName, params string[] arguments) => StartAt(PathOf(assemblyName), arguments);
+
+    /// <summary>Starts <c>dotnet &lt;dll&gt;</c> in the dll's directory: an application built outside this repository.</summary>
+    public static AppUnderTest StartAt(string dll, params string[] arguments)
     {
-        string dll = PathOf(assemblyName);
         var startInfo = new ProcessStartInfo(DotnetHost(), [dll, .. arguments])
         {
             UseShellExecute = false,
