@@ -98,6 +98,9 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
             sp.GetRequiredService<ILoggerFactory>(),
             logSink));
         services.AddSingleton<IHostLifetime, WorkerHostLifetime>();
+
+        // Read when the worker starts, once every registration is made: those after AddMpms too.
+        services.AddSingleton(new HostedServiceRegistrations(services));
         RegisterStandIns<TJob, TResult>();
     }
 
