@@ -27,8 +27,9 @@ internal sealed class WorkerProcessRunner
     private readonly WorkerLogSink _logSink;
     private readonly WorkerProcessSeams _seams;
     private readonly PoolRegistrations _registrations;
+    private readonly WorkerTelemetry? _telemetry;
 
-    public WorkerProcessRunner(string poolName, IServiceProvider services, IJobInvoker invoker, ILogger logger, WorkerLogSink logSink, WorkerProcessSeams seams)
+    public WorkerProcessRunner(string poolName, IServiceProvider services, IJobInvoker invoker, ILogger logger, WorkerLogSink logSink, WorkerProcessSeams seams, WorkerTelemetry? telemetry = null)
     {
         _poolName = poolName;
         _services = services;
@@ -37,6 +38,7 @@ internal sealed class WorkerProcessRunner
         _logSink = logSink;
         _seams = seams;
         _registrations = new PoolRegistrations(poolName);
+        _telemetry = telemetry;
     }
 
     /// <summary>Runs the worker process to its end and returns its exit code.</summary>
@@ -57,7 +59,7 @@ internal sealed class WorkerProcessRunner
             return ExitCodes.HandshakeFailed;
         }
 
-        await using var session = new WorkerSession(settings, process, link.Outbox, _invoker, _registrations, _seams.Time, _logger);
+        await using var session = new WorkerSession(settings, process, link.Outbox, _invoker, _registrations, _seams.Time, _logger, _telemetry);
         var duties = new BackgroundDuties(this, link, session, startup.ParentProcessId);
         return await RunConnectedAsync(session, duties).ConfigureAwait(false);
     }
