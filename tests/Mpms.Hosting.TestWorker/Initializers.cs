@@ -27,6 +27,9 @@ public sealed class TestBehaviour
 
     /// <summary>The process finalizer returns only once this file exists (it keeps a leaving process, and its link, alive).</summary>
     public string? ProcessFinalizerWaitsForFile { get; set; }
+
+    /// <summary>What <see cref="WorkerHostedService"/> does: nothing (unset), <c>record</c>, or <c>fail</c>.</summary>
+    public string? HostedService { get; set; }
 }
 
 /// <summary>The process-wide resource the process initializer sets up.</summary>

@@ -18,7 +18,7 @@ using var listener = new System.Diagnostics.ActivityListener
 System.Diagnostics.ActivitySource.AddActivityListener(listener);
 
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddMpms<TestWorker>();
+builder.Services.AddMpms<TestWorker>().RunInWorkers<WorkerHostedService>();
 builder.Services.Configure<TestBehaviour>(builder.Configuration.GetSection("TestWorker"));
 builder.Services.AddSingleton<EventLog>();
 builder.Services.AddScoped<ThreadResource>();
@@ -30,6 +30,9 @@ builder.Services.AddSingleton<IProcessFinalizer, RecordingProcessFinalizer>();
 // A second process initializer, after the first, with its own options (section "SecondInitializer"); idle unless a Tag is set.
 builder.Services.Configure<SecondInitializerOptions>(builder.Configuration.GetSection("SecondInitializer"));
 builder.Services.AddSingleton<IProcessInitializer, SecondProcessInitializer>();
+
+// A hosted service of the program, chosen above to run in its worker processes; idle unless TestWorker:HostedService says.
+builder.Services.AddHostedService<WorkerHostedService>();
 using IHost host = builder.Build();
 
 if (!args.Contains("--as-application"))

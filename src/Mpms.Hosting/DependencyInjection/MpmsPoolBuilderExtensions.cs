@@ -1,5 +1,7 @@
 using Mpms.Hosting;
 using Mpms.Hosting.Registration;
+using Mpms.Hosting.Worker;
+using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -88,6 +90,93 @@ public static class MpmsPoolBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddKeyedSingleton<IMpmsSerializer, TSerializer>(builder.Name);
+        return builder;
+    }
+
+    /// <summary>
+    /// Starts the application's hosted service <typeparamref name="THostedService"/> in this pool's worker processes too.
+    /// By default no hosted service starts in a worker process, since it is the application started again.
+    /// </summary>
+    /// <typeparam name="THostedService">
+    /// The hosted service, as the application registers it (<c>AddHostedService&lt;T&gt;()</c>, or a factory declared to
+    /// return <typeparamref name="THostedService"/>). Only registrations of exactly this type are chosen.
+    /// </typeparam>
+    /// <param name="builder">The pool's builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>
+    /// <para>Each worker process of this pool makes its own instance from the application's registration, starts it
+    /// (with <see cref="IHostedLifecycleService"/>'s phases) once its link is up and before the process initializers run,
+    /// and stops it in reverse order after the process finalizers, within <see cref="HostOptions.ShutdownTimeout"/>.
+    /// One that fails to start fails the process's start, as a process initializer that throws does.</para>
+    /// <para>The choice is per pool (a worker process belongs to one pool); it is read in the worker process from its own
+    /// registrations, so with <see cref="MpmsOptions.WorkerCommand"/> naming another program, that program makes it.</para>
+    /// </remarks>
+    public static IMpmsPoolBuilder RunInWorkers<THostedService>(this IMpmsPoolBuilder builder)
+        where THostedService : class, IHostedService
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Choose(new HostedServiceChoice($"RunInWorkers<{typeof(THostedService).FullName}>()", type => type == typeof(THostedService)));
+    }
+
+    /// <summary>
+    /// Starts in this pool's worker processes the application's hosted services whose implementation type
+    /// <paramref name="filter"/> accepts: for a library's hosted service whose type is internal to it.
+    /// </summary>
+    /// <param name="builder">The pool's builder.</param>
+    /// <param name="filter">
+    /// Given the implementation type of each registered hosted service (for a factory registration, the type the factory
+    /// is declared to return), says whether it runs in the workers. Called in each worker process as it starts.
+    /// </param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>
+    /// Chosen services start and stop as with <see cref="RunInWorkers{THostedService}(IMpmsPoolBuilder)"/>. The web
+    /// host's own hosted service (it starts Kestrel) is never chosen, even when <paramref name="filter"/> accepts it.
+    /// </remarks>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddMpms&lt;ThumbnailWorker&gt;()
+    ///     .RunHostedServicesInWorkers(type =&gt; type.Namespace?.StartsWith("Contoso.Telemetry", StringComparison.Ordinal) == true);
+    /// </code>
+    /// </example>
+    public static IMpmsPoolBuilder RunHostedServicesInWorkers(this IMpmsPoolBuilder builder, Func<Type, bool> filter)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(filter);
+        return builder.Choose(new HostedServiceChoice("RunHostedServicesInWorkers(filter)", filter));
+    }
+
+    /// <summary>
+    /// Starts OpenTelemetry's hosted services (those of <c>OpenTelemetry.Extensions.Hosting</c>, which build the tracer,
+    /// meter and logger providers) in this pool's worker processes, so that the workers export their traces, metrics and
+    /// logs with the application's OpenTelemetry configuration.
+    /// </summary>
+    /// <param name="builder">The pool's builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>
+    /// It chooses the hosted services whose type is in an <c>OpenTelemetry</c> namespace, and needs no reference to
+    /// OpenTelemetry. Add the library's sources as usual: <c>.WithTracing(t =&gt; t.AddSource("Mpms.Hosting"))</c> and
+    /// <c>.WithMetrics(m =&gt; m.AddMeter("Mpms.Hosting"))</c>; the providers flush when the worker process ends.
+    /// </remarks>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddOpenTelemetry()
+    ///     .WithTracing(t =&gt; t.AddSource("Mpms.Hosting").AddOtlpExporter())
+    ///     .WithMetrics(m =&gt; m.AddMeter("Mpms.Hosting").AddOtlpExporter());
+    /// builder.Services.AddMpms&lt;ThumbnailWorker&gt;().RunOpenTelemetryInWorkers();
+    /// </code>
+    /// </example>
+    public static IMpmsPoolBuilder RunOpenTelemetryInWorkers(this IMpmsPoolBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Choose(new HostedServiceChoice("RunOpenTelemetryInWorkers()", IsOpenTelemetry));
+    }
+
+    private static bool IsOpenTelemetry(Type type) =>
+        type.Namespace is { } name && (name == "OpenTelemetry" || name.StartsWith("OpenTelemetry.", StringComparison.Ordinal));
+
+    private static IMpmsPoolBuilder Choose(this IMpmsPoolBuilder builder, HostedServiceChoice choice)
+    {
+        builder.Services.AddKeyedSingleton(builder.Name, choice);
         return builder;
     }
 

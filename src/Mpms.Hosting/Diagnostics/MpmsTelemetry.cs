@@ -4,15 +4,17 @@ using System.Diagnostics.Metrics;
 namespace Mpms.Hosting.Diagnostics;
 
 /// <summary>
-/// The pool's metrics and traces: one <see cref="Meter"/> and one <see cref="ActivitySource"/>, both named
-/// <c>Mpms.Hosting</c>, readable by <c>dotnet-counters</c> and any OpenTelemetry exporter with no extra code.
-/// Every measurement carries the <c>mpms.pool</c> tag.
+/// The pool's metrics and traces in the application: one <see cref="Meter"/> and one <see cref="ActivitySource"/>,
+/// both named <c>Mpms.Hosting</c>, readable by <c>dotnet-counters</c> and any OpenTelemetry exporter with no extra
+/// code. Every measurement carries the <c>mpms.pool</c> tag. A worker process has its own instruments under the same
+/// meter name (<see cref="WorkerTelemetry"/>), so one <c>AddMeter("Mpms.Hosting")</c> covers both roles.
 /// </summary>
 internal sealed class MpmsTelemetry : IDisposable
 {
     public const string Name = "Mpms.Hosting";
 
-    private static readonly string? Version = typeof(MpmsTelemetry).Assembly.GetName().Version?.ToString();
+    /// <summary>Gets the version the meter and the activity source carry: the library's.</summary>
+    internal static readonly string? Version = typeof(MpmsTelemetry).Assembly.GetName().Version?.ToString();
 
     private readonly Meter _meter;
     private readonly Counter<long> _enqueued;

@@ -55,4 +55,19 @@ internal static partial class WorkerLog
 
     [LoggerMessage(2016, LogLevel.Critical, "The worker process failed and exits", EventName = "WorkerFailed")]
     public static partial void WorkerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2040, LogLevel.Debug, "Worker process {ProcessName} of pool {Pool} starts the hosted services chosen for its workers: {HostedServices}", EventName = "HostedServicesStarting")]
+    public static partial void HostedServicesStarting(ILogger logger, string pool, string processName, string hostedServices);
+
+    [LoggerMessage(2041, LogLevel.Error, "Hosted service {HostedService} failed to start in {ProcessName} (pid {ProcessId}) of pool {Pool}: the process exits and takes no job", EventName = "HostedServiceStartFailed")]
+    public static partial void HostedServiceStartFailed(ILogger logger, string pool, string processName, int processId, string hostedService, Exception exception);
+
+    [LoggerMessage(2042, LogLevel.Error, "Hosted service {HostedService} failed to stop in {ProcessName} of pool {Pool}; the process exits anyway", EventName = "HostedServiceStopFailed")]
+    public static partial void HostedServiceStopFailed(ILogger logger, string pool, string processName, string hostedService, Exception exception);
+
+    [LoggerMessage(2043, LogLevel.Warning, "Hosted services of {ProcessName} in pool {Pool} did not stop within {Timeout}: the process exits without waiting for {HostedService} and those not yet stopped", EventName = "HostedServicesStopTimedOut")]
+    public static partial void HostedServicesStopTimedOut(ILogger logger, string pool, string processName, TimeSpan timeout, string hostedService);
+
+    [LoggerMessage(2044, LogLevel.Warning, "{Choice} chose no hosted service the application registers: nothing of it starts in worker process {ProcessName} of pool {Pool}", EventName = "HostedServiceChoiceUnmatched")]
+    public static partial void HostedServiceChoiceUnmatched(ILogger logger, string pool, string processName, string choice);
 }

@@ -91,13 +91,21 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
     {
         var logSink = new WorkerLogSink();
         ForwardLogsThrough(logSink);
+
+        // The worker's meter is made with the runtime, before any hosted service builds a telemetry provider, so the
+        // container disposes it after the provider: the provider's last export still sees its instruments.
+        services.TryAddSingleton(sp => new WorkerTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp => new WorkerRuntime(
             poolName,
             sp,
             new JobInvoker<TWorker, TJob, TResult>(ResolveSerializer(sp)),
             sp.GetRequiredService<ILoggerFactory>(),
-            logSink));
+            logSink,
+            sp.GetRequiredService<WorkerTelemetry>()));
         services.AddSingleton<IHostLifetime, WorkerHostLifetime>();
+
+        // Read when the worker starts, once every registration is made: those after AddMpms too.
+        services.AddSingleton(new HostedServiceRegistrations(services));
         RegisterStandIns<TJob, TResult>();
     }
 

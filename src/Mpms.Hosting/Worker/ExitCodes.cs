@@ -11,6 +11,7 @@ internal static class ExitCodes
     public const int LinkLost = 14;
     public const int HandshakeFailed = 15;
     public const int WorkerFailed = 16;
+    public const int HostedServiceFailed = 17;
 
     /// <summary>Gets the exit code of a process that ran and then left for <paramref name="reason"/>.</summary>
     public static int ForLeaving(MpmsProcessExitReason reason) => reason switch

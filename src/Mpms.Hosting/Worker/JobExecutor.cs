@@ -8,7 +8,7 @@ namespace Mpms.Hosting.Worker;
 /// <summary>
 /// Runs one job on the calling worker thread and reports its outcome, unless a cancel or the watchdog already did:
 /// the job's token, its start frame (with prefetch), its activity, the mapping of how it ended to a result frame, and
-/// the checks after it that make the process leave (a graceful-die exception, the memory limit).
+/// the checks after it that make the process leave (a graceful-die exception, the memory limit), and its metrics.
 /// </summary>
 internal sealed class JobExecutor(
     WorkerSettings settings,
@@ -17,8 +17,11 @@ internal sealed class JobExecutor(
     HeldJobs jobs,
     LeaveCoordinator leave,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    WorkerTelemetry? telemetry = null)
 {
+    private readonly KeyValuePair<string, object?> _poolTag = new("mpms.pool", process.PoolName);
+
     /// <summary>Runs <paramref name="job"/> and enqueues its outcome with the credit it frees; the thread writes both.</summary>
     /// <param name="job">The job.</param>
     /// <param name="thread">The thread that runs it: the calling one.</param>
@@ -70,6 +73,8 @@ internal sealed class JobExecutor(
         {
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
         }
+
+        telemetry?.JobExecuted(_poolTag, ToJobStatus(status), TimeSpan.FromTicks(time.GetUtcNow().UtcTicks - job.StartedTicks));
 
         if (lastForThread)
         {
@@ -165,6 +170,14 @@ internal sealed class JobExecutor(
             leave.BeginLeaving(MpmsProcessExitReason.MemoryLimit);
         }
     }
+
+    private static MpmsJobStatus ToJobStatus(WireStatus status) => status switch
+    {
+        WireStatus.Succeeded => MpmsJobStatus.Succeeded,
+        WireStatus.TimedOut => MpmsJobStatus.TimedOut,
+        WireStatus.Canceled => MpmsJobStatus.Canceled,
+        _ => MpmsJobStatus.Failed,
+    };
 
     private bool IsGracefulDie(Exception exception)
     {

@@ -2,14 +2,17 @@ using System.Net.Sockets;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Worker.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mpms.Hosting.Worker;
 
 /// <summary>
-/// Runs a worker process from its start-up values to its exit code, in order: connect and prove itself, run the process
-/// initializers, start the worker threads, wait for them (or for the graceful-die deadline), run the process finalizers,
-/// close the link. It owns what runs in the background meanwhile (the link's reader, the ticker, the signals and the
+/// Runs a worker process from its start-up values to its exit code, in order: connect and prove itself, start the hosted
+/// services chosen for its pool, run the process initializers, start the worker threads, wait for them (or for the
+/// graceful-die deadline), run the process finalizers, stop those hosted services, close the link. It owns what runs in the background meanwhile (the link's reader, the ticker, the signals and the
 /// parent watchdog) and stops each of them before it returns.
 /// </summary>
 internal sealed class WorkerProcessRunner
@@ -24,8 +27,9 @@ internal sealed class WorkerProcessRunner
     private readonly WorkerLogSink _logSink;
     private readonly WorkerProcessSeams _seams;
     private readonly PoolRegistrations _registrations;
+    private readonly WorkerTelemetry? _telemetry;
 
-    public WorkerProcessRunner(string poolName, IServiceProvider services, IJobInvoker invoker, ILogger logger, WorkerLogSink logSink, WorkerProcessSeams seams)
+    public WorkerProcessRunner(string poolName, IServiceProvider services, IJobInvoker invoker, ILogger logger, WorkerLogSink logSink, WorkerProcessSeams seams, WorkerTelemetry? telemetry = null)
     {
         _poolName = poolName;
         _services = services;
@@ -34,6 +38,7 @@ internal sealed class WorkerProcessRunner
         _logSink = logSink;
         _seams = seams;
         _registrations = new PoolRegistrations(poolName);
+        _telemetry = telemetry;
     }
 
     /// <summary>Runs the worker process to its end and returns its exit code.</summary>
@@ -54,7 +59,7 @@ internal sealed class WorkerProcessRunner
             return ExitCodes.HandshakeFailed;
         }
 
-        await using var session = new WorkerSession(settings, process, link.Outbox, _invoker, _registrations, _seams.Time, _logger);
+        await using var session = new WorkerSession(settings, process, link.Outbox, _invoker, _registrations, _seams.Time, _logger, _telemetry);
         var duties = new BackgroundDuties(this, link, session, startup.ParentProcessId);
         return await RunConnectedAsync(session, duties).ConfigureAwait(false);
     }
@@ -91,9 +96,15 @@ internal sealed class WorkerProcessRunner
         duties.Start();
         MpmsProcessContext process = session.Process;
         WorkerLog.ProcessStarting(_logger, _poolName, process.ProcessName, Environment.ProcessId, session.Settings.ThreadsPerProcess);
-        int? failedStart = await InitializeProcessAsync(session).ConfigureAwait(false);
+
+        // Started once the link is up, so that what they log reaches the application, and before the initializers, so
+        // that what the initializers and jobs record is seen (a telemetry provider is built by a hosted service).
+        var hostedServices = new WorkerHostedServices(_services, process, _seams.Time, _logger);
+        int? failedStart = await StartHostedServicesAsync(session, hostedServices).ConfigureAwait(false)
+            ?? await InitializeProcessAsync(session).ConfigureAwait(false);
         if (failedStart is int exitCode)
         {
+            await hostedServices.StopAsync(HostedServicesStopTimeout()).ConfigureAwait(false);
             await duties.StopAndCloseLinkAsync().ConfigureAwait(false);
             return exitCode;
         }
@@ -114,10 +125,36 @@ internal sealed class WorkerProcessRunner
         session.Leave.BeginLeaving(reason);
         session.Jobs.ReturnUnstarted();
         await FinalizeProcessAsync(process).ConfigureAwait(false);
+        await hostedServices.StopAsync(HostedServicesStopTimeout()).ConfigureAwait(false);
         WorkerLog.ProcessExiting(_logger, _poolName, process.ProcessName, reason);
         await duties.StopAndCloseLinkAsync().ConfigureAwait(false);
         return ExitCodes.ForLeaving(reason);
     }
+
+    /// <summary>Starts the hosted services chosen for the pool; one that fails fails the start, as an initializer does.</summary>
+    /// <returns>The exit code when the process ends before it is ready, <see langword="null"/> when they all started.</returns>
+    private static async Task<int?> StartHostedServicesAsync(WorkerSession session, WorkerHostedServices hostedServices)
+    {
+        CancellationToken leaving = session.Leave.Leaving;
+        try
+        {
+            if (await hostedServices.StartAsync(leaving).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            session.Leave.BeginLeaving(MpmsProcessExitReason.StartFailed);
+            return ExitCodes.HostedServiceFailed;
+        }
+        catch (OperationCanceledException) when (leaving.IsCancellationRequested)
+        {
+            return ExitCodes.Normal; // drained before it was ready
+        }
+    }
+
+    /// <summary>Gets how long the hosted services may take to stop: the host's shutdown timeout, as in the application.</summary>
+    private TimeSpan HostedServicesStopTimeout() =>
+        _services.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout ?? TimeSpan.FromSeconds(30);
 
     /// <summary>Runs the process initializers.</summary>
     /// <returns>The exit code when the process ends before it is ready, <see langword="null"/> when it is ready.</returns>

@@ -1,3 +1,4 @@
+using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Worker.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -14,13 +15,15 @@ internal sealed class WorkerRuntime
     private readonly IServiceProvider _services;
     private readonly IJobInvoker _invoker;
     private readonly WorkerLogSink _logSink;
+    private readonly WorkerTelemetry _telemetry;
 
-    public WorkerRuntime(string poolName, IServiceProvider services, IJobInvoker invoker, ILoggerFactory loggerFactory, WorkerLogSink logSink)
+    public WorkerRuntime(string poolName, IServiceProvider services, IJobInvoker invoker, ILoggerFactory loggerFactory, WorkerLogSink logSink, WorkerTelemetry telemetry)
     {
         _poolName = poolName;
         _services = services;
         _invoker = invoker;
         _logSink = logSink;
+        _telemetry = telemetry;
         Logger = loggerFactory.CreateLogger("Mpms.Hosting.WorkerRuntime");
     }
 
@@ -37,7 +40,7 @@ internal sealed class WorkerRuntime
             startup = await WorkerStartup.ReadAsync(standardInput, CancellationToken.None).ConfigureAwait(false);
         }
 
-        var runner = new WorkerProcessRunner(_poolName, _services, _invoker, Logger, _logSink, WorkerProcessSeams.Default);
+        var runner = new WorkerProcessRunner(_poolName, _services, _invoker, Logger, _logSink, WorkerProcessSeams.Default, _telemetry);
         return await runner.RunAsync(startup).ConfigureAwait(false);
     }
 }

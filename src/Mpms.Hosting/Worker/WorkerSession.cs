@@ -1,3 +1,4 @@
+using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,8 @@ internal sealed class WorkerSession : IAsyncDisposable
         IJobInvoker invoker,
         PoolRegistrations registrations,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        WorkerTelemetry? telemetry = null)
     {
         Settings = settings;
         Process = process;
@@ -29,7 +31,7 @@ internal sealed class WorkerSession : IAsyncDisposable
         Jobs = new HeldJobs(Ledger, outbox, time, logger);
         Leave = new LeaveCoordinator(settings.GracefulDieTimeout, Ledger, Jobs, outbox, time);
         Census = new ThreadCensus(Ledger, outbox, Leave);
-        Executor = new JobExecutor(settings, process, outbox, Jobs, Leave, time, logger);
+        Executor = new JobExecutor(settings, process, outbox, Jobs, Leave, time, logger, telemetry);
         Watchdog = new JobWatchdog(settings, process, outbox, Jobs, Leave, time, logger);
         FrameHandler = new WorkerFrameHandler(Jobs, Leave);
     }

@@ -83,6 +83,27 @@ public sealed class WorkerProcessRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_ChosenHostedServiceThrowsOnStart_SaysItLeavesAsStartFailedRunsNoInitializerAndExitsWithItsCode()
+    {
+        await using var application = new FakeApplication();
+        var initializer = new CountingInitializer();
+        var services = new ServiceCollection();
+        services.AddSingleton<IProcessInitializer>(initializer);
+        services.AddHostedService<ThrowingHostedService>();
+        services.AddKeyedSingleton("test", new HostedServiceChoice("all", _ => true));
+        services.AddSingleton(new HostedServiceRegistrations(services));
+        Task<int> worker = application.StartWorker(services, new EchoInvoker());
+        await application.GreetAsync(WorkerTestKit.Settings(threads: 1));
+
+        Assert.Equal((byte)MpmsProcessExitReason.StartFailed, Assert.Single(await application.NextAsync(FrameType.Leaving)));
+        application.Send(SmallFrames.Drain(MpmsProcessExitReason.StartFailed));
+
+        await application.LinkClosed;
+        Assert.Equal(ExitCodes.HostedServiceFailed, await worker.WaitAsync(Wire.HangGuard));
+        Assert.Equal(0, initializer.Runs);
+    }
+
+    [Fact]
     public async Task RunAsync_GracefulDieWhileASiblingJobNeverEnds_ExitsAtGracefulDieTimeoutWithoutIt()
     {
         await using var application = new FakeApplication();
@@ -198,6 +219,28 @@ public sealed class WorkerProcessRunnerTests
                 "hang" => hanging.InvokeAsync(payload, context, result, cancellationToken),
                 _ => _echo.InvokeAsync(payload, context, result, cancellationToken),
             };
+    }
+
+    /// <summary>A hosted service chosen for the workers whose resource is never there.</summary>
+    private sealed class ThrowingHostedService : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("no collector");
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Counts its runs.</summary>
+    private sealed class CountingInitializer : IProcessInitializer
+    {
+        private int _runs;
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        public ValueTask InitializeAsync(MpmsProcessContext context, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _runs);
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>A process initializer whose resource is never there.</summary>
