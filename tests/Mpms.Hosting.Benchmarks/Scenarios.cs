@@ -14,8 +14,9 @@ public static class Scenarios
         double poolThroughput = double.NaN;
         if (settings.Includes("throughput"))
         {
-            poolThroughput = await TrivialThroughputAsync(settings, report, prefetch: 0);
-            await TrivialThroughputAsync(settings, report, prefetch: 256);
+            await TrivialThroughputAsync(settings, report, prefetch: null, queueCapacity: null);
+            poolThroughput = await TrivialThroughputAsync(settings, report, prefetch: 0, queueCapacity: 10_000);
+            await TrivialThroughputAsync(settings, report, prefetch: 256, queueCapacity: 10_000);
             await ConcurrentRunThroughputAsync(settings, report);
         }
 
@@ -57,8 +58,11 @@ public static class Scenarios
         }
     }
 
-    /// <summary>The original's benchmark: trivial jobs put as fast as possible, results to a collector.</summary>
-    private static async Task<double> TrivialThroughputAsync(BenchmarkSettings settings, Report report, int prefetch)
+    /// <summary>
+    /// The original's benchmark: trivial jobs put as fast as possible, results to a collector. A null prefetch or
+    /// capacity is the option's default: with both, it is the loop a user writes with nothing tuned.
+    /// </summary>
+    private static async Task<double> TrivialThroughputAsync(BenchmarkSettings settings, Report report, int? prefetch, int? queueCapacity)
     {
         var collector = new CountingCollector();
         int jobs = settings.Size(300_000, 200);
@@ -67,8 +71,8 @@ public static class Scenarios
             {
                 o.Processes = 2;
                 o.ThreadsPerProcess = 2;
-                o.Prefetch = prefetch;
-                o.QueueCapacity = 10_000;
+                o.Prefetch = prefetch ?? o.Prefetch;
+                o.QueueCapacity = queueCapacity;
             },
             services => services.AddSingleton<IMpmsCollector<int, int>>(collector));
         var queue = host.Services.GetRequiredService<IMpmsQueue<int, int>>();
@@ -93,7 +97,13 @@ public static class Scenarios
 
         await host.StopAsync();
         double median = Stats.Median(rates);
-        report.Add($"throughput, trivial, PutAsync + collector, 2×2, prefetch {prefetch}", median, "jobs/s", "≥ 1,000,000");
+        string shape = (prefetch, queueCapacity) switch
+        {
+            (null, null) => "default options",
+            (int fixedPrefetch, _) => $"prefetch {fixedPrefetch}",
+            (null, _) => "default prefetch",
+        };
+        report.Add($"throughput, trivial, PutAsync + collector, 2×2, {shape}", median, "jobs/s", prefetch is null ? "≥ 250,000" : "≥ 1,000,000");
         return median;
     }
 

@@ -9,6 +9,7 @@ public sealed class BenchmarkSmokeTests
 {
     private static readonly string[] Scenarios =
     [
+        "throughput, trivial, PutAsync + collector, 2×2, default options",
         "throughput, trivial, PutAsync + collector, 2×2, prefetch 0",
         "throughput, trivial, 256 concurrent RunAsync, 2×2",
         "in-process baseline",

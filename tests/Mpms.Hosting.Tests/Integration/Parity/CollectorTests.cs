@@ -21,6 +21,7 @@ public sealed class CollectorTests
             {
                 o.Processes = 1;
                 o.ThreadsPerProcess = 3;
+                o.Prefetch = 0; // the canceled job is canceled while it waits in the queue, before any process holds it
                 o.JobTimeout = TimeSpan.FromMilliseconds(300);
                 o.JobTimeoutGrace = TimeSpan.FromSeconds(60);
                 o.Meta["site"] = "eu-1";

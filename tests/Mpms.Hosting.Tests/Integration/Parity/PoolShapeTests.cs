@@ -18,6 +18,7 @@ public sealed class PoolShapeTests
         {
             o.Processes = 2;
             o.ThreadsPerProcess = 2;
+            o.Prefetch = 0; // the original's shape: the fifth job waits in the queue, not held ahead by a process
         });
 
         using WaitingJobs running = await WaitingJobs.StartAsync(pool, 4);

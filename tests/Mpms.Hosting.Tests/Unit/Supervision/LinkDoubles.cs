@@ -191,7 +191,7 @@ internal sealed class LinkUnderTest : IAsyncDisposable
     /// <summary>Runs the link and reads its welcome at the worker's end.</summary>
     public static async Task<LinkUnderTest> StartAsync(Action<MpmsOptions>? configure = null)
     {
-        var options = new MpmsOptions { Processes = 1, ThreadsPerProcess = 2 };
+        var options = new MpmsOptions { Processes = 1, ThreadsPerProcess = 2, Prefetch = 0 };
         configure?.Invoke(options);
         var test = new LinkUnderTest(options);
         test.Running = test.Link.RunAsync(test.Pool.Settings with { ProcessNumber = 1 }, CancellationToken.None);
