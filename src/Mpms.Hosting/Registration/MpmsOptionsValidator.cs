@@ -1,3 +1,4 @@
+using Mpms.Hosting.Supervision;
 using Microsoft.Extensions.Options;
 
 namespace Mpms.Hosting.Registration;
@@ -6,7 +7,10 @@ namespace Mpms.Hosting.Registration;
 /// Validates one pool's options when the host starts, and names every invalid key with its configuration path and the
 /// reason, in one error.
 /// </summary>
-internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) : IValidateOptions<MpmsOptions>
+/// <param name="poolName">The pool whose options are validated; those of other pools are skipped.</param>
+/// <param name="sectionPath">The configuration section the options are bound from, to name keys by their path.</param>
+/// <param name="application">The application, to check that its workers can be started; <see langword="null"/> skips that check.</param>
+internal sealed class MpmsOptionsValidator(string poolName, string sectionPath, HostApplication? application = null) : IValidateOptions<MpmsOptions>
 {
     private const int MaxProcesses = 1024;
     private const int MaxThreads = 4096;
@@ -57,6 +61,10 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         {
             bool isPath = command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) || command.Contains(Path.AltDirectorySeparatorChar, StringComparison.Ordinal);
             Check(!string.IsNullOrWhiteSpace(command) && (!isPath || File.Exists(command)), nameof(options.WorkerCommand), "must name an existing program", command);
+        }
+        else if (application is not null && !WorkerCommandLine.TryResolve(options, poolName, application, RunningProgram.Current, out _, out string? problem))
+        {
+            Check(false, nameof(options.WorkerCommand), $"must name the program of the workers, because {problem}: set it, or start the application with WebApplicationFactory<Program>", null);
         }
 
         return errors.Count == 0

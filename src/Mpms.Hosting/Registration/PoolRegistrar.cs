@@ -47,7 +47,7 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
     private void RegisterApplicationRole<TJob, TResult>()
     {
         string name = poolName;
-        services.AddSingleton<IValidateOptions<MpmsOptions>>(new MpmsOptionsValidator(name, sectionPath));
+        services.AddSingleton<IValidateOptions<MpmsOptions>>(sp => new MpmsOptionsValidator(name, sectionPath, Application(sp)));
         services.AddOptions<MpmsOptions>(name).ValidateOnStart();
         services.TryAddSingleton(sp => new MpmsTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IMpmsQueue, MpmsQueueRouter>();
@@ -78,7 +78,7 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
         TimeProvider time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
         var queue = new PoolQueue<TJob, TResult>(poolName, options, ResolveSerializer(sp), hasCollector, telemetry, time, loggerFactory.CreateLogger("Mpms.Hosting.Queue"));
-        var supervisor = new PoolSupervisor(poolName, options, queue.Jobs, telemetry, loggerFactory);
+        var supervisor = new PoolSupervisor(poolName, options, WorkerCommandLine.For(options, poolName, Application(sp)), queue.Jobs, telemetry, loggerFactory);
 
         // Collectors are resolved when the pool starts, not here: one may depend on the pool's own queue.
         string name = poolName;
@@ -127,6 +127,11 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         services.AddKeyedSingleton<IMpmsPool>(poolName, standIn);
         services.TryAddSingleton<IMpmsQueue>(standIn);
     }
+
+    private static HostApplication Application(IServiceProvider sp) =>
+        sp.GetService<IHostEnvironment>() is { } environment
+            ? new HostApplication(environment.ApplicationName, environment.EnvironmentName, environment.ContentRootPath)
+            : HostApplication.Unknown;
 
     private IMpmsSerializer ResolveSerializer(IServiceProvider sp) =>
         sp.GetKeyedService<IMpmsSerializer>(poolName) ?? sp.GetService<IMpmsSerializer>() ?? new MpmsJsonSerializer();

@@ -20,6 +20,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 {
     private readonly SupervisionContext _pool;
     private readonly MpmsOptions _options;
+    private readonly WorkerCommandLine _commandLine;
     private readonly MpmsTelemetry _telemetry;
     private readonly KeyValuePair<string, object?> _poolTag;
     private readonly ProcessChecks _checks;
@@ -41,7 +42,6 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private readonly StartFailureReports _startReports;
     private WorkerListener? _listener;
     private SpawnThread? _spawnThread;
-    private WorkerCommandLine? _commandLine;
     private Task _superviseLoop = Task.CompletedTask;
     private Task? _stopping;
     private bool _stopRequested;
@@ -49,11 +49,12 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private int _spawned;
     private long _restarts;
 
-    public PoolSupervisor(string poolName, MpmsOptions options, IJobDispatcher dispatcher, MpmsTelemetry telemetry, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
+    public PoolSupervisor(string poolName, MpmsOptions options, WorkerCommandLine commandLine, IJobDispatcher dispatcher, MpmsTelemetry telemetry, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
     {
         TimeProvider clock = timeProvider ?? TimeProvider.System;
         _pool = new SupervisionContext(poolName, options, dispatcher, clock, loggerFactory);
         _options = options;
+        _commandLine = commandLine;
         _telemetry = telemetry;
         _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
         _checks = new ProcessChecks(options, clock);
@@ -130,7 +131,6 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
                 throw new InvalidOperationException($"Pool '{_pool.PoolName}' has already been started; a pool starts once.");
             }
 
-            _commandLine = WorkerCommandLine.For(_options);
             _listener = new WorkerListener(_pool.PoolName, _options.SocketDirectory, _pool.Logger, _pool.Clock);
             _spawnThread = new SpawnThread(_pool.PoolName);
         }
@@ -276,11 +276,11 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         ProcessRunner runner;
         try
         {
-            runner = _spawnThread!.Invoke(() => ProcessRunner.Launch(_pool, _listener!, _commandLine!, number, this));
+            runner = _spawnThread!.Invoke(() => ProcessRunner.Launch(_pool, _listener!, _commandLine, number, this));
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
-            SupervisorLog.SpawnFailed(_pool.Logger, _pool.PoolName, MpmsNames.Process(_pool.PoolName, number), _commandLine!.FileName, ex);
+            SupervisorLog.SpawnFailed(_pool.Logger, _pool.PoolName, MpmsNames.Process(_pool.PoolName, number), _commandLine.FileName, ex);
             _startReports.OnFailure();
             return;
         }

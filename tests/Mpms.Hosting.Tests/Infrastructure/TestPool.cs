@@ -52,10 +52,15 @@ public sealed class TestPool : IAsyncDisposable
     public string Directory => _directory;
 
     /// <summary>Builds and starts a pool of TestWorker processes (2 × 2 unless <paramref name="configure"/> says otherwise).</summary>
+    /// <param name="configure">Changes the pool's options.</param>
+    /// <param name="services">Adds to the host's services.</param>
+    /// <param name="shutdownTimeout">The host's shutdown timeout (30 seconds unless given).</param>
+    /// <param name="applicationName">The host's application name, as a test host such as WebApplicationFactory sets it.</param>
     public static async Task<TestPool> StartAsync(
         Action<MpmsOptions>? configure = null,
         Action<IServiceCollection>? services = null,
-        TimeSpan? shutdownTimeout = null)
+        TimeSpan? shutdownTimeout = null,
+        string? applicationName = null)
     {
         string directory = System.IO.Directory.CreateTempSubdirectory("mpms-test-").FullName;
         var logs = new ListLoggerProvider();
@@ -63,6 +68,7 @@ public sealed class TestPool : IAsyncDisposable
         {
             DisableDefaults = true,
             ContentRootPath = directory,
+            ApplicationName = applicationName,
         });
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);

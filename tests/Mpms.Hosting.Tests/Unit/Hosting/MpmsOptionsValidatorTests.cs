@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Mpms.Hosting.Registration;
+using Mpms.Hosting.Supervision;
 using Mpms.Hosting.Tests.Unit.DependencyInjection;
 
 namespace Mpms.Hosting.Tests.Unit.Hosting;
@@ -179,6 +180,31 @@ public sealed class MpmsOptionsValidatorTests
         ValidateOptionsResult result = new MpmsOptionsValidator(Pool, "Mpms").Validate(name, options);
 
         Assert.True(result.Skipped);
+    }
+
+    [Fact]
+    public void Validate_NoWorkerCommandInATestRunnerThatIsNotTheApplication_FailsNamingWorkerCommand()
+    {
+        // This test process is a test runner (testhost), and nothing named "Shop.Web" is loaded or beside it.
+        var validator = new MpmsOptionsValidator(Pool, "Mpms", new HostApplication("Shop.Web", "Development", AppContext.BaseDirectory));
+
+        ValidateOptionsResult result = validator.Validate(Pool, new MpmsOptions());
+
+        Assert.True(result.Failed);
+        string failure = Assert.Single(result.Failures!.Skip(1));
+        Assert.StartsWith("Mpms:WorkerCommand must name the program of the workers, because this program (", failure, StringComparison.Ordinal);
+        Assert.Contains("is a test runner, not the application 'Shop.Web'", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NoWorkerCommandInATestRunnerThatRanTheApplication_Succeeds()
+    {
+        // The TestWorker program is loaded in this process with its entry point, and its runtimeconfig.json is beside it.
+        var validator = new MpmsOptionsValidator(Pool, "Mpms", new HostApplication(typeof(TestWorker.TestWorker).Assembly.GetName().Name, "Development", AppContext.BaseDirectory));
+
+        ValidateOptionsResult result = validator.Validate(Pool, new MpmsOptions());
+
+        Assert.True(result.Succeeded, result.FailureMessage);
     }
 
     [Fact]
