@@ -1,4 +1,3 @@
-using Mpms.Hosting.Supervision;
 using Microsoft.Extensions.Options;
 
 namespace Mpms.Hosting.Registration;
@@ -7,10 +6,7 @@ namespace Mpms.Hosting.Registration;
 /// Validates one pool's options when the host starts, and names every invalid key with its configuration path and the
 /// reason, in one error.
 /// </summary>
-/// <param name="poolName">The pool whose options are validated; those of other pools are skipped.</param>
-/// <param name="sectionPath">The configuration section the options are bound from, to name keys by their path.</param>
-/// <param name="application">The application, to check that its workers can be started; <see langword="null"/> skips that check.</param>
-internal sealed class MpmsOptionsValidator(string poolName, string sectionPath, HostApplication? application = null) : IValidateOptions<MpmsOptions>
+internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) : IValidateOptions<MpmsOptions>
 {
     private const int MaxProcesses = 1024;
     private const int MaxThreads = 4096;
@@ -53,6 +49,7 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath, 
         Check(options.MaxRestarts >= 1, nameof(options.MaxRestarts), "must be at least 1", options.MaxRestarts);
         Check(options.RestartWindow > TimeSpan.Zero, nameof(options.RestartWindow), "must be positive", options.RestartWindow);
         Check(Enum.IsDefined(options.OnWorkerLost), nameof(options.OnWorkerLost), "must be Fail or Retry", options.OnWorkerLost);
+        Check(Enum.IsDefined(options.ExecutionMode), nameof(options.ExecutionMode), "must be Processes or InProcess", options.ExecutionMode);
         Check(options.MaxMemoryPerProcess is null or >= 1024 * 1024, nameof(options.MaxMemoryPerProcess), "must be at least 1048576 bytes, or absent for no limit", options.MaxMemoryPerProcess);
         Check(options.MaxAttempts >= 1, nameof(options.MaxAttempts), "must be at least 1", options.MaxAttempts);
         Check(options.MaxMessageSize is >= 1024 and <= 1024 * 1024 * 1024, nameof(options.MaxMessageSize), "must be between 1024 and 1073741824 bytes", options.MaxMessageSize);
@@ -61,10 +58,6 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath, 
         {
             bool isPath = command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) || command.Contains(Path.AltDirectorySeparatorChar, StringComparison.Ordinal);
             Check(!string.IsNullOrWhiteSpace(command) && (!isPath || File.Exists(command)), nameof(options.WorkerCommand), "must name an existing program", command);
-        }
-        else if (application is not null && !WorkerCommandLine.TryResolve(options, poolName, application, RunningProgram.Current, out _, out string? problem))
-        {
-            Check(false, nameof(options.WorkerCommand), $"must name the program of the workers, because {problem}: set it, or start the application with WebApplicationFactory<Program>", null);
         }
 
         return errors.Count == 0

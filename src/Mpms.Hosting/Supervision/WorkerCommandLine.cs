@@ -13,13 +13,6 @@ internal sealed record WorkerCommandLine(string FileName, IReadOnlyList<string> 
     /// </summary>
     public const string MarkerPrefix = "--mpms-worker=";
 
-    /// <summary>Resolves the command line of a pool's workers in this process.</summary>
-    /// <exception cref="InvalidOperationException">No program can be started as a worker: the message says why.</exception>
-    public static WorkerCommandLine For(MpmsOptions options, string poolName, HostApplication application) =>
-        TryResolve(options, poolName, application, RunningProgram.Current, out WorkerCommandLine? commandLine, out string? problem)
-            ? commandLine
-            : throw new InvalidOperationException($"Pool '{poolName}' cannot start worker processes: {problem}.");
-
     /// <summary>
     /// The configured command; or the application's own assembly through the <c>dotnet</c> host when the running program
     /// is not the application (a test host ran its entry point, as <c>WebApplicationFactory</c> does); or the running
@@ -68,8 +61,10 @@ internal sealed record WorkerCommandLine(string FileName, IReadOnlyList<string> 
         commandLine = null;
         if (program.IsTestHost)
         {
-            problem = $"this program ({program.EntryAssemblyName ?? "no entry assembly"}) is a test runner, not the application '{application.Name}', and "
-                + "the application's assembly with its .runtimeconfig.json was not found beside it, so no copy of it can be started as a worker";
+            string runner = program.EntryAssemblyName ?? "a program with no entry assembly";
+            problem = application.Name is { Length: > 0 } app && !string.Equals(app, program.EntryAssemblyName, StringComparison.Ordinal)
+                ? $"this program ({runner}) is a test runner, not the application '{app}', and no runnable {app}.dll (with its .runtimeconfig.json) was loaded or found beside it"
+                : $"this program ({runner}) is a test runner, not an application: started again, it would run no worker";
             return false;
         }
 

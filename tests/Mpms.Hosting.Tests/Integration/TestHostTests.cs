@@ -44,7 +44,9 @@ public sealed class TestHostTests
     {
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => TestPool.StartAsync(o => o.WorkerCommand = null));
 
-        Assert.Contains("Mpms:WorkerCommand must name the program of the workers, because this program (", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("is a test runner", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("TestWorker", ex.OptionsName);
+        string failure = Assert.Single(ex.Failures);
+        Assert.StartsWith("Mpms:WorkerCommand must name the program of the workers of pool 'TestWorker', because this program (", failure, StringComparison.Ordinal);
+        Assert.Contains("is a test runner, not an application", failure, StringComparison.Ordinal);
     }
 }

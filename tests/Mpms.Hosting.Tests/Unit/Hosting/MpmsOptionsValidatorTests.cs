@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Mpms.Hosting.Registration;
-using Mpms.Hosting.Supervision;
 using Mpms.Hosting.Tests.Unit.DependencyInjection;
 
 namespace Mpms.Hosting.Tests.Unit.Hosting;
@@ -38,6 +37,7 @@ public sealed class MpmsOptionsValidatorTests
         ["RestartDelay=0"] = (o => o.RestartDelay = TimeSpan.Zero, "RestartDelay", "must be positive"),
         ["MaxRestartDelay<RestartDelay"] = (o => (o.RestartDelay, o.MaxRestartDelay) = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)), "MaxRestartDelay", "must be between RestartDelay (00:00:02) and 24 days"),
         ["OnWorkerLost=7"] = (o => o.OnWorkerLost = (MpmsWorkerLostPolicy)7, "OnWorkerLost", "must be Fail or Retry"),
+        ["ExecutionMode=2"] = (o => o.ExecutionMode = (MpmsExecutionMode)2, "ExecutionMode", "must be Processes or InProcess (it is 2)"),
         ["MaxAttempts=0"] = (o => o.MaxAttempts = 0, "MaxAttempts", "must be at least 1"),
         ["MaxMessageSize=1023"] = (o => o.MaxMessageSize = 1023, "MaxMessageSize", "must be between 1024 and 1073741824 bytes"),
         ["MaxMessageSize=1GiB+1"] = (o => o.MaxMessageSize = (1024 * 1024 * 1024) + 1, "MaxMessageSize", "must be between 1024 and 1073741824 bytes"),
@@ -70,6 +70,7 @@ public sealed class MpmsOptionsValidatorTests
         ["DrainTimeout=1ms"] = o => o.DrainTimeout = TimeSpan.FromMilliseconds(1),
         ["RestartDelay=MaxRestartDelay"] = o => (o.RestartDelay, o.MaxRestartDelay) = (TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)),
         ["OnWorkerLost=Retry"] = o => o.OnWorkerLost = MpmsWorkerLostPolicy.Retry,
+        ["ExecutionMode=InProcess"] = o => o.ExecutionMode = MpmsExecutionMode.InProcess,
         ["MaxAttempts=1"] = o => o.MaxAttempts = 1,
         ["MaxMessageSize=1024"] = o => o.MaxMessageSize = 1024,
         ["MaxMessageSize=1GiB"] = o => o.MaxMessageSize = 1024 * 1024 * 1024,
@@ -180,31 +181,6 @@ public sealed class MpmsOptionsValidatorTests
         ValidateOptionsResult result = new MpmsOptionsValidator(Pool, "Mpms").Validate(name, options);
 
         Assert.True(result.Skipped);
-    }
-
-    [Fact]
-    public void Validate_NoWorkerCommandInATestRunnerThatIsNotTheApplication_FailsNamingWorkerCommand()
-    {
-        // This test process is a test runner (testhost), and nothing named "Shop.Web" is loaded or beside it.
-        var validator = new MpmsOptionsValidator(Pool, "Mpms", new HostApplication("Shop.Web", "Development", AppContext.BaseDirectory));
-
-        ValidateOptionsResult result = validator.Validate(Pool, new MpmsOptions());
-
-        Assert.True(result.Failed);
-        string failure = Assert.Single(result.Failures!.Skip(1));
-        Assert.StartsWith("Mpms:WorkerCommand must name the program of the workers, because this program (", failure, StringComparison.Ordinal);
-        Assert.Contains("is a test runner, not the application 'Shop.Web'", failure, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Validate_NoWorkerCommandInATestRunnerThatRanTheApplication_Succeeds()
-    {
-        // The TestWorker program is loaded in this process with its entry point, and its runtimeconfig.json is beside it.
-        var validator = new MpmsOptionsValidator(Pool, "Mpms", new HostApplication(typeof(TestWorker.TestWorker).Assembly.GetName().Name, "Development", AppContext.BaseDirectory));
-
-        ValidateOptionsResult result = validator.Validate(Pool, new MpmsOptions());
-
-        Assert.True(result.Succeeded, result.FailureMessage);
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public sealed class WorkerCommandLineTests
         bool resolved = WorkerCommandLine.TryResolve(new MpmsOptions(), Pool, new HostApplication(applicationName, "Development", "/src"), TestRunner, out _, out string? problem);
 
         Assert.False(resolved);
-        Assert.Contains("(testhost) is a test runner", problem, StringComparison.Ordinal);
+        Assert.StartsWith("this program (testhost) is a test runner, not ", problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -144,11 +144,12 @@ public sealed class WorkerCommandLineTests
     }
 
     [Fact]
-    public void For_InThisTestProcessWithoutTheApplication_ThrowsNamingThePool()
+    public void TryResolve_InThisTestProcessWithoutAnApplication_FailsSayingItIsATestRunner()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => WorkerCommandLine.For(new MpmsOptions(), Pool, HostApplication.Unknown));
+        bool resolved = WorkerCommandLine.TryResolve(new MpmsOptions(), Pool, HostApplication.Unknown, RunningProgram.Current, out _, out string? problem);
 
-        Assert.StartsWith("Pool 'Thumbs' cannot start worker processes: this program", ex.Message, StringComparison.Ordinal);
+        Assert.False(resolved);
+        Assert.EndsWith("is a test runner, not an application: started again, it would run no worker", problem, StringComparison.Ordinal);
     }
 
     private static WorkerCommandLine Resolve(MpmsOptions options, HostApplication application, RunningProgram program)
