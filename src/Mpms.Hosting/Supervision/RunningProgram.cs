@@ -8,9 +8,13 @@ namespace Mpms.Hosting.Supervision;
 /// </summary>
 internal sealed class RunningProgram
 {
-    // Test frameworks whose runners are the entry assembly under a test host: started again, they run tests, not workers.
-    private static readonly string[] TestFrameworkPrefixes =
-        ["Microsoft.Testing.Platform", "Microsoft.VisualStudio.TestPlatform", "xunit", "nunit", "MSTest", "TUnit"];
+    // Test frameworks whose test assembly is its own runner (xunit v3, Microsoft.Testing.Platform, …): started again,
+    // it runs tests, not a worker. Exact names: an application misread as a test runner could not start its workers.
+    private static readonly HashSet<string> TestFrameworks = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Microsoft.Testing.Platform", "xunit.core", "xunit.v3.core", "nunit.framework",
+        "Microsoft.VisualStudio.TestPlatform.TestFramework", "MSTest.TestFramework", "TUnit.Core",
+    };
 
     private static readonly Lazy<RunningProgram> s_current = new(Describe);
 
@@ -52,10 +56,12 @@ internal sealed class RunningProgram
 
     private static bool IsTestRunner(Assembly entry)
     {
+        // VSTest's host is testhost (testhost.x86, testhost.net48…); ReSharper and Rider have their own.
         string name = entry.GetName().Name ?? string.Empty;
-        return name.StartsWith("testhost", StringComparison.OrdinalIgnoreCase)
+        return name.Equals("testhost", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("testhost.", StringComparison.OrdinalIgnoreCase)
             || name.Equals("ReSharperTestRunner", StringComparison.OrdinalIgnoreCase)
-            || entry.GetReferencedAssemblies().Any(r => TestFrameworkPrefixes.Any(p => r.Name?.StartsWith(p, StringComparison.OrdinalIgnoreCase) == true));
+            || entry.GetReferencedAssemblies().Any(r => r.Name is not null && TestFrameworks.Contains(r.Name));
     }
 
     /// <summary>
