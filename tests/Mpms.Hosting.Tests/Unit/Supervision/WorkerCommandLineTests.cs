@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Mpms.Hosting.Supervision;
 
 namespace Mpms.Hosting.Tests.Unit.Supervision;
@@ -61,6 +62,24 @@ public sealed class WorkerCommandLineTests
 
         Assert.Equal("/srv/shop/Shop.Web", command.FileName);
         Assert.Equal(["--urls", "http://+:80", "--mpms-worker=Thumbs"], command.Arguments);
+    }
+
+    [Fact]
+    public void Marker_ReadByTheCommandLineConfigurationProvider_AddsOnlyItsOwnKey()
+    {
+        string[] application = ["--urls", "http://+:80", "--Mpms:Processes=3", "/Logging:LogLevel:Default=Debug"];
+        var program = new RunningProgram { ProcessPath = "/srv/shop/Shop.Web", CommandLineArgs = ["/srv/shop/Shop.Web.dll", .. application], EntryAssemblyName = "Shop.Web" };
+        WorkerCommandLine command = Resolve(new MpmsOptions(), HostApplication.Unknown, program);
+
+        Dictionary<string, string?> app = Configuration(application);
+        Dictionary<string, string?> worker = Configuration(command.Arguments);
+
+        Assert.Equal(3, app.Count);
+        Assert.Equal(app.Append(new("mpms-worker", "Thumbs")).OrderBy(kv => kv.Key), worker.OrderBy(kv => kv.Key));
+
+        static Dictionary<string, string?> Configuration(IEnumerable<string> args) =>
+            new ConfigurationBuilder().AddCommandLine([.. args]).Build()
+                .AsEnumerable().Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value);
     }
 
     [Fact]
