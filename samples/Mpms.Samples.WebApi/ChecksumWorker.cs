@@ -9,8 +9,8 @@ public sealed record ChecksumJob(int Size, int Rounds = 1, int DelayMs = 0) : IM
 /// <summary>What the worker computed, and where it ran.</summary>
 public sealed record ChecksumResult(string Checksum, int ProcessId, string? Thread);
 
-/// <summary>The worker: CPU work in a worker process, with the job's token honoured while it waits.</summary>
-public sealed class ChecksumWorker : IMpmsWorker<ChecksumJob, ChecksumResult>
+/// <summary>The worker: CPU work in a worker process, with the job's token honoured while it waits; its data comes from <see cref="IPayloadSource"/>.</summary>
+public sealed class ChecksumWorker(IPayloadSource payload) : IMpmsWorker<ChecksumJob, ChecksumResult>
 {
     public async ValueTask<ChecksumResult> ExecuteAsync(ChecksumJob job, MpmsJobContext context, CancellationToken cancellationToken)
     {
@@ -20,7 +20,7 @@ public sealed class ChecksumWorker : IMpmsWorker<ChecksumJob, ChecksumResult>
         }
 
         byte[] data = new byte[Math.Clamp(job.Size, 0, 16 * 1024 * 1024)];
-        Random.Shared.NextBytes(data);
+        payload.Fill(data);
         byte[] hash = SHA256.HashData(data);
         for (int i = 1; i < job.Rounds; i++)
         {

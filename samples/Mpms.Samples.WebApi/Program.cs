@@ -10,6 +10,7 @@ WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration));
 builder.Services.AddControllers();
 builder.Services.AddMpms<ChecksumWorker>();
+builder.Services.AddSingleton<IPayloadSource, RandomPayloadSource>();
 builder.Services.AddSingleton<JobStore>();
 builder.Services.AddHealthChecks().AddMpms();
 

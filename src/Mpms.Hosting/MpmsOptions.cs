@@ -136,6 +136,14 @@ public sealed class MpmsOptions
     /// <value>The default is 3. Must be at least 1.</value>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>Gets or sets where the pool runs its jobs: in worker processes, or inside the application for tests and debugging.</summary>
+    /// <value>The default is <see cref="MpmsExecutionMode.Processes"/>.</value>
+    /// <remarks>With <see cref="MpmsExecutionMode.InProcess"/> each of the <see cref="Processes"/> is a set of worker threads
+    /// inside the application, with its own process initializers and finalizers, sharing the application's singletons;
+    /// <see cref="WorkerCommand"/>, <see cref="MaxMemoryPerProcess"/>, <see cref="HangDumpDirectory"/> and
+    /// <see cref="ForwardWorkerLogs"/> do not apply. The pool logs a warning every time it starts in this mode.</remarks>
+    public MpmsExecutionMode ExecutionMode { get; set; }
+
     /// <summary>Gets or sets the program that worker processes run.</summary>
     /// <value>The default, <see langword="null"/>, starts the application itself again in the worker role, with its own
     /// arguments, so all of its DI registrations and configuration are there.</value>

@@ -51,6 +51,7 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         Check(options.HealthQueueFullWindow > TimeSpan.Zero, nameof(options.HealthQueueFullWindow), "must be positive", options.HealthQueueFullWindow);
         Check(options.HealthQueueWaitLimit > TimeSpan.Zero, nameof(options.HealthQueueWaitLimit), "must be positive", options.HealthQueueWaitLimit);
         Check(Enum.IsDefined(options.OnWorkerLost), nameof(options.OnWorkerLost), "must be Fail or Retry", options.OnWorkerLost);
+        Check(Enum.IsDefined(options.ExecutionMode), nameof(options.ExecutionMode), "must be Processes or InProcess", options.ExecutionMode);
         Check(options.MaxMemoryPerProcess is null or >= 1024 * 1024, nameof(options.MaxMemoryPerProcess), "must be at least 1048576 bytes, or absent for no limit", options.MaxMemoryPerProcess);
         Check(options.MaxAttempts >= 1, nameof(options.MaxAttempts), "must be at least 1", options.MaxAttempts);
         Check(options.MaxMessageSize is >= 1024 and <= 1024 * 1024 * 1024, nameof(options.MaxMessageSize), "must be between 1024 and 1073741824 bytes", options.MaxMessageSize);

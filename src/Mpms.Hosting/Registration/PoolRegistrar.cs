@@ -30,7 +30,7 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         string? workerOf = StartupVariables.CurrentPool;
         if (workerOf is null)
         {
-            RegisterApplicationRole<TJob, TResult>();
+            RegisterApplicationRole<TWorker, TJob, TResult>();
         }
         else if (string.Equals(workerOf, poolName, StringComparison.Ordinal))
         {
@@ -44,7 +44,8 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         return new PoolWiring<TWorker, TJob, TResult>();
     }
 
-    private void RegisterApplicationRole<TJob, TResult>()
+    private void RegisterApplicationRole<TWorker, TJob, TResult>()
+        where TWorker : class
     {
         string name = poolName;
         services.AddSingleton<IValidateOptions<MpmsOptions>>(new MpmsOptionsValidator(name, sectionPath));
@@ -52,7 +53,7 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         services.TryAddSingleton(sp => new MpmsTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IMpmsQueue, MpmsQueueRouter>();
 
-        services.AddKeyedSingleton(name, (sp, _) => CreatePool<TJob, TResult>(sp));
+        services.AddKeyedSingleton(name, (sp, _) => CreatePool<TWorker, TJob, TResult>(sp));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(name));
         services.AddKeyedSingleton<IMpmsPool>(name, (sp, key) => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(key));
         services.AddKeyedSingleton<IMpmsPool<TJob, TResult>>(name, (sp, key) => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(key));
@@ -63,7 +64,8 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         services.AddSingleton<IPoolStatus>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(name));
     }
 
-    private MpmsPool<TJob, TResult> CreatePool<TJob, TResult>(IServiceProvider sp)
+    private MpmsPool<TJob, TResult> CreatePool<TWorker, TJob, TResult>(IServiceProvider sp)
+        where TWorker : class
     {
         MpmsOptions options = sp.GetRequiredService<IOptionsMonitor<MpmsOptions>>().Get(poolName);
         bool hasCollector = sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(IMpmsCollector<TJob, TResult>))
@@ -78,7 +80,10 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
         TimeProvider time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
         var queue = new PoolQueue<TJob, TResult>(poolName, options, ResolveSerializer(sp), hasCollector, telemetry, time, loggerFactory.CreateLogger("Mpms.Hosting.Queue"));
-        var supervisor = new PoolSupervisor(poolName, options, queue.Jobs, telemetry, loggerFactory);
+        Func<SupervisionContext, IProcessStarter> starter = options.ExecutionMode == MpmsExecutionMode.InProcess
+            ? pool => new InProcessStarter(pool, new InProcessRuntime(sp, new JobInvoker<TWorker, TJob, TResult>(ResolveSerializer(sp)), loggerFactory.CreateLogger("Mpms.Hosting.WorkerRuntime")))
+            : pool => new OsProcessStarter(pool, () => ResolveCommandLine(options, sp));
+        var supervisor = new PoolSupervisor(poolName, options, queue.Jobs, telemetry, loggerFactory, starter);
 
         // Collectors are resolved when the pool starts, not here: one may depend on the pool's own queue.
         string name = poolName;
@@ -134,6 +139,18 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         services.AddSingleton<IMpmsPool<TJob, TResult>>(standIn);
         services.AddKeyedSingleton<IMpmsPool>(poolName, standIn);
         services.TryAddSingleton<IMpmsQueue>(standIn);
+    }
+
+    /// <summary>The command line of the pool's workers, resolved when the pool starts: a failure names the key to set, as invalid options do.</summary>
+    private WorkerCommandLine ResolveCommandLine(MpmsOptions options, IServiceProvider sp)
+    {
+        HostApplication application = sp.GetService<IHostEnvironment>() is { } environment
+            ? new HostApplication(environment.ApplicationName, environment.EnvironmentName, environment.ContentRootPath)
+            : HostApplication.Unknown;
+        return WorkerCommandLine.TryResolve(options, poolName, application, RunningProgram.Current, out WorkerCommandLine? commandLine, out string? problem)
+            ? commandLine
+            : throw new OptionsValidationException(poolName, typeof(MpmsOptions), [
+                $"{sectionPath}:WorkerCommand must name the program of the workers of pool '{poolName}', because {problem}: set it, start the application with WebApplicationFactory<Program>, or set ExecutionMode to InProcess."]);
     }
 
     private IMpmsSerializer ResolveSerializer(IServiceProvider sp) =>

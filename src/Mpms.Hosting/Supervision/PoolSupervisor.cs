@@ -20,6 +20,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 {
     private readonly SupervisionContext _pool;
     private readonly MpmsOptions _options;
+    private readonly IProcessStarter _starter;
     private readonly MpmsTelemetry _telemetry;
     private readonly KeyValuePair<string, object?> _poolTag;
     private readonly ProcessChecks _checks;
@@ -40,9 +41,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private readonly StartFailurePolicy _startFailures;
     private readonly StartFailureReports _startReports;
     private readonly RecentRestarts _recentRestarts;
-    private WorkerListener? _listener;
-    private SpawnThread? _spawnThread;
-    private WorkerCommandLine? _commandLine;
+    private bool _started;
     private Task _superviseLoop = Task.CompletedTask;
     private Task? _stopping;
     private bool _stopRequested;
@@ -50,11 +49,19 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private int _spawned;
     private long _restarts;
 
-    public PoolSupervisor(string poolName, MpmsOptions options, IJobDispatcher dispatcher, MpmsTelemetry telemetry, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
+    /// <param name="poolName">The pool's name.</param>
+    /// <param name="options">The pool's options.</param>
+    /// <param name="dispatcher">The queue's side of the dispatch seam.</param>
+    /// <param name="telemetry">The library's metrics.</param>
+    /// <param name="loggerFactory">The application's logging.</param>
+    /// <param name="starter">Makes what starts the pool's processes, given what the pool's supervision shares.</param>
+    /// <param name="timeProvider">The one clock of the supervision; the system's when not given.</param>
+    public PoolSupervisor(string poolName, MpmsOptions options, IJobDispatcher dispatcher, MpmsTelemetry telemetry, ILoggerFactory loggerFactory, Func<SupervisionContext, IProcessStarter> starter, TimeProvider? timeProvider = null)
     {
         TimeProvider clock = timeProvider ?? TimeProvider.System;
         _pool = new SupervisionContext(poolName, options, dispatcher, clock, loggerFactory);
         _options = options;
+        _starter = starter(_pool);
         _telemetry = telemetry;
         _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
         _checks = new ProcessChecks(options, clock);
@@ -99,9 +106,9 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     }
 
     /// <summary>Gets the path of the pool's socket while it runs (for tests of the link's defences).</summary>
-    internal string? Endpoint => _listener?.Endpoint;
+    internal string? Endpoint => (_starter as OsProcessStarter)?.Endpoint;
 
-    /// <summary>Gets the ids of every process this supervisor started, in order (for tests that check nothing is left behind).</summary>
+    /// <summary>Gets the ids of every operating-system process this supervisor started, in order (for tests that check nothing is left behind).</summary>
     internal IReadOnlyList<int> StartedProcessIds
     {
         get
@@ -116,24 +123,23 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     /// <summary>Raised on every change the supervisor sees: tests wait on it instead of sleeping.</summary>
     internal event Action? Changed;
 
-    /// <summary>Opens the pool's socket and starts its processes; a pool starts once.</summary>
+    /// <summary>Opens what the pool's processes connect to and starts them; a pool starts once.</summary>
     public void Start()
     {
         lock (_gate)
         {
             // A second start must change nothing of the running pool.
-            if (_listener is not null)
+            if (_started)
             {
                 throw new InvalidOperationException($"Pool '{_pool.PoolName}' has already been started; a pool starts once.");
             }
 
-            _commandLine = WorkerCommandLine.For(_options);
-            _listener = new WorkerListener(_pool.PoolName, _options.SocketDirectory, _pool.Logger, _pool.Clock);
-            _spawnThread = new SpawnThread(_pool.PoolName);
+            // Opened first: a starter that cannot start workers throws here, and there is nothing to stop.
+            _starter.Open();
+            _started = true;
         }
 
-        _listener.Start();
-        SupervisorLog.PoolStarting(_pool.Logger, _pool.PoolName, _options.Processes, _options.ThreadsPerProcess, _commandLine.FileName);
+        SupervisorLog.PoolStarting(_pool.Logger, _pool.PoolName, _options.Processes, _options.ThreadsPerProcess, _starter.Program);
         _superviseLoop = SuperviseAsync(_supervising.Token);
     }
 
@@ -145,7 +151,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     {
         lock (_gate)
         {
-            return _stopping ??= _listener is null ? Task.CompletedTask : StopOnceAsync(deadline);
+            return _stopping ??= _started ? StopOnceAsync(deadline) : Task.CompletedTask;
         }
     }
 
@@ -153,7 +159,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     {
         // Reached without a stop when the host failed to start or was disposed unstopped: leave no process behind.
         await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
-        _spawnThread?.Dispose(); // every process has exited: the thread they were started from may end
+        await _starter.DisposeAsync().ConfigureAwait(false); // a pool never started has its starter still
         _supervising.Dispose();
     }
 
@@ -212,7 +218,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         await StagedStop.RunAsync(children, runs, deadline).ConfigureAwait(false);
         await _supervising.CancelAsync().ConfigureAwait(false);
         await _superviseLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await _listener!.DisposeAsync().ConfigureAwait(false);
+        await _starter.DisposeAsync().ConfigureAwait(false); // every process has ended: nothing connects or is started any more
         OnChanged();
     }
 
@@ -273,11 +279,11 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         ProcessRunner runner;
         try
         {
-            runner = _spawnThread!.Invoke(() => ProcessRunner.Launch(_pool, _listener!, _commandLine!, number, this));
+            runner = ProcessRunner.Launch(_pool, _starter, number, this);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
-            SupervisorLog.SpawnFailed(_pool.Logger, _pool.PoolName, MpmsNames.Process(_pool.PoolName, number), _commandLine!.FileName, ex);
+            SupervisorLog.SpawnFailed(_pool.Logger, _pool.PoolName, MpmsNames.Process(_pool.PoolName, number), _starter.Program, ex);
             _startReports.OnFailure();
             return;
         }
@@ -288,7 +294,10 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
             _recentRestarts.Record();
         }
 
-        _startedProcessIds.Add(runner.Process.ProcessId);
+        if (!runner.Process.IsInApplication)
+        {
+            _startedProcessIds.Add(runner.Process.ProcessId);
+        }
 
         _children.Add(runner);
         SupervisorLog.ProcessStarted(_pool.Logger, _pool.PoolName, runner.Process.Name, runner.Process.ProcessId);

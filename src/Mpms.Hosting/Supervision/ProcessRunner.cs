@@ -15,10 +15,9 @@ internal sealed class ProcessRunner
     private static readonly TimeSpan LinkClosedExitGrace = TimeSpan.FromSeconds(5);
 
     private readonly SupervisionContext _pool;
-    private readonly WorkerListener _listener;
-    private readonly WorkerProcess _process;
-    private readonly string _secret;
+    private readonly IWorkerProcess _process;
     private readonly Task<WorkerConnection> _connected;
+    private readonly Action _forget;
     private readonly IProcessEvents _events;
 
     // Guards the fields below: the supervise loop, the stop and the run itself read and change them.
@@ -36,39 +35,26 @@ internal sealed class ProcessRunner
     // The process was reaped: nothing more is started for it.
     private bool _reaped;
 
-    private ProcessRunner(SupervisionContext pool, WorkerListener listener, WorkerProcess process, string secret, Task<WorkerConnection> connected, IProcessEvents events)
+    private ProcessRunner(SupervisionContext pool, StartedProcess started, IProcessEvents events)
     {
         _pool = pool;
-        _listener = listener;
-        _process = process;
-        _secret = secret;
-        _connected = connected;
+        _process = started.Process;
+        _connected = started.Connected;
+        _forget = started.Forget;
         _events = events;
     }
 
     public ProcessLifecycle Lifecycle => _process.Lifecycle;
 
-    public WorkerProcess Process => _process;
+    public IWorkerProcess Process => _process;
 
     /// <summary>Gets the run: it completes once the process was reaped, its jobs have their fate and its exit is reported.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    /// <summary>Starts worker process number <paramref name="number"/>, with a secret the listener expects from it.</summary>
-    /// <exception cref="System.ComponentModel.Win32Exception">The program could not be started (the secret is forgotten).</exception>
-    public static ProcessRunner Launch(SupervisionContext pool, WorkerListener listener, WorkerCommandLine commandLine, int number, IProcessEvents events)
-    {
-        (string secret, Task<WorkerConnection> connected) = listener.Expect();
-        try
-        {
-            WorkerProcess process = WorkerProcess.Start(pool, number, commandLine, listener.Endpoint, secret);
-            return new ProcessRunner(pool, listener, process, secret, connected, events);
-        }
-        catch
-        {
-            listener.Forget(secret);
-            throw;
-        }
-    }
+    /// <summary>Starts worker process number <paramref name="number"/> through <paramref name="starter"/>.</summary>
+    /// <exception cref="System.ComponentModel.Win32Exception">The program could not be started.</exception>
+    public static ProcessRunner Launch(SupervisionContext pool, IProcessStarter starter, int number, IProcessEvents events) =>
+        new(pool, starter.Start(number), events);
 
     /// <summary>Starts the run; call once.</summary>
     public Task Start()
@@ -186,7 +172,12 @@ internal sealed class ProcessRunner
             HangEvidence.LogRunningJobs(_pool.Logger, _pool.PoolName, _process.Name, link.RunningJobs());
             _evidence = Task.Run(async () =>
             {
-                await HangEvidence.TryWriteDumpAsync(_pool, _process.ProcessId, _process.Name).ConfigureAwait(false);
+                // A process inside the application is no process to dump: the dump would be of the application.
+                if (!_process.IsInApplication)
+                {
+                    await HangEvidence.TryWriteDumpAsync(_pool, _process.ProcessId, _process.Name).ConfigureAwait(false);
+                }
+
                 _process.Kill(reason);
             });
         }
@@ -228,7 +219,7 @@ internal sealed class ProcessRunner
         }
         finally
         {
-            _listener.Forget(_secret);
+            _forget();
         }
 
         // Forgotten, the connection ends now: canceled, or accepted by a handshake that took the secret just before.

@@ -47,6 +47,8 @@ internal sealed class SupervisionContext
 
     private static WorkerSettings CreateSettings(string poolName, MpmsOptions options) => new()
     {
+        // Inside the application a worker's logs are the application's already, and its working set is the
+        // application's: neither forwarding nor the memory limit has a meaning there.
         PoolName = poolName,
         ProcessNumber = 0,
         ThreadsPerProcess = options.ThreadsPerProcess,
@@ -59,7 +61,7 @@ internal sealed class SupervisionContext
         GracefulDieTimeout = options.GracefulDieTimeout,
         HeartbeatInterval = options.HeartbeatInterval,
         MaxMessageSize = options.MaxMessageSize,
-        ForwardLogs = options.ForwardWorkerLogs,
-        MaxMemoryPerProcess = options.MaxMemoryPerProcess,
+        ForwardLogs = options.ForwardWorkerLogs && options.ExecutionMode == MpmsExecutionMode.Processes,
+        MaxMemoryPerProcess = options.ExecutionMode == MpmsExecutionMode.Processes ? options.MaxMemoryPerProcess : null,
     };
 }

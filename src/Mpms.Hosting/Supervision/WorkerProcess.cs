@@ -9,7 +9,7 @@ namespace Mpms.Hosting.Supervision;
 /// The operating-system process of one worker: started with its secret in its environment, its output forwarded to the
 /// log, killed, reaped. What the pool knows of its life is its <see cref="Lifecycle"/>; the protocol is its link's.
 /// </summary>
-internal sealed class WorkerProcess : IDisposable
+internal sealed class WorkerProcess : IWorkerProcess
 {
     // After the process exits, how long its last output lines may take to arrive; a process it started that still holds
     // its standard output open must not hold up the outcomes of its jobs.
@@ -34,6 +34,8 @@ internal sealed class WorkerProcess : IDisposable
     public string Name => Lifecycle.Name;
 
     public int ProcessId => Lifecycle.ProcessId;
+
+    public bool IsInApplication => false;
 
     /// <summary>Starts worker process number <paramref name="number"/> of the pool.</summary>
     public static WorkerProcess Start(SupervisionContext pool, int number, WorkerCommandLine commandLine, string endpoint, string secret)

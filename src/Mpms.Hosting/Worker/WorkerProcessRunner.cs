@@ -208,6 +208,10 @@ internal sealed class WorkerProcessRunner
 
         WorkerLog.LinkLost(_logger, _poolName, session.Process.ProcessName, why);
         _seams.ExitProcess(ExitCodes.LinkLost);
+
+        // Only a worker that does not own its process gets here (inside the application): its threads cannot be ended,
+        // so it takes no more jobs and ends when the ones running return.
+        session.Leave.BeginLeaving(MpmsProcessExitReason.LinkLost);
     }
 
     /// <summary>What runs beside the worker threads while the link is up, started and stopped together.</summary>

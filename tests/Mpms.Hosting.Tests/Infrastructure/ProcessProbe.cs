@@ -36,6 +36,19 @@ public static class ProcessProbe
         }
     }
 
+    /// <summary>The arguments a process was started with, the program first (what <c>ps -ef</c> shows), or null when it is gone.</summary>
+    public static string[]? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Split('\0');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The kernel's names of the process's threads.</summary>
     public static IReadOnlyList<string> ThreadComms(int pid)
     {

@@ -52,10 +52,20 @@ public sealed class TestPool : IAsyncDisposable
     public string Directory => _directory;
 
     /// <summary>Builds and starts a pool of TestWorker processes (2 × 2 unless <paramref name="configure"/> says otherwise).</summary>
+    /// <param name="configure">Changes the pool's options.</param>
+    /// <param name="services">Adds to the host's services.</param>
+    /// <param name="shutdownTimeout">The host's shutdown timeout (30 seconds unless given).</param>
+    /// <param name="applicationName">The host's application name, as a test host such as WebApplicationFactory sets it.</param>
+    /// <param name="inProcess">
+    /// Runs the pool with <see cref="MpmsExecutionMode.InProcess"/>: its workers are in this process, with the TestWorker
+    /// program's services registered here (its behaviour configured through <see cref="TestBehaviour"/>, not the environment).
+    /// </param>
     public static async Task<TestPool> StartAsync(
         Action<MpmsOptions>? configure = null,
         Action<IServiceCollection>? services = null,
-        TimeSpan? shutdownTimeout = null)
+        TimeSpan? shutdownTimeout = null,
+        string? applicationName = null,
+        bool inProcess = false)
     {
         string directory = System.IO.Directory.CreateTempSubdirectory("mpms-test-").FullName;
         var logs = new ListLoggerProvider();
@@ -63,6 +73,7 @@ public sealed class TestPool : IAsyncDisposable
         {
             DisableDefaults = true,
             ContentRootPath = directory,
+            ApplicationName = applicationName,
         });
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
@@ -74,8 +85,21 @@ public sealed class TestPool : IAsyncDisposable
             options.ThreadsPerProcess = 2;
             options.RestartDelay = TimeSpan.FromMilliseconds(100);
             options.WorkerEnvironment["TestWorker__EventLog"] = Path.Combine(directory, "events.log");
+            options.ExecutionMode = inProcess ? MpmsExecutionMode.InProcess : MpmsExecutionMode.Processes;
             configure?.Invoke(options);
         });
+        if (inProcess)
+        {
+            // What the TestWorker program registers, here: in-process, its workers run on this container.
+            builder.Services.Configure<TestBehaviour>(b => b.EventLog = Path.Combine(directory, "events.log"));
+            builder.Services.AddSingleton<EventLog>();
+            builder.Services.AddScoped<ThreadResource>();
+            builder.Services.AddSingleton<IProcessInitializer, RecordingProcessInitializer>();
+            builder.Services.AddScoped<IThreadInitializer, RecordingThreadInitializer>();
+            builder.Services.AddScoped<IThreadFinalizer, RecordingThreadFinalizer>();
+            builder.Services.AddSingleton<IProcessFinalizer, RecordingProcessFinalizer>();
+        }
+
         services?.Invoke(builder.Services);
         IHost host = builder.Build();
         var pool = new TestPool(host, directory, logs);
@@ -245,7 +269,7 @@ public sealed class TestPool : IAsyncDisposable
             {
             }
 
-            int[] alive = started.Where(ProcessProbe.IsAlive).ToArray();
+            int[] alive = started.Where(pid => pid != Environment.ProcessId && ProcessProbe.IsAlive(pid)).ToArray();
             foreach (int pid in alive)
             {
                 ProcessProbe.Kill(pid);

@@ -42,6 +42,21 @@ public sealed class WebApplicationRoleTests
         Assert.StartsWith("mpms-WhoAmIWorker-p", answer.WorkerThreadName, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(Launch.DotnetHost)]
+    [InlineData(Launch.AppHost)]
+    public async Task WorkerProcesses_CommandLine_IsTheAppsWithThePoolsMarkerLast(Launch launch)
+    {
+        await using WebApp app = await WebApp.StartAsync(launch);
+
+        JobAnswer answer = await app.GetAsync<JobAnswer>("/jobs/routed");
+
+        // What ps -ef shows, and pgrep -f matches: the app's own command line, and the marker that tells a worker apart.
+        string[] application = ProcessProbe.CommandLine(app.ProcessId)!;
+        Assert.DoesNotContain(application, a => a.StartsWith("--mpms-worker", StringComparison.Ordinal));
+        Assert.Equal([.. application, "--mpms-worker=WhoAmIWorker"], ProcessProbe.CommandLine(answer.WorkerProcessId)!);
+    }
+
     [Fact]
     public async Task WorkerProcesses_DoNotHoldTheAppsListeningSocket()
     {

@@ -33,6 +33,7 @@ public sealed class MpmsOptionsTests
             ["Mpms:OnWorkerLost"] = "Retry",
             ["Mpms:MaxAttempts"] = "5",
             ["Mpms:WorkerCommand"] = "thumb-worker",
+            ["Mpms:ExecutionMode"] = "InProcess",
             ["Mpms:WorkerArguments:0"] = "--role",
             ["Mpms:WorkerArguments:1"] = "worker",
             ["Mpms:WorkerEnvironment:DOTNET_gcServer"] = "0",
@@ -61,6 +62,7 @@ public sealed class MpmsOptionsTests
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)), (o.RestartDelay, o.MaxRestartDelay));
         Assert.Equal((MpmsWorkerLostPolicy.Retry, 5), (o.OnWorkerLost, o.MaxAttempts));
         Assert.Equal("thumb-worker", o.WorkerCommand);
+        Assert.Equal(MpmsExecutionMode.InProcess, o.ExecutionMode);
         Assert.Equal(["--role", "worker"], o.WorkerArguments);
         Assert.Equal(new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["REGION"] = "eu" }, o.WorkerEnvironment);
         Assert.Equal(("sockets", 2048), (o.SocketDirectory, o.MaxMessageSize));
@@ -88,6 +90,7 @@ public sealed class MpmsOptionsTests
         Assert.Equal((MpmsWorkerLostPolicy.Fail, 3), (o.OnWorkerLost, o.MaxAttempts));
         Assert.Equal((16 * 1024 * 1024, false, true), (o.MaxMessageSize, o.EnableResultStream, o.CaptureWorkerOutput));
         Assert.Null(o.WorkerCommand);
+        Assert.Equal(MpmsExecutionMode.Processes, o.ExecutionMode);
         Assert.Empty(o.GracefulDieExceptions);
         Assert.Empty(o.WorkerEnvironment);
         Assert.Empty(o.Meta);

@@ -132,6 +132,40 @@ public sealed class WorkerProcessRunnerTests
         hanging.Release();
     }
 
+    [Fact]
+    public async Task RunAsync_LinkLostInAProcessItDoesNotOwn_ExitsThroughItsSeamThenLeavesRunningItsFinalizers()
+    {
+        var application = new FakeApplication();
+        var finalizer = new SignallingProcessFinalizer();
+        var services = new ServiceCollection();
+        services.AddSingleton<IProcessFinalizer>(finalizer);
+        Task<int> worker = application.StartWorker(services, new EchoInvoker());
+        await application.GreetAsync(WorkerTestKit.Settings(threads: 1));
+        await application.NextAsync(FrameType.Ready);
+        await application.NextAsync(FrameType.Credit);
+
+        // The application's end goes, as when the pool cuts an in-process worker off.
+        await application.DisposeAsync();
+
+        // The seam cannot end the process here, so the worker leaves: no more jobs, its finalizers, its exit code.
+        await finalizer.Ran.WaitAsync(Wire.HangGuard);
+        lock (application.ExitCalls)
+        {
+            Assert.Equal([ExitCodes.LinkLost], application.ExitCalls);
+        }
+
+        // It still waits (bounded) for a drain that cannot come; the fake clock passes that bound.
+        using var ceiling = new CancellationTokenSource(Wire.HangGuard);
+        while (!worker.IsCompleted)
+        {
+            ceiling.Token.ThrowIfCancellationRequested();
+            application.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(worker, Task.Delay(10, ceiling.Token));
+        }
+
+        Assert.Equal(ExitCodes.ForLeaving(MpmsProcessExitReason.LinkLost), await worker);
+    }
+
     /// <summary>The application's side of one worker's link.</summary>
     private sealed class FakeApplication : IFrameHandler, IAsyncDisposable
     {
@@ -239,6 +273,20 @@ public sealed class WorkerProcessRunnerTests
         public ValueTask InitializeAsync(MpmsProcessContext context, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _runs);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>A process finalizer that says when it ran.</summary>
+    private sealed class SignallingProcessFinalizer : IProcessFinalizer
+    {
+        private readonly TaskCompletionSource _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Ran => _ran.Task;
+
+        public ValueTask FinalizeAsync(MpmsProcessContext context, CancellationToken cancellationToken)
+        {
+            _ran.TrySetResult();
             return ValueTask.CompletedTask;
         }
     }
