@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Queue;
@@ -19,7 +20,7 @@ namespace Mpms.Hosting.Registration;
 /// </summary>
 internal sealed class PoolRegistrar(IServiceCollection services, string poolName, string sectionPath) : IWorkerTypeVisitor<PoolWiring>
 {
-    public PoolWiring Visit<TWorker, TJob, TResult>()
+    public PoolWiring Visit<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWorker, TJob, TResult>()
         where TWorker : class
     {
         services.AddOptions<MpmsOptions>(poolName).BindConfiguration(sectionPath);
@@ -77,7 +78,9 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         var telemetry = sp.GetRequiredService<MpmsTelemetry>();
         var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
         TimeProvider time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
-        var queue = new PoolQueue<TJob, TResult>(poolName, options, ResolveSerializer(sp), hasCollector, telemetry, time, loggerFactory.CreateLogger("Mpms.Hosting.Queue"));
+        IMpmsSerializer serializer = ResolveSerializer(sp);
+        (serializer as MpmsJsonSerializer)?.ThrowIfUnknown(poolName, typeof(TJob), typeof(TResult));
+        var queue = new PoolQueue<TJob, TResult>(poolName, options, serializer, hasCollector, telemetry, time, loggerFactory.CreateLogger("Mpms.Hosting.Queue"));
         var supervisor = new PoolSupervisor(poolName, options, queue.Jobs, telemetry, loggerFactory);
 
         // Collectors are resolved when the pool starts, not here: one may depend on the pool's own queue.
