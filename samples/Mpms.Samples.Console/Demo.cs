@@ -51,7 +51,7 @@ public static class Demo
             o.ThreadsPerProcess = 3;
             o.MaxJobsPerThread = 5;
             o.Meta["demo"] = "collector";
-        });
+        }).UseJsonSerializer(SampleJson.Default.Options);
         services.AddSingleton<IMpmsCollector<SquareJob, long>, PrintingCollector>();
 
         services.AddMpms<EchoWorker>(o =>
@@ -59,7 +59,7 @@ public static class Demo
             o.Processes = 1;
             o.ThreadsPerProcess = 2;
             o.EnableResultStream = true;
-        });
+        }).UseJsonSerializer(SampleJson.Default.Options);
     }
 
     public static async Task RunAsync(IHost host)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Mpms.Hosting;
 using Mpms.Samples.Console;
 using Serilog;
+using Serilog.Settings.Configuration;
 
 // Configuration comes from the appsettings.json next to the program (the repository's reference configuration).
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -14,7 +15,11 @@ HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicati
     Args = args,
     ContentRootPath = AppContext.BaseDirectory,
 });
-builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration));
+// The sinks' assemblies are named rather than found by scanning the application's files, which a single-file or
+// native AOT application does not have.
+builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(
+    builder.Configuration,
+    new ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly)));
 
 builder.Services.AddMpms<DoublingWorker>();
 builder.Services.Configure<DbOptions>(builder.Configuration.GetSection("Db"));

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Mpms.Hosting;
 
 /// <summary>
@@ -10,7 +12,7 @@ public interface IMpmsWorker
 #pragma warning restore CA1040
 {
     /// <summary>Calls <paramref name="visitor"/> with the worker's job and result types.</summary>
-    internal static abstract TReturn Accept<TWorker, TReturn>(IWorkerTypeVisitor<TReturn> visitor)
+    internal static abstract TReturn Accept<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWorker, TReturn>(IWorkerTypeVisitor<TReturn> visitor)
         where TWorker : class, IMpmsWorker;
 }
 
@@ -29,7 +31,7 @@ public interface IMpmsWorker
 public interface IMpmsWorker<in TJob, TResult> : IMpmsWorker
 {
     // How AddMpms learns TJob and TResult from the worker type alone, with no reflection (so trimming and AOT keep it).
-    static TReturn IMpmsWorker.Accept<TWorker, TReturn>(IWorkerTypeVisitor<TReturn> visitor) => visitor.Visit<TWorker, TJob, TResult>();
+    static TReturn IMpmsWorker.Accept<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWorker, TReturn>(IWorkerTypeVisitor<TReturn> visitor) => visitor.Visit<TWorker, TJob, TResult>();
 
     /// <summary>Runs <paramref name="job"/> and returns its result.</summary>
     /// <param name="job">The job, as the application passed it to the queue.</param>

@@ -21,6 +21,9 @@ public sealed class TestBehaviour
     /// <summary>The thread initializer of this thread number throws.</summary>
     public int FailThreadInitOfThread { get; set; }
 
+    /// <summary>The worker's constructor throws on the thread of this number.</summary>
+    public int FailWorkerConstructionOnThread { get; set; }
+
     public bool FailThreadFinalizer { get; set; }
 
     public bool FailProcessFinalizer { get; set; }
@@ -46,6 +49,9 @@ public sealed class ThreadResource
     public int Id { get; } = Interlocked.Increment(ref s_next);
 
     public int InitializedOnThread { get; set; }
+
+    /// <summary>Gets or sets the number of the worker thread it belongs to, which its thread initializer sets.</summary>
+    public int ThreadNumber { get; set; }
 }
 
 public sealed class RecordingProcessInitializer(IOptions<TestBehaviour> behaviour, EventLog events) : IProcessInitializer
@@ -78,6 +84,7 @@ public sealed class RecordingThreadInitializer(IOptions<TestBehaviour> behaviour
         }
 
         resource.InitializedOnThread = Environment.CurrentManagedThreadId;
+        resource.ThreadNumber = context.ThreadNumber;
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Mpms.Hosting;
 
 namespace Mpms.Hosting.TestWorker;
@@ -14,8 +15,25 @@ namespace Mpms.Hosting.TestWorker;
 /// standard error), <c>trace</c> (reports the current activity's trace), <c>allocate</c> (allocates Value MiB, touches
 /// every page and keeps it referenced until the process ends).
 /// </summary>
-public sealed class TestWorker(ThreadResource threadResource, EventLog events, ILogger<TestWorker> logger) : IMpmsWorker<TestJob, TestResult>
+public sealed class TestWorker : IMpmsWorker<TestJob, TestResult>
 {
+    private readonly ThreadResource _threadResource;
+    private readonly EventLog _events;
+    private readonly ILogger<TestWorker> _logger;
+
+    public TestWorker(ThreadResource threadResource, EventLog events, ILogger<TestWorker> logger, IOptions<TestBehaviour> behaviour)
+    {
+        // Told to, it cannot be constructed on one thread: what the pool reports then is under test.
+        if (behaviour.Value.FailWorkerConstructionOnThread is > 0 and int refused && threadResource.ThreadNumber == refused)
+        {
+            throw new InvalidOperationException($"the test worker refuses thread {refused}");
+        }
+
+        _threadResource = threadResource;
+        _events = events;
+        _logger = logger;
+    }
+
     public async ValueTask<TestResult> ExecuteAsync(TestJob job, MpmsJobContext context, CancellationToken cancellationToken)
     {
         int before = Environment.CurrentManagedThreadId;
@@ -27,7 +45,7 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
                 value = job.Value * 2;
                 break;
             case "whoami":
-                events.Write("job-ran", context.JobId);
+                _events.Write("job-ran", context.JobId);
                 await Task.Delay(5, cancellationToken);
                 break;
             case "throw":
@@ -39,11 +57,11 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
                 Thread.Sleep(job.DelayMs);
                 break;
             case "wait":
-                events.Write("job-waiting", context.JobId);
+                _events.Write("job-waiting", context.JobId);
                 await Task.Delay(Timeout.Infinite, cancellationToken);
                 break;
             case "wait-file":
-                events.Write("job-waiting", context.JobId);
+                _events.Write("job-waiting", context.JobId);
                 while (!File.Exists(job.Path))
                 {
                     await Task.Delay(10, cancellationToken);
@@ -52,16 +70,16 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
                 break;
             case "block-file":
                 // Like "block" (ignores its token), but returns when the test creates the file at Path, and says so in the log.
-                events.Write("job-waiting", context.JobId);
+                _events.Write("job-waiting", context.JobId);
                 while (!File.Exists(job.Path))
                 {
                     Thread.Sleep(10);
                 }
 
-                logger.LogInformation("Job {JobId} unblocked", context.JobId);
+                _logger.LogInformation("Job {JobId} unblocked", context.JobId);
                 break;
             case "crash":
-                events.Write("job-crashing", context.JobId);
+                _events.Write("job-crashing", context.JobId);
                 Process.GetCurrentProcess().Kill();
                 break;
             case "spawn-then-crash":
@@ -83,7 +101,7 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
                 Environment.Exit(job.Value);
                 break;
             case "log":
-                logger.LogWarning("Worker logged {JobValue} for {JobId}", job.Value, context.JobId);
+                _logger.LogWarning("Worker logged {JobValue} for {JobId}", job.Value, context.JobId);
                 break;
             case "stderr":
                 Console.Error.WriteLine($"stderr line {job.Value}");
@@ -105,8 +123,8 @@ public sealed class TestWorker(ThreadResource threadResource, EventLog events, I
             ThreadName = Thread.CurrentThread.Name,
             ManagedThreadId = before,
             ManagedThreadIdAfterAwait = Environment.CurrentManagedThreadId,
-            ThreadInitializerThreadId = threadResource.InitializedOnThread,
-            ThreadResourceId = threadResource.Id,
+            ThreadInitializerThreadId = _threadResource.InitializedOnThread,
+            ThreadResourceId = _threadResource.Id,
             ProcessInitializerProcessId = ProcessResource.InitializedInProcess,
             JobId = context.JobId,
             Attempt = context.Attempt,

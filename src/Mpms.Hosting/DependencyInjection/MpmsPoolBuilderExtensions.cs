@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
 using Mpms.Hosting;
 using Mpms.Hosting.Registration;
 using Mpms.Hosting.Worker;
@@ -24,7 +26,7 @@ public static class MpmsPoolBuilderExtensions
     /// <typeparam name="TInitializer">The initializer; a singleton of each worker process.</typeparam>
     /// <param name="builder">The pool's builder.</param>
     /// <returns>The same builder, for chaining.</returns>
-    public static IMpmsPoolBuilder AddProcessInitializer<TInitializer>(this IMpmsPoolBuilder builder)
+    public static IMpmsPoolBuilder AddProcessInitializer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TInitializer>(this IMpmsPoolBuilder builder)
         where TInitializer : class, IProcessInitializer
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -36,7 +38,7 @@ public static class MpmsPoolBuilderExtensions
     /// <typeparam name="TInitializer">The initializer; resolved from each worker thread's own scope.</typeparam>
     /// <param name="builder">The pool's builder.</param>
     /// <returns>The same builder, for chaining.</returns>
-    public static IMpmsPoolBuilder AddThreadInitializer<TInitializer>(this IMpmsPoolBuilder builder)
+    public static IMpmsPoolBuilder AddThreadInitializer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TInitializer>(this IMpmsPoolBuilder builder)
         where TInitializer : class, IThreadInitializer
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -48,7 +50,7 @@ public static class MpmsPoolBuilderExtensions
     /// <typeparam name="TFinalizer">The finalizer; a singleton of each worker process.</typeparam>
     /// <param name="builder">The pool's builder.</param>
     /// <returns>The same builder, for chaining.</returns>
-    public static IMpmsPoolBuilder AddProcessFinalizer<TFinalizer>(this IMpmsPoolBuilder builder)
+    public static IMpmsPoolBuilder AddProcessFinalizer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFinalizer>(this IMpmsPoolBuilder builder)
         where TFinalizer : class, IProcessFinalizer
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -60,7 +62,7 @@ public static class MpmsPoolBuilderExtensions
     /// <typeparam name="TFinalizer">The finalizer; resolved from each worker thread's own scope.</typeparam>
     /// <param name="builder">The pool's builder.</param>
     /// <returns>The same builder, for chaining.</returns>
-    public static IMpmsPoolBuilder AddThreadFinalizer<TFinalizer>(this IMpmsPoolBuilder builder)
+    public static IMpmsPoolBuilder AddThreadFinalizer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFinalizer>(this IMpmsPoolBuilder builder)
         where TFinalizer : class, IThreadFinalizer
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -73,7 +75,7 @@ public static class MpmsPoolBuilderExtensions
     /// <param name="builder">The pool's builder.</param>
     /// <returns>The same builder, for chaining.</returns>
     /// <exception cref="ArgumentException"><typeparamref name="TCollector"/> does not collect this pool's job and result types.</exception>
-    public static IMpmsPoolBuilder AddCollector<TCollector>(this IMpmsPoolBuilder builder)
+    public static IMpmsPoolBuilder AddCollector<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TCollector>(this IMpmsPoolBuilder builder)
         where TCollector : class
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -85,7 +87,7 @@ public static class MpmsPoolBuilderExtensions
     /// <typeparam name="TSerializer">The serializer; a singleton, in the application and in every worker process.</typeparam>
     /// <param name="builder">The pool's builder.</param>
     /// <returns>The same builder, for chaining.</returns>
-    public static IMpmsPoolBuilder UseSerializer<TSerializer>(this IMpmsPoolBuilder builder)
+    public static IMpmsPoolBuilder UseSerializer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSerializer>(this IMpmsPoolBuilder builder)
         where TSerializer : class, IMpmsSerializer
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -177,6 +179,30 @@ public static class MpmsPoolBuilderExtensions
     private static IMpmsPoolBuilder Choose(this IMpmsPoolBuilder builder, HostedServiceChoice choice)
     {
         builder.Services.AddKeyedSingleton(builder.Name, choice);
+        return builder;
+    }
+
+    /// <summary>
+    /// Serialises this pool's jobs and results with System.Text.Json and <paramref name="options"/>: typically a
+    /// source-generated <c>JsonSerializerContext</c>'s options, which a trimmed or native AOT application needs for its
+    /// own job and result types.
+    /// </summary>
+    /// <param name="builder">The pool's builder.</param>
+    /// <param name="options">The serializer options; used as given, and made read-only.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <example>
+    /// <code>
+    /// [JsonSerializable(typeof(ThumbnailJob))] [JsonSerializable(typeof(Thumbnail))]
+    /// partial class AppJson : JsonSerializerContext;
+    ///
+    /// services.AddMpms&lt;ThumbnailWorker&gt;().UseJsonSerializer(AppJson.Default.Options);
+    /// </code>
+    /// </example>
+    public static IMpmsPoolBuilder UseJsonSerializer(this IMpmsPoolBuilder builder, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        builder.Services.AddKeyedSingleton<IMpmsSerializer>(builder.Name, new MpmsJsonSerializer(options));
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mpms.Hosting;
 using Mpms.Hosting.Registration;
 
@@ -31,7 +32,7 @@ public static class MpmsServiceCollectionExtensions
     /// await builder.Build().RunAsync();
     /// </code>
     /// </example>
-    public static IMpmsPoolBuilder AddMpms<TWorker>(this IServiceCollection services)
+    public static IMpmsPoolBuilder AddMpms<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWorker>(this IServiceCollection services)
         where TWorker : class, IMpmsWorker =>
         services.AddMpms<TWorker>(typeof(TWorker).Name);
 
@@ -43,7 +44,7 @@ public static class MpmsServiceCollectionExtensions
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Changes the options after configuration is bound.</param>
     /// <returns>A builder to wire this pool further.</returns>
-    public static IMpmsPoolBuilder AddMpms<TWorker>(this IServiceCollection services, Action<MpmsOptions> configure)
+    public static IMpmsPoolBuilder AddMpms<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWorker>(this IServiceCollection services, Action<MpmsOptions> configure)
         where TWorker : class, IMpmsWorker
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -63,7 +64,7 @@ public static class MpmsServiceCollectionExtensions
     /// <returns>A builder to wire this pool further.</returns>
     /// <exception cref="ArgumentException"><typeparamref name="TWorker"/> is abstract, or <paramref name="name"/> is not a valid pool name.</exception>
     /// <exception cref="InvalidOperationException">Another worker type already has a pool of that name.</exception>
-    public static IMpmsPoolBuilder AddMpms<TWorker>(this IServiceCollection services, string name, string configSectionPath = MpmsOptions.DefaultSectionName)
+    public static IMpmsPoolBuilder AddMpms<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWorker>(this IServiceCollection services, string name, string configSectionPath = MpmsOptions.DefaultSectionName)
         where TWorker : class, IMpmsWorker
     {
         ArgumentNullException.ThrowIfNull(services);

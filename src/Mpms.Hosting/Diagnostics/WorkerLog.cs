@@ -53,6 +53,15 @@ internal static partial class WorkerLog
     [LoggerMessage(2015, LogLevel.Error, "A cancellation callback of job {JobId} threw", EventName = "CancellationCallbackFailed")]
     public static partial void CancellationCallbackFailed(ILogger logger, string jobId, Exception exception);
 
+    [LoggerMessage(2020, LogLevel.Error, "{Service} could not be constructed by dependency injection on {ThreadName} of pool {Pool}, so the thread exits and takes no job. {Reason}{TrimmingHint}", EventName = "ThreadServiceNotConstructed")]
+    public static partial void ThreadServiceNotConstructed(ILogger logger, string service, string threadName, string pool, string reason, string trimmingHint, Exception? exception);
+
+    [LoggerMessage(2021, LogLevel.Error, "{Service} could not be constructed by dependency injection in {ProcessName} (pid {ProcessId}) of pool {Pool}, so the process exits and takes no job. {Reason}{TrimmingHint}", EventName = "ProcessServiceNotConstructed")]
+    public static partial void ProcessServiceNotConstructed(ILogger logger, string service, string processName, int processId, string pool, string reason, string trimmingHint, Exception? exception);
+
+    [LoggerMessage(2022, LogLevel.Error, "{Service} could not be constructed by dependency injection for {Owner} of pool {Pool}: no finalizer of its kind runs there, and it exits anyway. {Reason}{TrimmingHint}", EventName = "FinalizerNotConstructed")]
+    public static partial void FinalizerNotConstructed(ILogger logger, string service, string owner, string pool, string reason, string trimmingHint, Exception? exception);
+
     [LoggerMessage(2016, LogLevel.Critical, "The worker process failed and exits", EventName = "WorkerFailed")]
     public static partial void WorkerFailed(ILogger logger, Exception exception);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Queue;
@@ -19,7 +20,7 @@ namespace Mpms.Hosting.Registration;
 /// </summary>
 internal sealed class PoolRegistrar(IServiceCollection services, string poolName, string sectionPath) : IWorkerTypeVisitor<PoolWiring>
 {
-    public PoolWiring Visit<TWorker, TJob, TResult>()
+    public PoolWiring Visit<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWorker, TJob, TResult>()
         where TWorker : class
     {
         services.AddOptions<MpmsOptions>(poolName).BindConfiguration(sectionPath);
@@ -79,9 +80,11 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         var telemetry = sp.GetRequiredService<MpmsTelemetry>();
         var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
         TimeProvider time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
-        var queue = new PoolQueue<TJob, TResult>(poolName, options, ResolveSerializer(sp), hasCollector, telemetry, time, loggerFactory.CreateLogger("Mpms.Hosting.Queue"));
+        IMpmsSerializer serializer = ResolveSerializer(sp);
+        (serializer as MpmsJsonSerializer)?.ThrowIfUnknown(poolName, typeof(TJob), typeof(TResult));
+        var queue = new PoolQueue<TJob, TResult>(poolName, options, serializer, hasCollector, telemetry, time, loggerFactory.CreateLogger("Mpms.Hosting.Queue"));
         Func<SupervisionContext, IProcessStarter> starter = options.ExecutionMode == MpmsExecutionMode.InProcess
-            ? pool => new InProcessStarter(pool, new InProcessRuntime(sp, new JobInvoker<TWorker, TJob, TResult>(ResolveSerializer(sp)), loggerFactory.CreateLogger("Mpms.Hosting.WorkerRuntime")))
+            ? pool => new InProcessStarter(pool, new InProcessRuntime(sp, new JobInvoker<TWorker, TJob, TResult>(serializer), loggerFactory.CreateLogger("Mpms.Hosting.WorkerRuntime")))
             : pool => new OsProcessStarter(pool, () => ResolveCommandLine(options, sp));
         var supervisor = new PoolSupervisor(poolName, options, queue.Jobs, telemetry, loggerFactory, starter);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -10,7 +11,7 @@ internal abstract class PoolWiring
 
     /// <summary>Registers <typeparamref name="TCollector"/> as the collector of the pool named <paramref name="poolName"/>.</summary>
     /// <exception cref="ArgumentException"><typeparamref name="TCollector"/> does not collect this pool's jobs.</exception>
-    public abstract void AddCollector<TCollector>(IServiceCollection services, string poolName)
+    public abstract void AddCollector<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TCollector>(IServiceCollection services, string poolName)
         where TCollector : class;
 }
 
@@ -20,7 +21,7 @@ internal sealed class PoolWiring<TWorker, TJob, TResult> : PoolWiring
 {
     public override Type WorkerType => typeof(TWorker);
 
-    public override void AddCollector<TCollector>(IServiceCollection services, string poolName)
+    public override void AddCollector<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TCollector>(IServiceCollection services, string poolName)
     {
         if (!typeof(IMpmsCollector<TJob, TResult>).IsAssignableFrom(typeof(TCollector)))
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Mpms.Hosting.Supervision;
@@ -54,6 +55,7 @@ internal sealed class RunningProgram
         };
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "A test runner is never trimmed; in a trimmed application a reference the trimmer removed only means it is not a test runner, which it is not.")]
     private static bool IsTestRunner(Assembly entry)
     {
         // VSTest's host is testhost (testhost.x86, testhost.net48…); ReSharper and Rider have their own.
@@ -69,6 +71,7 @@ internal sealed class RunningProgram
     /// <c>.runtimeconfig.json</c> is beside it. A test host has loaded it (to call its entry point); otherwise it is
     /// looked for next to this program.
     /// </summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location (a single-file application) is handled: such an assembly is not run by the dotnet host.")]
     private static string? FindRunnableAssembly(string name)
     {
         Assembly? loaded = AppDomain.CurrentDomain.GetAssemblies()
@@ -80,6 +83,7 @@ internal sealed class RunningProgram
     }
 
     /// <summary>The <c>dotnet</c> host: this process's, the SDK's, or the one whose runtime this process runs on.</summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location (a single-file application) is handled: the host is then looked for elsewhere, or named 'dotnet'.")]
     private static string FindDotnetHost(string? processPath)
     {
         string executable = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";

@@ -6,6 +6,7 @@ namespace Mpms.Hosting.Worker;
 internal interface IJobInvoker
 {
     /// <summary>Resolves the worker from a thread's scope; called on that thread, once.</summary>
+    /// <exception cref="ServiceConstructionException">Dependency injection could not construct the worker.</exception>
     IThreadJobInvoker CreateForThread(IServiceProvider threadServices);
 }
 

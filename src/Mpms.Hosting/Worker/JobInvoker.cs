@@ -11,8 +11,20 @@ namespace Mpms.Hosting.Worker;
 internal sealed class JobInvoker<TWorker, TJob, TResult>(IMpmsSerializer serializer) : IJobInvoker
     where TWorker : class
 {
-    public IThreadJobInvoker CreateForThread(IServiceProvider threadServices) =>
-        new ThreadInvoker(serializer, (IMpmsWorker<TJob, TResult>)threadServices.GetRequiredService<TWorker>());
+    public IThreadJobInvoker CreateForThread(IServiceProvider threadServices)
+    {
+        TWorker worker;
+        try
+        {
+            worker = threadServices.GetRequiredService<TWorker>();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new ServiceConstructionException($"The worker '{typeof(TWorker).FullName}'", ex);
+        }
+
+        return new ThreadInvoker(serializer, (IMpmsWorker<TJob, TResult>)worker);
+    }
 
     private sealed class ThreadInvoker(IMpmsSerializer serializer, IMpmsWorker<TJob, TResult> worker) : IThreadJobInvoker
     {

@@ -176,7 +176,15 @@ internal sealed class WorkerProcessRunner
         }
         catch (Exception ex)
         {
-            WorkerLog.ProcessInitializerFailed(_logger, _poolName, session.Process.ProcessName, Environment.ProcessId, ex);
+            if (ex is ServiceConstructionException construction)
+            {
+                WorkerLog.ProcessServiceNotConstructed(_logger, construction.Service, session.Process.ProcessName, Environment.ProcessId, _poolName, construction.Reason, ServiceConstructionException.HintIfTrimmed, construction.InnerException);
+            }
+            else
+            {
+                WorkerLog.ProcessInitializerFailed(_logger, _poolName, session.Process.ProcessName, Environment.ProcessId, ex);
+            }
+
             session.Leave.BeginLeaving(MpmsProcessExitReason.StartFailed);
             return ExitCodes.ProcessInitializerFailed;
         }
@@ -185,7 +193,18 @@ internal sealed class WorkerProcessRunner
     /// <summary>Runs the process finalizers; one that throws is logged and the others still run.</summary>
     private async Task FinalizeProcessAsync(MpmsProcessContext process)
     {
-        foreach (IProcessFinalizer finalizer in _registrations.ProcessFinalizers(_services))
+        IReadOnlyList<IProcessFinalizer> finalizers;
+        try
+        {
+            finalizers = _registrations.ProcessFinalizers(_services);
+        }
+        catch (ServiceConstructionException ex)
+        {
+            WorkerLog.FinalizerNotConstructed(_logger, ex.Service, process.ProcessName, _poolName, ex.Reason, ServiceConstructionException.HintIfTrimmed, ex.InnerException);
+            return;
+        }
+
+        foreach (IProcessFinalizer finalizer in finalizers)
         {
             try
             {

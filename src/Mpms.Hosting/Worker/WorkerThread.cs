@@ -103,6 +103,12 @@ internal sealed class WorkerThread
                 _session.Census.OnThreadStartFailed(); // the process is leaving before this thread was ready
                 return;
             }
+            catch (ServiceConstructionException ex)
+            {
+                WorkerLog.ThreadServiceNotConstructed(_session.Logger, ex.Service, Name, _session.Process.PoolName, ex.Reason, ServiceConstructionException.HintIfTrimmed, ex.InnerException);
+                _session.Census.OnThreadStartFailed();
+                return;
+            }
             catch (Exception ex)
             {
                 WorkerLog.ThreadInitializerFailed(_session.Logger, _session.Process.PoolName, Name, ex);
@@ -115,7 +121,7 @@ internal sealed class WorkerThread
             await RunJobsAsync(context, invoker);
             Retire();
 
-            foreach (IThreadFinalizer finalizer in _session.Registrations.ThreadFinalizers(scope.ServiceProvider))
+            foreach (IThreadFinalizer finalizer in ThreadFinalizers(scope.ServiceProvider))
             {
                 try
                 {
@@ -126,6 +132,20 @@ internal sealed class WorkerThread
                     WorkerLog.ThreadFinalizerFailed(_session.Logger, _session.Process.PoolName, Name, ex);
                 }
             }
+        }
+    }
+
+    /// <summary>The thread's finalizers; none when one of them cannot be constructed, which is logged.</summary>
+    private IReadOnlyList<IThreadFinalizer> ThreadFinalizers(IServiceProvider threadServices)
+    {
+        try
+        {
+            return _session.Registrations.ThreadFinalizers(threadServices);
+        }
+        catch (ServiceConstructionException ex)
+        {
+            WorkerLog.FinalizerNotConstructed(_session.Logger, ex.Service, Name, _session.Process.PoolName, ex.Reason, ServiceConstructionException.HintIfTrimmed, ex.InnerException);
+            return [];
         }
     }
 

@@ -61,12 +61,21 @@ public sealed class AppUnderTest : IAsyncDisposable
     /// <summary>Starts <c>dotnet &lt;dll&gt;</c> in the dll's directory: an application built outside this repository.</summary>
     public static AppUnderTest StartAt(string dll, params string[] arguments)
     {
-        var startInfo = new ProcessStartInfo(DotnetHost(), [dll, .. arguments])
+        return Launch(DotnetHost(), [dll, .. arguments], Path.GetDirectoryName(dll)!);
+    }
+
+    /// <summary>Starts a published executable (self-contained, trimmed or native) in its own directory.</summary>
+    public static AppUnderTest StartExecutable(string path, params string[] arguments) =>
+        Launch(path, arguments, Path.GetDirectoryName(path)!);
+
+    private static AppUnderTest Launch(string program, string[] arguments, string workingDirectory)
+    {
+        var startInfo = new ProcessStartInfo(program, arguments)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory,
         };
         var app = new AppUnderTest(new Process { StartInfo = startInfo, EnableRaisingEvents = true });
         app._process.OutputDataReceived += (_, e) => app.OnLine(e.Data);

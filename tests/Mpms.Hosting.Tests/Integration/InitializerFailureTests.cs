@@ -4,8 +4,8 @@ using Mpms.Hosting.TestWorker;
 namespace Mpms.Hosting.Tests.Integration;
 
 /// <summary>
-/// An initializer that throws takes down only its own process or thread: the pool goes on, every job completes, and
-/// the failure is in the application's log with the name of the process or thread.
+/// An initializer that throws, or a worker that cannot be constructed, takes down only its own process or thread: the
+/// pool goes on, every job completes, and the failure is in the application's log with the name of the process or thread.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class InitializerFailureTests
@@ -96,5 +96,35 @@ public sealed class InitializerFailureTests
         Assert.Single(pool.StartedProcessIds);
         Assert.Equal(0, pool.Pool.GetStats().Restarts);
         Assert.DoesNotContain(pool.Logs.Entries, e => e.EventId.Name == "ProcessEndedUnexpectedly");
+    }
+
+    [Fact]
+    public async Task Worker_ConstructorThrowsOnOneThread_TheApplicationLogSaysDiCouldNotConstructItAndWhy()
+    {
+        await using TestPool pool = await TestPool.StartAsync(o =>
+        {
+            o.Processes = 1;
+            o.WorkerEnvironment["TestWorker__FailWorkerConstructionOnThread"] = "2";
+        });
+
+        await pool.WaitUntilAsync(
+            _ => pool.Logs.Entries.Any(e => e.Category == WorkerOutput && e.EventId.Id == 2020),
+            "the child's line saying thread 2's worker could not be constructed");
+        TestResult[] results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => pool.Queue.RunAsync(new TestJob("whoami", i))));
+        await pool.StopAsync();
+
+        // What reached the application names the worker type, the thread and DI's reason; it is not called an initializer failure.
+        LogEntry line = Assert.Single(pool.Logs.Entries, e => e.Category == WorkerOutput && e.EventId.Id == 2020);
+        Assert.Equal(
+            "The worker 'Mpms.Hosting.TestWorker.TestWorker' could not be constructed by dependency injection on mpms-TestWorker-p1#t2 of pool TestWorker, so the thread exits and takes no job. the test worker refuses thread 2",
+            line.Message);
+        Assert.Equal("mpms-TestWorker-p1#t2", line.Value("ThreadName"));
+        var cause = Assert.IsType<MpmsWorkerException>(line.Exception);
+        Assert.Equal("System.InvalidOperationException", cause.RemoteType);
+        Assert.DoesNotContain(pool.Logs.Entries, e => e.Message.Contains("Thread initializer failed", StringComparison.Ordinal));
+
+        // Only that thread is gone: its sibling ran every job, and the process was never replaced.
+        Assert.All(results, r => Assert.Equal("mpms-TestWorker-p1#t1", r.ThreadName));
+        Assert.Single(pool.StartedProcessIds);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Mpms.Hosting.Protocol;
 
@@ -139,6 +140,61 @@ public sealed class MpmsJsonSerializerTests
         Assert.Equal("{\"product\":\"pen\",\"quantity\":2,\"price\":1.5}", Encoding.UTF8.GetString(buffer.WrittenMemory.Span));
     }
 
+    [Fact]
+    public void Constructor_OptionsWithoutAResolver_GetsTheDefaultOneAndIsUsedAsGiven()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+
+        var serializer = new MpmsJsonSerializer(options);
+        using var buffer = new PooledBufferWriter();
+        serializer.Serialize(new Line("pen", 2, 1.5m), buffer);
+
+        Assert.True(options.IsReadOnly);
+        Assert.NotNull(options.TypeInfoResolver);
+        Assert.Equal("{\"product\":\"pen\",\"quantity\":2,\"price\":1.5}", Encoding.UTF8.GetString(buffer.WrittenMemory.Span));
+    }
+
+    [Fact]
+    public void RoundTrip_GeneratedContextOnly_NeedsNoReflection()
+    {
+        var serializer = new MpmsJsonSerializer(LineJson.Default.Options);
+        using var buffer = new PooledBufferWriter();
+
+        serializer.Serialize(new Line("pen", 2, 1.5m), buffer);
+
+        Assert.Equal(new Line("pen", 2, 1.5m), serializer.Deserialize<Line>(buffer.WrittenMemory.Span));
+        Assert.Throws<NotSupportedException>(() => serializer.Serialize(new Customer("x", null), buffer));
+    }
+
+    [Theory]
+    [InlineData(42)]
+    [InlineData("text")]
+    [InlineData(true)]
+    public void PrimitiveContext_KnowsTheCommonPrimitives_WithoutReflection(object value)
+    {
+        // What the default resolver is where reflection-based JSON is off (a trimmed or native AOT application).
+        var serializer = new MpmsJsonSerializer(new JsonSerializerOptions { TypeInfoResolver = PrimitiveJsonContext.Default });
+        using var buffer = new PooledBufferWriter();
+
+        object? copy = value switch
+        {
+            int i => Serialized(serializer, i, buffer),
+            string t => Serialized(serializer, t, buffer),
+            bool b => Serialized(serializer, b, buffer),
+            _ => throw new ArgumentOutOfRangeException(nameof(value)),
+        };
+
+        Assert.Equal(value, copy);
+        Assert.Throws<NotSupportedException>(() => serializer.Serialize(new Line("pen", 2, 1.5m), buffer));
+    }
+
+    private static T Serialized<T>(MpmsJsonSerializer serializer, T value, PooledBufferWriter buffer)
+    {
+        buffer.Clear();
+        serializer.Serialize(value, buffer);
+        return serializer.Deserialize<T>(buffer.WrittenMemory.Span);
+    }
+
     private T RoundTrip<T>(T value)
     {
         using var buffer = new PooledBufferWriter();
@@ -159,3 +215,6 @@ public sealed class MpmsJsonSerializerTests
         public Node? Next { get; set; }
     }
 }
+
+[JsonSerializable(typeof(MpmsJsonSerializerTests.Line))]
+internal sealed partial class LineJson : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -184,6 +185,49 @@ public sealed class PoolRegistrarTests
         Assert.Same(shared, provider.GetRequiredKeyedService<MpmsPool<MailJob, bool>>(nameof(MailWorker)).Queue.Serializer);
     }
 
+    [Fact]
+    public async Task UseJsonSerializer_GivesThatPoolAJsonSerializerWithTheOptions()
+    {
+        ServiceCollection services = Services.New();
+        services.AddMpms<ThumbWorker>().UseJsonSerializer(ThumbJson.Default.Options);
+        services.AddMpms<MailWorker>();
+
+        await using ServiceProvider provider = services.Build();
+
+        IMpmsSerializer thumbs = provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)).Queue.Serializer;
+        Assert.Same(thumbs, provider.GetRequiredKeyedService<IMpmsSerializer>(nameof(ThumbWorker)));
+        Assert.NotSame(thumbs, provider.GetRequiredKeyedService<MpmsPool<MailJob, bool>>(nameof(MailWorker)).Queue.Serializer);
+        using var buffer = new PooledBufferWriter();
+        thumbs.Serialize(new ThumbJob("a.png"), buffer);
+        Assert.Equal("a.png", thumbs.Deserialize<ThumbJob>(buffer.WrittenMemory.Span).Path);
+    }
+
+    [Fact]
+    public async Task Resolve_JsonOptionsWithoutTheJobType_FailsNamingThePoolTheTypeAndTheRemedy()
+    {
+        ServiceCollection services = Services.New();
+        services.AddMpms<MailWorker>().UseJsonSerializer(ThumbJson.Default.Options);
+
+        await using ServiceProvider provider = services.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredKeyedService<MpmsPool<MailJob, bool>>(nameof(MailWorker)));
+        Assert.Contains($"Pool '{nameof(MailWorker)}' cannot serialise its job type '{typeof(MailJob).FullName}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[JsonSerializable(typeof(MailJob))]", error.Message, StringComparison.Ordinal);
+        Assert.Contains(".UseJsonSerializer(", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_JsonOptionsWithoutTheResultType_FailsNamingTheResultType()
+    {
+        ServiceCollection services = Services.New();
+        services.AddMpms<ThumbWorker>().UseJsonSerializer(ThumbJobOnlyJson.Default.Options);
+
+        await using ServiceProvider provider = services.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredKeyedService<MpmsPool<ThumbJob, int>>(nameof(ThumbWorker)));
+        Assert.Contains("cannot serialise its result type 'System.Int32'", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class NullCollector : IMpmsCollector<ThumbJob, int>
     {
         public ValueTask CollectAsync(MpmsResult<ThumbJob, int> result, CancellationToken cancellationToken) => ValueTask.CompletedTask;
@@ -212,3 +256,10 @@ public sealed class PoolRegistrarTests
         public ValueTask FinalizeAsync(MpmsThreadContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }
+
+[JsonSerializable(typeof(ThumbJob))]
+[JsonSerializable(typeof(int))]
+internal sealed partial class ThumbJson : JsonSerializerContext;
+
+[JsonSerializable(typeof(ThumbJob))]
+internal sealed partial class ThumbJobOnlyJson : JsonSerializerContext;

@@ -5,6 +5,7 @@ using Mpms.Hosting.Tests.Unit.TestDoubles;
 using Mpms.Hosting.Worker;
 using Mpms.Hosting.Worker.Logging;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -104,6 +105,27 @@ public sealed class WorkerProcessRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_ProcessInitializerCannotBeConstructed_LogsThatDiCouldNotAndWhyAndExitsAsAFailedStart()
+    {
+        await using var application = new FakeApplication();
+        var logs = new RecordingLoggerProvider();
+        var services = new ServiceCollection();
+        services.AddSingleton<IProcessInitializer, DatabaseInitializer>();
+        Task<int> worker = application.StartWorker(services, new EchoInvoker(), logs.CreateLogger("Mpms.Hosting.WorkerRuntime"));
+        await application.GreetAsync(WorkerTestKit.Settings(threads: 1));
+
+        Assert.Equal((byte)MpmsProcessExitReason.StartFailed, Assert.Single(await application.NextAsync(FrameType.Leaving)));
+        application.Send(SmallFrames.Drain(MpmsProcessExitReason.StartFailed));
+        await application.LinkClosed;
+        Assert.Equal(ExitCodes.ProcessInitializerFailed, await worker.WaitAsync(Wire.HangGuard));
+
+        RecordedLog line = Assert.Single(logs.Entries, e => e.Level >= LogLevel.Error);
+        Assert.Equal(new EventId(2021, "ProcessServiceNotConstructed"), line.EventId);
+        Assert.StartsWith($"A process initializer could not be constructed by dependency injection in mpms-test-p1 (pid {Environment.ProcessId}) of pool test, so the process exits and takes no job.", line.Message, StringComparison.Ordinal);
+        Assert.Contains($"Unable to resolve service for type '{typeof(IDatabase).FullName}' while attempting to activate '{typeof(DatabaseInitializer).FullName}'", line.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_GracefulDieWhileASiblingJobNeverEnds_ExitsAtGracefulDieTimeoutWithoutIt()
     {
         await using var application = new FakeApplication();
@@ -189,7 +211,7 @@ public sealed class WorkerProcessRunnerTests
         /// <summary>Gets a task that completes when the worker has closed the link.</summary>
         public Task LinkClosed => _reading.WaitAsync(Wire.HangGuard);
 
-        public Task<int> StartWorker(IServiceCollection services, IJobInvoker invoker)
+        public Task<int> StartWorker(IServiceCollection services, IJobInvoker invoker, ILogger? logger = null)
         {
             var seams = new WorkerProcessSeams
             {
@@ -204,7 +226,7 @@ public sealed class WorkerProcessRunnerTests
                 },
                 OwnsProcess = false,
             };
-            var runner = new WorkerProcessRunner("test", services.BuildServiceProvider(), invoker, NullLogger.Instance, new WorkerLogSink(), seams);
+            var runner = new WorkerProcessRunner("test", services.BuildServiceProvider(), invoker, logger ?? NullLogger.Instance, new WorkerLogSink(), seams);
             return Task.Run(() => runner.RunAsync(new WorkerStartup("in-memory", Secret, 1)));
         }
 
@@ -296,5 +318,15 @@ public sealed class WorkerProcessRunnerTests
     {
         public ValueTask InitializeAsync(MpmsProcessContext context, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("no database");
+    }
+
+    public interface IDatabase;
+
+    /// <summary>A process initializer that needs a service nobody registered.</summary>
+    private sealed class DatabaseInitializer(IDatabase database) : IProcessInitializer
+    {
+        public ValueTask InitializeAsync(MpmsProcessContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public override string ToString() => database.ToString()!;
     }
 }

@@ -106,6 +106,9 @@ internal sealed class OutboxTap : IFrameHandler, IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the next frame written, whenever it comes.</summary>
+    public async Task<(FrameType Type, byte[] Body)> NextFrameAsync() => await _frames.Reader.ReadAsync().AsTask().WaitAsync(Wire.HangGuard);
+
     /// <summary>Returns the types of the frames written since the last call.</summary>
     public async Task<FrameType[]> TypesUntilNowAsync() => (await FramesUntilNowAsync()).Select(f => f.Type).ToArray();
 
