@@ -7,7 +7,7 @@ namespace Mpms.Hosting.TestWorker;
 
 /// <summary>
 /// The worker of the integration tests. Operations: <c>double</c> (Value * 2), <c>whoami</c> (where it runs, across
-/// an await; a "job-ran" event), <c>throw</c> (InvalidOperationException), <c>sleep</c> (DelayMs, honours the token), <c>block</c> (DelayMs,
+/// an await), <c>mark</c> (whoami, and a "job-ran" event), <c>throw</c> (InvalidOperationException), <c>sleep</c> (DelayMs, honours the token), <c>block</c> (DelayMs,
 /// ignores the token), <c>wait</c> (until canceled), <c>wait-file</c> (until the file at Path exists),
 /// <c>crash</c> (kills its own process), <c>spawn-then-crash</c> (starts a process that keeps the worker's output open,
 /// writes its id to Path, then kills its own process), <c>gracefuldie</c>, <c>unserializable</c> (a result that cannot be serialised),
@@ -45,7 +45,12 @@ public sealed class TestWorker : IMpmsWorker<TestJob, TestResult>
                 value = job.Value * 2;
                 break;
             case "whoami":
-                _events.Write("job-ran", context.JobId);
+            case "mark":
+                if (job.Op == "mark")
+                {
+                    _events.Write("job-ran", context.JobId);
+                }
+
                 await Task.Delay(5, cancellationToken);
                 break;
             case "throw":

@@ -86,7 +86,7 @@ public sealed class PrefetchTests
         var quick = new List<MpmsJobHandle<TestResult>>();
         for (int i = 0; i < 12; i++)
         {
-            quick.Add(await pool.Queue.PutAsync(new TestJob("whoami", i)));
+            quick.Add(await pool.Queue.PutAsync(new TestJob("mark", i)));
         }
 
         await pool.WaitUntilAsync(s => s.Running == 14, "every job to be sent ahead to the two busy processes");

@@ -75,7 +75,7 @@ public sealed partial class SampleTests
 
         // Healthy once its worker process is ready.
         await app.WaitUntilAnsweringAsync(http, "/health");
-        await WaitForAsync(async () => await http.GetStringAsync("/health") == "Healthy", app, "health to be Healthy");
+        await WaitForAsync(async () => await HealthStatusAsync(http) == "Healthy", app, "health to be Healthy");
 
         // 202 with a Location to poll, then the result.
         HttpResponseMessage accepted = await http.PostAsJsonAsync("/api/jobs", new { size = 1024, rounds = 3 });
@@ -100,6 +100,12 @@ public sealed partial class SampleTests
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
 
+        // While the queue is full the health says so, with the pool's figures (MpmsHealthResponseWriter's JSON).
+        JsonElement health = await http.GetFromJsonAsync<JsonElement>("/health");
+        Assert.Equal("Degraded", health.GetProperty("status").GetString());
+        JsonElement pool = health.GetProperty("entries").EnumerateObject().Single().Value;
+        Assert.Equal(2, pool.GetProperty("data").GetProperty("QueueCapacity").GetInt32());
+
         // Canceling the long job lets the queued ones run.
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/api/jobs/{busy}")).StatusCode);
         foreach (string id in new[] { queued1, queued2, busy })
@@ -118,6 +124,13 @@ public sealed partial class SampleTests
         Assert.Contains(worker, app.Children());
         Assert.Equal(0, await app.StopAsync());
         Assert.True(ProcessProbe.HasEnded(worker));
+    }
+
+    private static async Task<string?> HealthStatusAsync(HttpClient http)
+    {
+        // Unhealthy answers 503 with the same body: read it whatever the status code.
+        using HttpResponseMessage response = await http.GetAsync("/health");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString();
     }
 
     private static async Task<string> SubmitAsync(HttpClient http, object job)
