@@ -15,15 +15,21 @@ public sealed record MpmsPoolStats
     /// <summary>Gets the number of jobs the queue has accepted.</summary>
     public long Accepted { get; init; }
 
-    /// <summary>Gets the number of jobs waiting in the queue: its depth.</summary>
+    /// <summary>
+    /// Gets the number of jobs accepted that no worker thread has started: the queue's depth, counting the jobs worker
+    /// processes hold ahead of a free thread (<see cref="HeldAhead"/>, with <see cref="MpmsOptions.Prefetch"/>).
+    /// </summary>
     public long Queued { get; init; }
+
+    /// <summary>Gets the number of jobs, among <see cref="Queued"/>, that worker processes hold ahead of a free thread.</summary>
+    public long HeldAhead { get; init; }
 
     /// <summary>Gets how many places the queue has (<see cref="MpmsOptions.QueueCapacity"/>, or its default).</summary>
     public int QueueCapacity { get; init; }
 
     /// <summary>Gets how long the job at the head of the queue has waited since it was accepted.</summary>
     /// <value><see langword="null"/> while no job waits.</value>
-    /// <remarks>Measured when the snapshot is taken. A job handed back or retried keeps the time it was first accepted.
+    /// <remarks>Measured when the snapshot is taken, among the jobs waiting in the application (not those held ahead). A job handed back or retried keeps the time it was first accepted.
     /// A job canceled while it waited leaves the line only when a process next takes a job; while it is at the head its
     /// age stands for the line's, an upper bound.</remarks>
     public TimeSpan? OldestQueuedJobAge { get; init; }
@@ -32,7 +38,7 @@ public sealed record MpmsPoolStats
     /// <value><see cref="TimeSpan.Zero"/> while the queue is full now; <see langword="null"/> if it has never been full.</value>
     public TimeSpan? TimeSinceQueueFull { get; init; }
 
-    /// <summary>Gets the number of jobs handed to worker processes and not finished yet.</summary>
+    /// <summary>Gets the number of jobs running in worker processes: started, and not finished yet.</summary>
     public long Running { get; init; }
 
     /// <summary>Gets the number of jobs that succeeded.</summary>

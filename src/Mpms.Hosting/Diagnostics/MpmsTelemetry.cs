@@ -34,7 +34,7 @@ internal sealed class MpmsTelemetry : IDisposable
         _queueTime = _meter.CreateHistogram<double>("mpms.job.queue_time", "s", "How long jobs waited between being accepted and starting.");
         _restarts = _meter.CreateCounter<long>("mpms.process.restarts", "{process}", "Worker processes that ended and were replaced, by why they ended (mpms.process.exit_reason).");
         _meter.CreateObservableUpDownCounter("mpms.queue.length", () => Observe(s => s.Queued), "{job}", "Jobs waiting in the queue.");
-        _meter.CreateObservableUpDownCounter("mpms.jobs.running", () => Observe(s => s.Running), "{job}", "Jobs handed to worker processes and not finished.");
+        _meter.CreateObservableUpDownCounter("mpms.jobs.running", () => Observe(s => s.Running), "{job}", "Jobs started in worker processes and not finished.");
         _meter.CreateObservableUpDownCounter("mpms.processes.alive", () => Observe(s => s.ProcessesAlive), "{process}", "Worker processes running.");
     }
 

@@ -31,8 +31,13 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     private readonly WorkerLostPolicy _lostPolicy;
     private readonly ILogger _logger;
 
-    public JobQueue(string poolName, QueueGate gate, OutcomeLedger<TJob, TResult> ledger, OutcomeMapper<TResult> outcomes, WorkerLostPolicy lostPolicy, ILogger logger)
+    // With prefetch a process holds jobs before it starts them: a job keeps its place until it starts (placesFreedAtStart),
+    // so that the queue's capacity still bounds the jobs accepted and not started, wherever they wait.
+    private readonly bool _placesFreedAtStart;
+
+    public JobQueue(string poolName, QueueGate gate, OutcomeLedger<TJob, TResult> ledger, OutcomeMapper<TResult> outcomes, WorkerLostPolicy lostPolicy, bool placesFreedAtStart, ILogger logger)
     {
+        _placesFreedAtStart = placesFreedAtStart;
         PoolName = poolName;
         _gate = gate;
         _ledger = ledger;
@@ -49,13 +54,21 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     {
         while (_waiting.Reader.TryRead(out PendingJob<TJob, TResult>? job))
         {
-            ReleasePlace(job);
+            if (!_placesFreedAtStart)
+            {
+                ReleasePlace(job);
+            }
 
             // A job canceled while it waited stays in the channel until taken: skip it.
             if (job.TryMarkLeased())
             {
                 job.Holder = holder;
                 _ledger.OnLeased();
+                if (!_placesFreedAtStart)
+                {
+                    _ledger.OnRunning(); // it runs as soon as it arrives
+                }
+
                 lease = job;
                 return true;
             }
@@ -114,12 +127,18 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     /// <summary>Puts a leased job back in the queue: handed back unstarted, or retried after its process was lost.</summary>
     public void Requeue(PendingJob<TJob, TResult> job, bool newAttempt)
     {
+        bool wasRunning = IsRunning(job);
         if (!job.TryMarkRequeued())
         {
             return;
         }
 
-        _ledger.OnReturned();
+        _ledger.OnLeaseReturned();
+        if (wasRunning)
+        {
+            _ledger.OnNoLongerRunning();
+        }
+
         if (newAttempt)
         {
             job.Attempt++;
@@ -151,11 +170,21 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
         {
             // Its place goes back now: the dead entry leaves the channel only when a link next takes from it.
             ReleasePlace(job);
-            _ledger.Record(job, Outcome<TResult>.Canceled("The job was canceled before it started.", job.CancelToken), wasLeased: false);
+            _ledger.Record(job, Outcome<TResult>.Canceled("The job was canceled before it started.", job.CancelToken), wasLeased: false, wasRunning: false);
         }
         else if (!job.IsDone)
         {
             job.Holder?.Cancel(job);
+        }
+    }
+
+    /// <summary>A worker thread started a job its process held ahead: its place in the queue is free, and it runs.</summary>
+    public void OnStarted(PendingJob<TJob, TResult> job)
+    {
+        ReleasePlace(job);
+        if (_placesFreedAtStart)
+        {
+            _ledger.OnRunning();
         }
     }
 
@@ -186,14 +215,20 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     /// <returns><see langword="true"/> when this call decided the outcome.</returns>
     public bool Finish(PendingJob<TJob, TResult> job, in Outcome<TResult> outcome)
     {
+        bool wasRunning = IsRunning(job);
         if (!job.TryMarkDone(outcome.Status, out bool wasLeased))
         {
             return false;
         }
 
-        _ledger.Record(job, outcome, wasLeased);
+        // A job that ends without having started (canceled or lost while held ahead) frees its place now.
+        ReleasePlace(job);
+        _ledger.Record(job, outcome, wasLeased, wasLeased && wasRunning);
         return true;
     }
+
+    // Running means sent to a process that runs it at once, or, with prefetch, started there; held ahead is waiting.
+    private bool IsRunning(PendingJob<TJob, TResult> job) => !_placesFreedAtStart || job.Started;
 
     private void FailWaiting(string reason)
     {

@@ -20,6 +20,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
     private readonly bool _hasCollector;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _running;
+    private long _leased;
     private long _succeeded;
     private long _failed;
     private long _timedOut;
@@ -58,16 +59,31 @@ internal sealed class OutcomeLedger<TJob, TResult>
 
     public KeyValuePair<string, object?> PoolTag => _poolTag;
 
-    /// <summary>A job was leased to a worker process.</summary>
-    public void OnLeased() => Interlocked.Increment(ref _running);
+    /// <summary>A job was sent to a worker process (it may be held there ahead of a free thread).</summary>
+    public void OnLeased() => Interlocked.Increment(ref _leased);
 
-    /// <summary>A leased job came back to the queue without an outcome.</summary>
-    public void OnReturned() => Interlocked.Decrement(ref _running);
+    /// <summary>A job a worker process had came back to the queue without an outcome.</summary>
+    public void OnLeaseReturned() => Interlocked.Decrement(ref _leased);
+
+    /// <summary>A job began running: sent to a process that runs it at once, or started there after it was held ahead.</summary>
+    public void OnRunning() => Interlocked.Increment(ref _running);
+
+    /// <summary>A running job came back to the queue without an outcome (its process was lost, and it is retried).</summary>
+    public void OnNoLongerRunning() => Interlocked.Decrement(ref _running);
 
     /// <summary>Records a job's one outcome, then completes its handle.</summary>
-    public void Record(PendingJob<TJob, TResult> job, in Outcome<TResult> outcome, bool wasLeased)
+    /// <param name="job">The job.</param>
+    /// <param name="outcome">Its outcome.</param>
+    /// <param name="wasLeased">Whether a worker process had it (<see cref="OnLeased"/>).</param>
+    /// <param name="wasRunning">Whether it was counted as running (<see cref="OnRunning"/>).</param>
+    public void Record(PendingJob<TJob, TResult> job, in Outcome<TResult> outcome, bool wasLeased, bool wasRunning)
     {
         if (wasLeased)
+        {
+            Interlocked.Decrement(ref _leased);
+        }
+
+        if (wasRunning)
         {
             Interlocked.Decrement(ref _running);
         }
@@ -130,6 +146,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
         long lost = Interlocked.Read(ref _lost);
         long canceled = Interlocked.Read(ref _canceled);
         long running = Interlocked.Read(ref _running);
+        long leased = Interlocked.Read(ref _leased);
         long accepted = _gate.Accepted;
         return new MpmsPoolStats
         {
@@ -138,6 +155,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
             Health = _gate.Failure is null ? MpmsPoolHealth.Healthy : MpmsPoolHealth.Failed,
             Accepted = accepted,
             Running = running,
+            HeldAhead = Math.Max(0, leased - running),
             Queued = Math.Max(0, accepted - running - succeeded - failed - timedOut - lost - canceled),
             Succeeded = succeeded,
             Failed = failed,

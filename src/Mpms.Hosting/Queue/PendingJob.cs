@@ -86,7 +86,11 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     }
 
     // The lease's ways to end, as the links see them; the queue decides what each means.
-    public void MarkStarted() => _started = true;
+    public void MarkStarted()
+    {
+        _started = true;
+        _queue.OnStarted(this);
+    }
 
     public void HandBack() => _queue.Requeue(this, newAttempt: false);
 

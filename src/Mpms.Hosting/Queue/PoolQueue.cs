@@ -20,7 +20,7 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
         Gate = new QueueGate(poolName, options.EffectiveQueueCapacity, time);
         var meta = new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(options.Meta, StringComparer.Ordinal));
         Ledger = new OutcomeLedger<TJob, TResult>(poolName, Gate, telemetry, time, meta, hasCollector, options.EnableResultStream);
-        Jobs = new JobQueue<TJob, TResult>(poolName, Gate, Ledger, new OutcomeMapper<TResult>(serializer), new WorkerLostPolicy(options), logger);
+        Jobs = new JobQueue<TJob, TResult>(poolName, Gate, Ledger, new OutcomeMapper<TResult>(serializer), new WorkerLostPolicy(options), placesFreedAtStart: options.EffectivePrefetch > 0, logger);
         Feed = new ResultFeed<TJob, TResult>(poolName, Ledger, hasCollector, logger);
         Puts = new MpmsQueue<TJob, TResult>(poolName, Gate, Jobs, new JobSerializer<TJob>(poolName, serializer, options.MaxMessageSize), telemetry, time);
     }

@@ -22,7 +22,7 @@ internal sealed class WorkerLostPolicy(MpmsOptions options)
 {
     public LostJobFate Decide(bool startedKnown, int attempt, bool cancelRequested)
     {
-        if (options.Prefetch > 0 && !startedKnown)
+        if (options.EffectivePrefetch > 0 && !startedKnown)
         {
             return LostJobFate.HandBack;
         }

@@ -33,7 +33,7 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         Check(options.Processes is >= 1 and <= MaxProcesses, nameof(options.Processes), $"must be between 1 and {MaxProcesses}", options.Processes);
         Check(options.ThreadsPerProcess is >= 1 and <= MaxThreads, nameof(options.ThreadsPerProcess), $"must be between 1 and {MaxThreads}", options.ThreadsPerProcess);
         Check(options.QueueCapacity is null or >= 1, nameof(options.QueueCapacity), "must be at least 1, or absent for the default", options.QueueCapacity);
-        Check(options.Prefetch >= 0, nameof(options.Prefetch), "must not be negative", options.Prefetch);
+        Check(options.Prefetch is null or >= 0, nameof(options.Prefetch), "must not be negative, or absent for the default", options.Prefetch);
         Check(options.MaxJobsPerThread is null or >= 1, nameof(options.MaxJobsPerThread), "must be at least 1, or absent for no limit", options.MaxJobsPerThread);
         CheckOptionalPositive(options.ThreadLifetime, nameof(options.ThreadLifetime));
         CheckOptionalPositive(options.ProcessLifetime, nameof(options.ProcessLifetime));

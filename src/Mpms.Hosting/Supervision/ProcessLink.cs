@@ -34,9 +34,9 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
         _process = process;
         _link = link;
         _events = events;
-        _ledger = new LeaseLedger(pool.Clock, jobsStartWhenSent: pool.Options.Prefetch == 0);
+        _ledger = new LeaseLedger(pool.Clock, jobsStartWhenSent: pool.Options.EffectivePrefetch == 0);
         _pump = new CreditPump(pool.Dispatcher, this, _ledger, link.Outbox, pool.Stealing.Rebalance);
-        Capacity = pool.Options.ThreadsPerProcess + pool.Options.Prefetch;
+        Capacity = pool.Options.ThreadsPerProcess + pool.Options.EffectivePrefetch;
         _threadNames = new string?[pool.Options.ThreadsPerProcess + 1];
         _lastSeenAt = pool.Clock.GetTimestamp();
     }

@@ -17,7 +17,7 @@ internal sealed class SupervisionContext
         OutputLogger = loggerFactory.CreateLogger("Mpms.Hosting.Worker");
         ForwardedLogs = new ForwardedLogWriter(loggerFactory);
         Settings = CreateSettings(poolName, options);
-        Stealing = new WorkStealing(options.Prefetch);
+        Stealing = new WorkStealing(options.EffectivePrefetch);
     }
 
     public string PoolName { get; }
@@ -52,7 +52,7 @@ internal sealed class SupervisionContext
         PoolName = poolName,
         ProcessNumber = 0,
         ThreadsPerProcess = options.ThreadsPerProcess,
-        Prefetch = options.Prefetch,
+        Prefetch = options.EffectivePrefetch,
         MaxJobsPerThread = options.MaxJobsPerThread,
         ThreadLifetime = options.ThreadLifetime,
         JobTimeout = options.JobTimeout,

@@ -64,6 +64,7 @@ public sealed class InitializerFailureTests
         await using TestPool pool = await TestPool.StartAsync(o =>
         {
             o.Processes = 1;
+            o.Prefetch = 0; // a job is sent for a live, free thread only: what a dead thread would change
             o.WorkerEnvironment["TestWorker__FailThreadInitOfThread"] = "2";
         });
 

@@ -25,7 +25,7 @@ public sealed class PrefetchTests
         using WaitingJobs running = await WaitingJobs.StartAsync(pool, 1);
         MpmsJobHandle<TestResult> ahead1 = await pool.Queue.PutAsync(new TestJob("whoami", 1));
         MpmsJobHandle<TestResult> ahead2 = await pool.Queue.PutAsync(new TestJob("whoami", 2));
-        await pool.WaitUntilAsync(s => s.Running == 3, "both jobs to be sent ahead to the busy process");
+        await pool.WaitUntilAsync(s => s.HeldAhead == 2, "both jobs to be sent ahead to the busy process");
         int victim = running.Running[0].ProcessId;
 
         ProcessProbe.Signal(victim, 9);
@@ -89,7 +89,7 @@ public sealed class PrefetchTests
             quick.Add(await pool.Queue.PutAsync(new TestJob("mark", i)));
         }
 
-        await pool.WaitUntilAsync(s => s.Running == 14, "every job to be sent ahead to the two busy processes");
+        await pool.WaitUntilAsync(s => (s.Running, s.HeldAhead) == (2, 12), "every job to be sent ahead to the two busy processes");
 
         // One process becomes idle: it runs what it holds, then what the other one holds, while that one stays busy.
         TestResult[] results = await second.ReleaseAndWaitAsync();

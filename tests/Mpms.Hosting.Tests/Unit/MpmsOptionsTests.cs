@@ -81,7 +81,7 @@ public sealed class MpmsOptionsTests
         await using ServiceProvider provider = services.Build();
         MpmsOptions o = provider.GetRequiredService<IOptionsMonitor<MpmsOptions>>().Get(nameof(ThumbWorker));
 
-        Assert.Equal((Environment.ProcessorCount, 2, null, 0, null), (o.Processes, o.ThreadsPerProcess, o.QueueCapacity, o.Prefetch, o.MaxJobsPerThread));
+        Assert.Equal((Environment.ProcessorCount, 2, null, null, null), (o.Processes, o.ThreadsPerProcess, o.QueueCapacity, o.Prefetch, o.MaxJobsPerThread));
         Assert.Equal((null, null, null), (o.ThreadLifetime, o.ProcessLifetime, o.JobTimeout));
         Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)), (o.JobTimeoutGrace, o.GracefulDieTimeout));
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), (o.HeartbeatInterval, o.HeartbeatTimeout));

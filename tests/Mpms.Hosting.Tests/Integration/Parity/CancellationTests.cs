@@ -21,6 +21,7 @@ public sealed class CancellationTests
             {
                 o.Processes = 1;
                 o.ThreadsPerProcess = 1;
+                o.Prefetch = 0; // the job waits in the application's queue, not held ahead by the process
             },
             RecordingCollector.Register,
             shutdownTimeout: TimeSpan.FromSeconds(5));

@@ -181,6 +181,7 @@ public sealed class ClosingTests
             {
                 o.Processes = 1;
                 o.ThreadsPerProcess = 1;
+                o.Prefetch = 0; // jobs behind the held one wait in the application's queue, where Queued counts them
                 o.JobTimeout = TimeSpan.FromMilliseconds(300);
                 o.JobTimeoutGrace = TimeSpan.FromSeconds(60);
                 o.RestartWindow = TimeSpan.FromHours(1); // the one restart stays in the window however slow the machine

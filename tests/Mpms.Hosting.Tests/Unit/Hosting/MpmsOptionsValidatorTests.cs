@@ -222,7 +222,7 @@ public sealed class MpmsOptionsValidatorTests
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Equal(nameof(MailWorker), ex.OptionsName);
-        Assert.Equal(["Invalid options for pool 'MailWorker'", "Pools:Mail:Prefetch must not be negative (it is -1)."], ex.Failures);
+        Assert.Equal(["Invalid options for pool 'MailWorker'", "Pools:Mail:Prefetch must not be negative, or absent for the default (it is -1)."], ex.Failures);
     }
 
     private sealed class RecordingHostedService : IHostedService

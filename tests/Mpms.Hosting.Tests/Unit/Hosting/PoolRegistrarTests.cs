@@ -65,7 +65,7 @@ public sealed class PoolRegistrarTests
         IOptionsMonitor<MpmsOptions> options = provider.GetRequiredService<IOptionsMonitor<MpmsOptions>>();
         MpmsOptions thumbs = options.Get("thumbs");
         MpmsOptions mail = options.Get("mail");
-        Assert.Equal((2, 5, null, 0), (thumbs.Processes, thumbs.ThreadsPerProcess, thumbs.QueueCapacity, thumbs.Prefetch));
+        Assert.Equal((2, 5, null, null), (thumbs.Processes, thumbs.ThreadsPerProcess, thumbs.QueueCapacity, thumbs.Prefetch));
         Assert.Equal((1, 2, 9, 4), (mail.Processes, mail.ThreadsPerProcess, mail.QueueCapacity, mail.Prefetch));
         Assert.Equal(("thumbs", 2), (provider.GetRequiredService<IMpmsPool<ThumbJob, int>>().Name, ((IPoolStatus)provider.GetRequiredService<IMpmsPool<ThumbJob, int>>()).ConfiguredProcesses));
         Assert.Equal(("mail", 1), (provider.GetRequiredService<IMpmsPool<MailJob, bool>>().Name, ((IPoolStatus)provider.GetRequiredService<IMpmsPool<MailJob, bool>>()).ConfiguredProcesses));

@@ -35,7 +35,7 @@ public sealed class PoolQueueSnapshotTests
         // The first job leaves, the waiting put takes its place: still full. Then that one leaves too.
         _time.Advance(TimeSpan.FromSeconds(2));
         await pool.SendNextAsync();
-        await waiting;
+        await waiting.AsTask().WaitAsync(Wire.HangGuard);
         Assert.Equal(TimeSpan.Zero, pool.GetStats().TimeSinceQueueFull);
         await pool.SendNextAsync();
 

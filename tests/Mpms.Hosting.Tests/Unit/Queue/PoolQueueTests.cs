@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Queue;
 using Mpms.Hosting.Tests.Unit.TestDoubles;
 
@@ -103,6 +104,32 @@ public sealed class PoolQueueTests
 
         await pool.SendNextAsync();
 
+        Assert.True(pool.TryPut(new EchoJob("b"), out _));
+    }
+
+    [Fact]
+    public async Task TryPut_WithPrefetch_AJobAProcessHoldsAheadKeepsItsPlaceUntilAThreadStartsIt()
+    {
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => (o.QueueCapacity, o.Prefetch) = (1, 4));
+        pool.TryPut(new EchoJob("a"), out _);
+
+        PendingJob<EchoJob, string> held = await pool.SendNextAsync();
+        Assert.False(pool.TryPut(new EchoJob("b"), out _));
+
+        held.MarkStarted();
+        Assert.True(pool.TryPut(new EchoJob("b"), out _));
+    }
+
+    [Fact]
+    public async Task TryPut_WithPrefetch_AJobCanceledWhileHeldAheadFreesItsPlace()
+    {
+        using UnitPool<EchoJob, string> pool = Pools.Create(o => (o.QueueCapacity, o.Prefetch) = (1, 4));
+        pool.TryPut(new EchoJob("a"), out MpmsJobHandle<string>? handle);
+        PendingJob<EchoJob, string> held = await pool.SendNextAsync();
+
+        held.Complete(ResultFrame.Failure(held.Sequence, WireStatus.Canceled, 0, 0, 0, new WireError(typeof(OperationCanceledException).FullName!, "canceled", null, null)), 1, null);
+
+        Assert.Equal(MpmsJobStatus.Canceled, handle!.Status);
         Assert.True(pool.TryPut(new EchoJob("b"), out _));
     }
 

@@ -30,7 +30,7 @@ internal static class Pools
         bool start = true,
         TimeProvider? time = null)
     {
-        var options = new MpmsOptions { Processes = 1, ThreadsPerProcess = 1 };
+        var options = new MpmsOptions { Processes = 1, ThreadsPerProcess = 1, Prefetch = 0 };
         configure?.Invoke(options);
         var queue = new PoolQueue<TJob, TResult>(Name, options, serializer ?? new MpmsJsonSerializer(), hasCollector, new Mpms.Hosting.Diagnostics.MpmsTelemetry(null), time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         var pool = new UnitPool<TJob, TResult>(queue);
