@@ -34,6 +34,9 @@ internal sealed class LeaveCoordinator : IAsyncDisposable
     private readonly CancellationTokenSource _leaving = new();
     private readonly CancellationTokenSource _deadlineStopped = new();
     private readonly TaskCompletionSource _drainReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Completed by the drain, or when the link is lost and no drain can come any more.
+    private readonly TaskCompletionSource _drainWaitOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _deadlinePassed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Only moves forward; _reason is set with the move to Leaving and never changes after.
@@ -122,16 +125,20 @@ internal sealed class LeaveCoordinator : IAsyncDisposable
     {
         BeginLeaving(reason);
         _drainReceived.TrySetResult();
+        _drainWaitOver.TrySetResult();
     }
+
+    /// <summary>The link to the application is lost: no drain can come, so nothing waits for one.</summary>
+    public void OnLinkLost() => _drainWaitOver.TrySetResult();
 
     /// <summary>
     /// Waits for the application's drain, the answer to this process's leaving: a job the application sent before it
-    /// learned that must still be handed back. A dead application never answers, hence the bound.
+    /// learned that must still be handed back. A dead application never answers, hence the bound; a lost link ends it.
     /// </summary>
     /// <returns><see langword="true"/> when the drain arrived.</returns>
     public async Task<bool> WaitForDrainAsync(TimeSpan timeout)
     {
-        await _drainReceived.Task.WaitAsync(timeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _drainWaitOver.Task.WaitAsync(timeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return DrainReceived;
     }
 

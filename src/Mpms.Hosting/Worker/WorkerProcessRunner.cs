@@ -229,8 +229,9 @@ internal sealed class WorkerProcessRunner
         _seams.ExitProcess(ExitCodes.LinkLost);
 
         // Only a worker that does not own its process gets here (inside the application): its threads cannot be ended,
-        // so it takes no more jobs and ends when the ones running return.
+        // so it takes no more jobs and ends when the ones running return, without waiting for a drain that cannot come.
         session.Leave.BeginLeaving(MpmsProcessExitReason.LinkLost);
+        session.Leave.OnLinkLost();
     }
 
     /// <summary>What runs beside the worker threads while the link is up, started and stopped together.</summary>

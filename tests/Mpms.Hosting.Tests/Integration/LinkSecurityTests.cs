@@ -198,21 +198,30 @@ public sealed class LinkSecurityTests
         return header;
     }
 
-    /// <summary>Connects as a flood does: when the listen backlog is full (EAGAIN), tries again once the pool has accepted some.</summary>
-    private static async Task<Socket> ConnectPatientlyAsync(TestPool pool)
+    /// <summary>
+    /// Connects as a flood does: a blocking connect, which the kernel holds while the listen backlog is full until the
+    /// pool has accepted some (a non-blocking one would fail with EAGAIN); bounded by the send timeout.
+    /// </summary>
+    private static Task<Socket> ConnectPatientlyAsync(TestPool pool)
     {
-        using var ceiling = new CancellationTokenSource(TestPool.WaitCeiling);
-        while (true)
+        string endpoint = pool.Supervisor.Endpoint ?? throw new InvalidOperationException("A started pool has no socket.");
+        return Task.Run(() =>
         {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            {
+                SendTimeout = (int)TestPool.WaitCeiling.TotalMilliseconds,
+            };
             try
             {
-                return await ConnectAsync(pool);
+                socket.Connect(new UnixDomainSocketEndPoint(endpoint));
+                return socket;
             }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock && !ceiling.IsCancellationRequested)
+            catch
             {
-                await Task.Delay(1, ceiling.Token);
+                socket.Dispose();
+                throw;
             }
-        }
+        });
     }
 
     private static async Task<Socket> ConnectAsync(TestPool pool)
