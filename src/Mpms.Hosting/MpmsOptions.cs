@@ -13,6 +13,16 @@ public sealed class MpmsOptions
     /// <value>The default is <see cref="Environment.ProcessorCount"/>. Must be at least 1.</value>
     public int Processes { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>Gets or sets how many ready processes the pool keeps beyond <see cref="Processes"/>, to take the place of
+    /// one that ends.</summary>
+    /// <value>The default is 0: a process that ends is replaced by one started then. Must be between 0 and
+    /// <see cref="Processes"/>.</value>
+    /// <remarks>A warm spare is started, connected and past its process and thread initializers, but is sent no job.
+    /// When a serving process crashes, is killed, is recycled (<see cref="ProcessLifetime"/>) or has run its
+    /// <see cref="MaxJobsPerThread"/>, the oldest ready spare takes its place at once, and a new spare is started
+    /// behind it. Spares cost their memory and their initializers' resources (a connection pool each) while idle.</remarks>
+    public int WarmSpares { get; set; }
+
     /// <summary>Gets or sets the number of worker threads in each worker process.</summary>
     /// <value>The default is 2. Must be at least 1.</value>
     public int ThreadsPerProcess { get; set; } = 2;

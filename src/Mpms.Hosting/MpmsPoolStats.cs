@@ -62,11 +62,15 @@ public sealed record MpmsPoolStats
     /// <summary>Gets the number of worker processes the pool keeps alive (<see cref="MpmsOptions.Processes"/>).</summary>
     public int ProcessesConfigured { get; init; }
 
-    /// <summary>Gets the number of worker processes running (starting, ready or draining).</summary>
+    /// <summary>Gets the number of worker processes running (starting, ready or draining), warm spares included.</summary>
     public int ProcessesAlive { get; init; }
 
     /// <summary>Gets the number of worker processes that are initialised and take jobs.</summary>
     public int ProcessesReady { get; init; }
+
+    /// <summary>Gets the number of warm spares initialised and waiting to take the place of a process that ends.</summary>
+    /// <value>At most <see cref="MpmsOptions.WarmSpares"/>; not counted in <see cref="ProcessesReady"/>.</value>
+    public int WarmSparesReady { get; init; }
 
     /// <summary>Gets the number of worker processes started and not ready yet: connecting or running their process initializers.</summary>
     public int ProcessesStarting { get; init; }

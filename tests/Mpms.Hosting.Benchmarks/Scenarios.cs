@@ -50,6 +50,7 @@ public static class Scenarios
         if (settings.Includes("start"))
         {
             await StartAndRestartAsync(settings, report);
+            await WarmSpareScenario.RunAsync(settings, report);
         }
 
         if (settings.Includes("memory"))

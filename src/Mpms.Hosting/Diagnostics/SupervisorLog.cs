@@ -97,4 +97,7 @@ internal static partial class SupervisorLog
 
     [LoggerMessage(1023, LogLevel.Error, "Pool {Pool} supervision failed; it goes on", EventName = "SupervisionFailed")]
     public static partial void SupervisionFailed(ILogger logger, string pool, Exception exception);
+
+    [LoggerMessage(1032, LogLevel.Information, "Pool {Pool} warm spare {ProcessName} (pid {ProcessId}, ready: {Ready}) takes the place of a process that ended", EventName = "SparePromoted")]
+    public static partial void SparePromoted(ILogger logger, string pool, string processName, int processId, bool ready);
 }

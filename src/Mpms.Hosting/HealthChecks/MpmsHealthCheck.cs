@@ -44,11 +44,13 @@ internal sealed class MpmsHealthCheck(IEnumerable<IPoolStatus> pools, IOptionsMo
         data[prefix + "ProcessesConfigured"] = stats.ProcessesConfigured;
         data[prefix + "ProcessesReady"] = stats.ProcessesReady;
         data[prefix + "ProcessesStarting"] = stats.ProcessesStarting;
+        data[prefix + "WarmSparesReady"] = stats.WarmSparesReady;
         data[prefix + "ProcessesAlive"] = stats.ProcessesAlive;
         data[prefix + "ConsecutiveStartFailures"] = stats.ConsecutiveStartFailures;
         data[prefix + "Restarts"] = stats.Restarts;
         data[prefix + "RestartsInWindow"] = stats.RestartsInWindow;
         data[prefix + "Queued"] = stats.Queued;
+        data[prefix + "HeldAhead"] = stats.HeldAhead;
         data[prefix + "QueueCapacity"] = stats.QueueCapacity;
         data[prefix + "QueueFullRecently"] = PoolHealthCheckRules.IsQueueFullRecently(stats, options);
         if (stats.TimeSinceQueueFull is TimeSpan sinceFull)

@@ -31,6 +31,7 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         }
 
         Check(options.Processes is >= 1 and <= MaxProcesses, nameof(options.Processes), $"must be between 1 and {MaxProcesses}", options.Processes);
+        Check(options.WarmSpares >= 0 && options.WarmSpares <= Math.Max(options.Processes, 0), nameof(options.WarmSpares), "must be between 0 and Processes", options.WarmSpares);
         Check(options.ThreadsPerProcess is >= 1 and <= MaxThreads, nameof(options.ThreadsPerProcess), $"must be between 1 and {MaxThreads}", options.ThreadsPerProcess);
         Check(options.QueueCapacity is null or >= 1, nameof(options.QueueCapacity), "must be at least 1, or absent for the default", options.QueueCapacity);
         Check(options.Prefetch is null or >= 0, nameof(options.Prefetch), "must not be negative, or absent for the default", options.Prefetch);

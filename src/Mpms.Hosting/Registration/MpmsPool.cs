@@ -108,6 +108,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
             ProcessesAlive = processes.Alive,
             ProcessesReady = processes.Ready,
             ProcessesStarting = processes.Starting,
+            WarmSparesReady = processes.SparesReady,
             ConsecutiveStartFailures = processes.ConsecutiveStartFailures,
             Restarts = processes.Restarts,
             RestartsInWindow = processes.RestartsInWindow,

@@ -25,6 +25,9 @@ internal sealed class CreditPump : IDisposable
     // Told when the credit changed: credit arrived, or jobs were sent (see WorkStealing).
     private readonly Action _creditChanged;
 
+    // Set while the process is a warm spare: its credit is kept, and no job is leased to it.
+    private volatile bool _held;
+
     public CreditPump(IJobDispatcher dispatcher, ILeaseHolder holder, LeaseLedger ledger, FrameOutbox outbox, Action creditChanged)
     {
         _dispatcher = dispatcher;
@@ -55,6 +58,16 @@ internal sealed class CreditPump : IDisposable
         {
             _creditArrived.Release();
         }
+    }
+
+    /// <summary>Keeps the credit and sends nothing until <see cref="Resume"/>: the process is a warm spare.</summary>
+    public void Hold() => _held = true;
+
+    /// <summary>Spends the credit kept while held, on what is queued now; the pump sends the rest as it comes.</summary>
+    public void Resume()
+    {
+        _held = false;
+        Grant(0);
     }
 
     /// <summary>Sends one leased job now, if the process has credit for it; the caller keeps the lease otherwise.</summary>
@@ -91,7 +104,7 @@ internal sealed class CreditPump : IDisposable
             // A closed ledger takes nothing more: the pump ends (credit left over from a race with the drain is void).
             while (!_ledger.IsClosed)
             {
-                if (Volatile.Read(ref _credit) > 0)
+                if (!_held && Volatile.Read(ref _credit) > 0)
                 {
                     if (!await _dispatcher.WaitForJobAsync(cancellationToken).ConfigureAwait(false))
                     {
@@ -146,7 +159,7 @@ internal sealed class CreditPump : IDisposable
 
     private bool TryReserveCredit()
     {
-        if (_ledger.IsClosed)
+        if (_held || _ledger.IsClosed)
         {
             return false;
         }

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Mpms.Hosting.Supervision;
 
 /// <summary>
-/// Keeps a pool's worker processes alive: starts <see cref="MpmsOptions.Processes"/> of them, replaces every one that
-/// ends, backs off when they keep failing to start, kills the hung and the overdue, recycles at
+/// Keeps a pool's worker processes alive: starts <see cref="MpmsOptions.Processes"/> of them (and
+/// <see cref="MpmsOptions.WarmSpares"/> more, held ready), replaces every one that ends, backs off when they keep failing to start, kills the hung and the overdue, recycles at
 /// <see cref="MpmsOptions.ProcessLifetime"/>, and drains them all when the pool stops. It knows the queue only through
 /// the dispatch seam: each process's link leases jobs from <see cref="IJobDispatcher"/>.
 /// </summary>
@@ -90,18 +90,10 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     {
         lock (_gate)
         {
-            int ready = 0, starting = 0;
-            foreach (ProcessRunner child in _children)
-            {
-                switch (child.Lifecycle.State)
-                {
-                    case WorkerProcessState.Ready: ready++; break;
-                    case WorkerProcessState.Starting: starting++; break;
-                }
-            }
-
+            int ready = CountReady();
+            int starting = _children.Count(c => c.Lifecycle.State == WorkerProcessState.Starting);
             MpmsPoolHealth health = PoolHealthRules.Evaluate(new PoolHealthSnapshot(_options.Processes, ready, _startFailures.State));
-            return new SupervisorSnapshot(health, _children.Count, ready, starting, _startFailures.ConsecutiveFailures, Interlocked.Read(ref _restarts), _recentRestarts.Count());
+            return new SupervisorSnapshot(health, _children.Count, ready, starting, WarmSpares.CountReady(_children), _startFailures.ConsecutiveFailures, Interlocked.Read(ref _restarts), _recentRestarts.Count());
         }
     }
 
@@ -259,12 +251,15 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
             }
 
             // A process that left on SIGTERM keeps its place a moment: the application may have been signalled with it.
-            int missing = _options.Processes - _children.Count(c => c.Lifecycle.IsActive) - _terminated.Held(_children);
+            // Places to fill go to spares first; what is started then fills the places left, and the spares after.
+            int missing = _options.Processes - WarmSpares.CountServing(_children) - _terminated.Held(_children);
+            missing = Math.Max(0, missing - WarmSpares.Promote(_pool, _children, missing));
+            int sparesMissing = Math.Max(0, _options.WarmSpares - WarmSpares.CountSpares(_children));
             bool probing = _children.Any(c => c.Lifecycle.State == WorkerProcessState.Starting);
-            StartPermit permit = _startFailures.Allow(Math.Max(0, missing), probing);
+            StartPermit permit = _startFailures.Allow(missing + sparesMissing, probing);
             for (int i = 0; i < permit.Start; i++)
             {
-                Spawn();
+                Spawn(asSpare: i >= missing);
             }
 
             TimeSpan released = _terminated.UntilNextRelease();
@@ -272,7 +267,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         }
     }
 
-    private void Spawn()
+    private void Spawn(bool asSpare)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread && !_stopRequested, "Processes are started under the gate, before the stop.");
         int number = ++_nextNumber;
@@ -288,7 +283,12 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
             return;
         }
 
-        if (_spawned++ >= _options.Processes)
+        if (asSpare)
+        {
+            runner.Lifecycle.MarkSpare(); // before its run starts: its link takes no job until promoted
+        }
+
+        if (_spawned++ >= _options.Processes + _options.WarmSpares)
         {
             Interlocked.Increment(ref _restarts);
             _recentRestarts.Record();
@@ -336,7 +336,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private int CountReady()
     {
         Debug.Assert(_gate.IsHeldByCurrentThread, "Processes are counted under the gate.");
-        return _children.Count(c => c.Lifecycle.State == WorkerProcessState.Ready);
+        return _children.Count(c => c.Lifecycle.State == WorkerProcessState.Ready && !c.Lifecycle.IsSpare);
     }
 
     private void OnChanged()

@@ -21,6 +21,12 @@ internal sealed class ProcessLifecycle
     // The clock's timestamp of the move to Draining; NotDraining before it (and for a moment after the move).
     private long _drainingSince = NotDraining;
 
+    // 1 while the process is a warm spare (started and initialised, sent no job); set before its run starts.
+    private int _spare;
+
+    // Told once the process serves: its link starts taking jobs.
+    private Action? _onServing;
+
     public ProcessLifecycle(string poolName, int number, int processId, long startedAt, TimeProvider clock)
     {
         Number = number;
@@ -49,6 +55,32 @@ internal sealed class ProcessLifecycle
 
     /// <summary>Gets a value indicating whether the process counts towards the pool's size (it is not leaving).</summary>
     public bool IsActive => State is WorkerProcessState.Starting or WorkerProcessState.Ready;
+
+    /// <summary>Gets a value indicating whether the process is a warm spare: it is sent no job until <see cref="Promote"/>.</summary>
+    public bool IsSpare => Volatile.Read(ref _spare) == 1;
+
+    /// <summary>Makes the process a warm spare; before its run starts.</summary>
+    public void MarkSpare() => Volatile.Write(ref _spare, 1);
+
+    /// <summary>Makes a warm spare serve, and tells its link.</summary>
+    public void Promote()
+    {
+        if (Interlocked.Exchange(ref _spare, 0) == 1)
+        {
+            Volatile.Read(ref _onServing)?.Invoke();
+        }
+    }
+
+    /// <summary>Calls <paramref name="serve"/> when the process serves: now if it does, else when promoted (maybe twice: it must be idempotent).</summary>
+    public void WhenServing(Action serve)
+    {
+        // Written before the look, so a promotion in between calls it at least once: here, or from Promote.
+        Volatile.Write(ref _onServing, serve);
+        if (!IsSpare)
+        {
+            serve();
+        }
+    }
 
     /// <summary>Notes that the process's initializers succeeded.</summary>
     public void OnReady() => Interlocked.CompareExchange(ref _state, (int)WorkerProcessState.Ready, (int)WorkerProcessState.Starting);

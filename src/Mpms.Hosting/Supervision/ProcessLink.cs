@@ -27,6 +27,8 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     private long _lastSeenAt;
     private long _lastHeartbeatAt;
     private RunningJob[] _lastRunning = [];
+    private int _serving;
+    private bool _ended;
 
     public ProcessLink(SupervisionContext pool, ProcessLifecycle process, Link link, IProcessEvents events)
     {
@@ -72,7 +74,12 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     public async Task RunAsync(WorkerSettings settings, CancellationToken cancellationToken)
     {
         Handshake.Welcome(_link, settings);
-        _pool.Stealing.Add(this);
+        if (_process.IsSpare)
+        {
+            _pump.Hold(); // before WhenServing, so that a promotion in between is not missed
+        }
+
+        _process.WhenServing(Serve);
         using var pumpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task pump = _pump.RunAsync(pumpStop.Token);
         try
@@ -94,6 +101,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
         finally
         {
             Close();
+            Volatile.Write(ref _ended, true);
             _pool.Stealing.Remove(this);
             await pumpStop.CancelAsync().ConfigureAwait(false);
             await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -103,6 +111,24 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     }
 
     public void Dispose() => _pump.Dispose();
+
+    /// <summary>The process serves (from the start, or promoted from warm spare): it takes jobs and counts for stealing.</summary>
+    private void Serve()
+    {
+        if (Interlocked.Exchange(ref _serving, 1) == 1)
+        {
+            return;
+        }
+
+        _pool.Stealing.Add(this);
+        if (Volatile.Read(ref _ended))
+        {
+            _pool.Stealing.Remove(this); // promoted as its link ended: the end's removal may have come first
+            return;
+        }
+
+        _pump.Resume();
+    }
 
     /// <summary>Asks the process to stop taking jobs, finish, run its finalizers and exit.</summary>
     public void Drain(MpmsProcessExitReason reason) => StopSending(reason);

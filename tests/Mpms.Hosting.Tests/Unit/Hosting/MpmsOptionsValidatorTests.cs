@@ -16,6 +16,8 @@ public sealed class MpmsOptionsValidatorTests
         ["Processes=0"] = (o => o.Processes = 0, "Processes", "must be between 1 and 1024 (it is 0)"),
         ["Processes=-3"] = (o => o.Processes = -3, "Processes", "must be between 1 and 1024"),
         ["Processes=1025"] = (o => o.Processes = 1025, "Processes", "must be between 1 and 1024 (it is 1025)"),
+        ["WarmSpares=-1"] = (o => o.WarmSpares = -1, "WarmSpares", "must be between 0 and Processes (it is -1)"),
+        ["WarmSpares>Processes"] = (o => (o.Processes, o.WarmSpares) = (2, 3), "WarmSpares", "must be between 0 and Processes (it is 3)"),
         ["ThreadsPerProcess=0"] = (o => o.ThreadsPerProcess = 0, "ThreadsPerProcess", "must be between 1 and 4096"),
         ["ThreadsPerProcess=4097"] = (o => o.ThreadsPerProcess = 4097, "ThreadsPerProcess", "must be between 1 and 4096"),
         ["QueueCapacity=0"] = (o => o.QueueCapacity = 0, "QueueCapacity", "must be at least 1, or absent"),
@@ -54,6 +56,7 @@ public sealed class MpmsOptionsValidatorTests
     {
         ["Processes=1"] = o => o.Processes = 1,
         ["Processes=1024"] = o => o.Processes = 1024,
+        ["WarmSpares=Processes"] = o => (o.Processes, o.WarmSpares) = (2, 2),
         ["ThreadsPerProcess=1"] = o => o.ThreadsPerProcess = 1,
         ["ThreadsPerProcess=4096"] = o => o.ThreadsPerProcess = 4096,
         ["QueueCapacity=null"] = o => o.QueueCapacity = null,
