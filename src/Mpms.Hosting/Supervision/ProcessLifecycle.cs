@@ -105,6 +105,10 @@ internal sealed class ProcessLifecycle
         }
     }
 
+    /// <summary>Notes that the process's link ended: it takes no more jobs, and no longer counts towards the pool's size.</summary>
+    /// <returns><see langword="true"/> when this made it leave (it was not leaving already).</returns>
+    public bool OnLinkEnded() => MarkDraining();
+
     /// <summary>Notes that the pool asked the process to leave, and why; the first reason given wins.</summary>
     public void RequestExit(MpmsProcessExitReason reason)
     {
@@ -137,7 +141,7 @@ internal sealed class ProcessLifecycle
         return new ProcessExit(reason, exitCode, signal, startFailure);
     }
 
-    private void MarkDraining()
+    private bool MarkDraining()
     {
         int state = Volatile.Read(ref _state);
         while (state is (int)WorkerProcessState.Starting or (int)WorkerProcessState.Ready)
@@ -148,10 +152,12 @@ internal sealed class ProcessLifecycle
                 // Only the thread that made the move records it, so the time is written once.
                 long previous = Interlocked.Exchange(ref _drainingSince, _clock.GetTimestamp());
                 Debug.Assert(previous == NotDraining, "A process starts to drain once.");
-                return;
+                return true;
             }
 
             state = seen;
         }
+
+        return false;
     }
 }

@@ -202,6 +202,14 @@ internal sealed class ProcessRunner
 
                 _events.OnChanged();
                 await link.RunAsync(_pool.Settings with { ProcessNumber = _process.Lifecycle.Number }, CancellationToken.None).ConfigureAwait(false);
+
+                // The process takes no more jobs, whatever it does next. One that served gives its place up now, so that a
+                // spare or a replacement takes it without waiting for the exit; one that never got ready keeps it until
+                // its exit counts as a failed start, or the start back-off would be skipped.
+                if (_process.Lifecycle.HasReadyThread && _process.Lifecycle.OnLinkEnded())
+                {
+                    _events.OnChanged();
+                }
             }
 
             // Without its link a worker exits by itself at once; one that does not is killed.
