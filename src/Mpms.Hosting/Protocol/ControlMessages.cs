@@ -37,6 +37,9 @@ internal sealed record WorkerSettings
     public bool ForwardLogs { get; init; }
 
     public long? MaxMemoryPerProcess { get; init; }
+
+    /// <summary>Gets the least time between two progress frames of one job.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }
 
 [JsonSourceGenerationOptions(RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
