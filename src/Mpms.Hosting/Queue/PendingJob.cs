@@ -98,6 +98,9 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
         }
     }
 
+    /// <summary>Gets a value indicating whether the job's progress was made: a value came, or someone asked to read it.</summary>
+    public bool HasProgressState => Volatile.Read(ref _progress) is not null;
+
     private protected override JobProgress Progress => ProgressState;
 
     public bool IsDone => Volatile.Read(ref _state) >= StateDone;

@@ -104,6 +104,18 @@ public sealed class JobHandleProgressTests : IDisposable
     }
 
     [Fact]
+    public async Task Job_NeitherReportingNorRead_MakesNoProgressState_UntilAReaderAsks()
+    {
+        (MpmsJobHandle<string> handle, PendingJob<EchoJob, string> lease) = await RunningJobAsync();
+        Succeed(lease);
+        Assert.Equal("done", await handle);
+
+        Assert.False(lease.HasProgressState);
+        Assert.Empty(await ToListAsync(handle.ReadProgressAsync<int>()));
+        Assert.True(lease.HasProgressState);
+    }
+
+    [Fact]
     public async Task ReadProgressAsync_ValueReportedAfterTheOutcome_IsNeverSeen()
     {
         (MpmsJobHandle<string> handle, PendingJob<EchoJob, string> lease) = await RunningJobAsync();
