@@ -161,7 +161,7 @@ public sealed class MpmsOptions
     /// <value>The default, <see langword="null"/>, means the system's temporary directory.</value>
     public string? SocketDirectory { get; set; }
 
-    /// <summary>Gets or sets the largest serialised job or result, in bytes; a larger one fails with <see cref="MpmsSerializationException"/>.</summary>
+    /// <summary>Gets or sets the largest serialised job, result or progress value, in bytes; a larger one fails with <see cref="MpmsSerializationException"/>.</summary>
     /// <value>The default is 16 MiB.</value>
     public int MaxMessageSize { get; set; } = 16 * 1024 * 1024;
 
