@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text.Json;
 using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Tests.Unit.TestDoubles;
@@ -171,6 +172,28 @@ public sealed class JobProgressTests : IAsyncLifetime
         job.Context.ReportProgress(1); // the failed value took nothing's place: the next one is the first sent
         Assert.Equal(["1"], Progress(await _tap.FramesUntilNowAsync()).Select(p => p.Value));
         await job.ReturnAsync();
+    }
+
+    [Fact]
+    public async Task ReportProgress_JobInAnActivity_EachFrameSentIsAnMpmsProgressEventOfIt()
+    {
+        // Only this kit's pool ("test") is sampled, so that jobs of other tests running meanwhile make no activity.
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Mpms.Hosting",
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) => options.Name == "test process" ? ActivitySamplingResult.AllData : ActivitySamplingResult.None,
+        };
+        ActivitySource.AddActivityListener(listener);
+        ScriptedJob job = await RunAsync();
+        Activity activity = Assert.IsType<Activity>(job.Job.Activity);
+
+        job.Context.ReportProgress(1);
+        job.Context.ReportProgress(2);
+        job.Context.ReportProgress(3);
+        await job.ReturnAsync();
+
+        Assert.Equal(["mpms.progress", "mpms.progress"], activity.Events.Select(e => e.Name));
+        Assert.Equal(["1", "3"], Progress(await _tap.FramesUntilNowAsync()).Select(p => p.Value));
     }
 
     [Fact]
