@@ -171,9 +171,16 @@ public sealed class MpmsOptions
     /// <value>The default, <see langword="null"/>, means the system's temporary directory.</value>
     public string? SocketDirectory { get; set; }
 
-    /// <summary>Gets or sets the largest serialised job or result, in bytes; a larger one fails with <see cref="MpmsSerializationException"/>.</summary>
+    /// <summary>Gets or sets the largest serialised job, result or progress value, in bytes; a larger one fails with <see cref="MpmsSerializationException"/>.</summary>
     /// <value>The default is 16 MiB.</value>
     public int MaxMessageSize { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Gets or sets the least time between two progress values a job sends to the application
+    /// (<see cref="MpmsJobContext.ReportProgress{TProgress}(TProgress)"/>).</summary>
+    /// <value>The default is 100 milliseconds. Must be positive and at most 24 days.</value>
+    /// <remarks>Values a job reports faster are coalesced: the latest one is sent when the interval ends, and the last one
+    /// before the job's outcome, so a chatty job costs the link at most one frame per interval.</remarks>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Gets user values copied to every result (the original MPMS's <c>meta</c>).</summary>
     public IDictionary<string, string> Meta { get; } = new Dictionary<string, string>(StringComparer.Ordinal);

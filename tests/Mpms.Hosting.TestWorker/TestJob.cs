@@ -5,6 +5,9 @@ namespace Mpms.Hosting.TestWorker;
 /// <summary>What the test worker is asked to do; see <see cref="TestWorker"/> for the operations.</summary>
 public sealed record TestJob(string Op, int Value = 0, int DelayMs = 0, string? Path = null) : IMpmsJob<TestResult>;
 
+/// <summary>What the test worker reports as progress (ops <c>progress</c> and <c>progress-steps</c>): step <see cref="Step"/> of <see cref="Of"/>.</summary>
+public sealed record TestProgress(int Step, int Of);
+
 /// <summary>What the test worker returns: the value and where and how it ran.</summary>
 public sealed record TestResult
 {

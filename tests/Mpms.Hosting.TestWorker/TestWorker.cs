@@ -13,7 +13,9 @@ namespace Mpms.Hosting.TestWorker;
 /// writes its id to Path, then kills its own process), <c>gracefuldie</c>, <c>unserializable</c> (a result that cannot be serialised),
 /// <c>exit</c> (Environment.Exit(Value)), <c>log</c> (an ILogger line with a structured property), <c>stderr</c> (a line on
 /// standard error), <c>trace</c> (reports the current activity's trace), <c>allocate</c> (allocates Value MiB, touches
-/// every page and keeps it referenced until the process ends).
+/// every page and keeps it referenced until the process ends), <c>progress</c> (reports <see cref="TestProgress"/> 1 to
+/// Value in a burst, then waits until the file at Path exists if Path is set), <c>progress-steps</c> (reports step i of
+/// Value, then waits until the file Path.i exists, for each i).
 /// </summary>
 public sealed class TestWorker : IMpmsWorker<TestJob, TestResult>
 {
@@ -114,6 +116,26 @@ public sealed class TestWorker : IMpmsWorker<TestJob, TestResult>
             case "trace":
                 extra = $"{Activity.Current?.TraceId}/{Activity.Current?.ParentSpanId}";
                 break;
+            case "progress":
+                for (int step = 1; step <= job.Value; step++)
+                {
+                    context.ReportProgress(new TestProgress(step, job.Value));
+                }
+
+                if (job.Path is not null)
+                {
+                    await WaitForFileAsync(job.Path, cancellationToken);
+                }
+
+                break;
+            case "progress-steps":
+                for (int step = 1; step <= job.Value; step++)
+                {
+                    context.ReportProgress(new TestProgress(step, job.Value));
+                    await WaitForFileAsync($"{job.Path}.{step}", cancellationToken);
+                }
+
+                break;
             case "allocate":
                 value = Allocate(job.Value);
                 break;
@@ -135,6 +157,14 @@ public sealed class TestWorker : IMpmsWorker<TestJob, TestResult>
             Attempt = context.Attempt,
             Extra = extra,
         };
+    }
+
+    private static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
+    {
+        while (!File.Exists(path))
+        {
+            await Task.Delay(10, cancellationToken);
+        }
     }
 
     /// <summary>What "allocate" keeps: memory that stays in the process's working set until it exits.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Mpms.Hosting.Protocol;
 
 namespace Mpms.Hosting.Dispatch;
@@ -49,6 +50,14 @@ internal interface IJobLease
     /// <param name="loss">How the process ended.</param>
     /// <param name="lastSeen">Where and since when the job was running, as the process last reported it; <see langword="null"/> when it never said.</param>
     void Lose(WorkerLoss loss, LastSeenRunning? lastSeen = null);
+
+    /// <summary>
+    /// Hands on the latest progress the running job reported, serialised (valid during the call only). A queue that
+    /// carries no progress ignores it; the lease goes on either way.
+    /// </summary>
+    void ReportProgress(in ReadOnlySequence<byte> value)
+    {
+    }
 }
 
 /// <summary>Who holds leases: the link of the worker process the jobs were sent to.</summary>

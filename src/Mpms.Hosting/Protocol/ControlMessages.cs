@@ -37,6 +37,9 @@ internal sealed record WorkerSettings
     public bool ForwardLogs { get; init; }
 
     public long? MaxMemoryPerProcess { get; init; }
+
+    /// <summary>Gets the least time between two progress frames of one job.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }
 
 [JsonSourceGenerationOptions(RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
@@ -58,7 +61,8 @@ internal readonly struct JsonFrame<T>(FrameType type, T message) : IOutgoingFram
 /// <summary>Builds and reads the JSON control frames.</summary>
 internal static class ControlMessages
 {
-    public const int ProtocolVersion = 1;
+    // Raised with every frame type or field the other side must know: 2 added Progress (16).
+    public const int ProtocolVersion = 2;
 
     public static JsonFrame<HelloMessage> Hello(HelloMessage hello) => new(FrameType.Hello, hello);
 

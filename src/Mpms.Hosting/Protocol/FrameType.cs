@@ -49,4 +49,10 @@ internal enum FrameType : byte
 
     /// <summary>Child → parent: the answer to a reclaim, after the hand-backs it made: how many jobs it handed back.</summary>
     Reclaimed = 15,
+
+    /// <summary>
+    /// Child → parent: the latest progress a running job reported (sequence, serialised value), at most one per job per
+    /// progress interval.
+    /// </summary>
+    Progress = 16,
 }

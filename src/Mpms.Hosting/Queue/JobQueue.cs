@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Mpms.Hosting.Diagnostics;
@@ -47,6 +48,9 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     }
 
     public string PoolName { get; }
+
+    /// <summary>Gets the pool's serializer, for the progress of its jobs.</summary>
+    public IMpmsSerializer Serializer => _outcomes.Serializer;
 
     public ValueTask<bool> WaitForJobAsync(CancellationToken cancellationToken) => _waiting.Reader.WaitToReadAsync(cancellationToken);
 
@@ -210,6 +214,26 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
                 break;
         }
     }
+
+    /// <summary>A worker thread reported the progress of a job it runs: it becomes the job's latest, unless the job has ended.</summary>
+    public void OnProgress(PendingJob<TJob, TResult> job, in ReadOnlySequence<byte> value)
+    {
+        if (job.IsDone)
+        {
+            return;
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            ProgressLog.ProgressReceived(_logger, PoolName, job.JobId, value.Length);
+        }
+
+        job.ProgressState.Publish(value);
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> attached to a job's handle failed, and its subscription ended.</summary>
+    public void OnProgressFailed(PendingJob<TJob, TResult> job, Exception exception) =>
+        ProgressLog.ProgressSubscriberFailed(_logger, PoolName, job.JobId, exception);
 
     /// <summary>Gives a job its outcome, unless it already has one.</summary>
     /// <returns><see langword="true"/> when this call decided the outcome.</returns>

@@ -10,6 +10,9 @@ namespace Mpms.Hosting.Queue;
 /// </summary>
 internal sealed class OutcomeMapper<TResult>(IMpmsSerializer serializer)
 {
+    /// <summary>Gets the pool's serializer, which also reads the progress jobs report.</summary>
+    public IMpmsSerializer Serializer => serializer;
+
     /// <summary>The outcome a result frame reports.</summary>
     /// <param name="result">The result frame.</param>
     /// <param name="job">The job it is the result of: its id names it in an error (made only then: it costs an allocation).</param>

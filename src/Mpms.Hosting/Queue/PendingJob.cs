@@ -19,6 +19,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     private readonly JobQueue<TJob, TResult> _queue;
     private byte[]? _payload;
     private string? _jobId;
+    private JobProgress? _progress; // made on the first progress value or the first reader
     private int _state;
     private int _holdsPlace;
     private volatile bool _cancelRequested;
@@ -74,6 +75,34 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
 
     public override Task<TResult> Completion => _completion.Task;
 
+    /// <summary>Gets the job's progress, made on first use; ended at once when the job has ended.</summary>
+    public JobProgress ProgressState
+    {
+        get
+        {
+            if (Volatile.Read(ref _progress) is { } existing)
+            {
+                return existing;
+            }
+
+            var made = new JobProgress(JobId, _queue.Serializer);
+            JobProgress progress = Interlocked.CompareExchange(ref _progress, made, null) ?? made;
+
+            // Resolve ends the progress it finds after completing the job; one made after it must end here.
+            if (_completion.Task.IsCompleted)
+            {
+                progress.End();
+            }
+
+            return progress;
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the job's progress was made: a value came, or someone asked to read it.</summary>
+    public bool HasProgressState => Volatile.Read(ref _progress) is not null;
+
+    private protected override JobProgress Progress => ProgressState;
+
     public bool IsDone => Volatile.Read(ref _state) >= StateDone;
 
     public override void Cancel() => Cancel(CancellationToken.None);
@@ -99,6 +128,10 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     public void TimeOut(TimeSpan ranFor, string processName, int processId) => _queue.TimeOut(this, ranFor, processName, processId);
 
     public void Lose(WorkerLoss loss, LastSeenRunning? lastSeen = null) => _queue.Lose(this, loss, lastSeen);
+
+    public void ReportProgress(in ReadOnlySequence<byte> value) => _queue.OnProgress(this, value);
+
+    private protected override void OnProgressFailed(Exception exception) => _queue.OnProgressFailed(this, exception);
 
     /// <summary>Gives up the job's place in the queue's capacity, once: as it leaves the waiting line, or as its outcome is buffered for a consumer.</summary>
     public bool TryReleasePlace() => Interlocked.Exchange(ref _holdsPlace, 0) == 1;
@@ -156,6 +189,8 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
         {
             _completion.TrySetResult(value!);
         }
+
+        Volatile.Read(ref _progress)?.End();
     }
 
     private void ReleasePayload()

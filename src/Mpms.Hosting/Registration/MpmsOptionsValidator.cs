@@ -56,6 +56,7 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         Check(options.MaxMemoryPerProcess is null or >= 1024 * 1024, nameof(options.MaxMemoryPerProcess), "must be at least 1048576 bytes, or absent for no limit", options.MaxMemoryPerProcess);
         Check(options.MaxAttempts >= 1, nameof(options.MaxAttempts), "must be at least 1", options.MaxAttempts);
         Check(options.MaxMessageSize is >= 1024 and <= 1024 * 1024 * 1024, nameof(options.MaxMessageSize), "must be between 1024 and 1073741824 bytes", options.MaxMessageSize);
+        Check(options.ProgressInterval > TimeSpan.Zero && options.ProgressInterval <= MaxWait, nameof(options.ProgressInterval), "must be positive and at most 24 days", options.ProgressInterval);
         Check(options.GracefulDieExceptions.All(t => !string.IsNullOrWhiteSpace(t)), nameof(options.GracefulDieExceptions), "must list full type names, not empty entries", string.Join(",", options.GracefulDieExceptions));
         if (options.WorkerCommand is { } command)
         {

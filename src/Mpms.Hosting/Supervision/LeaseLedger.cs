@@ -91,6 +91,15 @@ internal sealed class LeaseLedger(TimeProvider clock, bool jobsStartWhenSent)
         }
     }
 
+    /// <summary>Finds the lease of <paramref name="sequence"/> without taking it, if the process still holds it.</summary>
+    public IJobLease? Find(long sequence)
+    {
+        lock (_lock)
+        {
+            return _inFlight.GetValueOrDefault(sequence);
+        }
+    }
+
     /// <summary>Notes that a thread of the process started the job of <paramref name="sequence"/>.</summary>
     /// <returns><see langword="false"/> when the process holds no such lease.</returns>
     public bool MarkStarted(long sequence)

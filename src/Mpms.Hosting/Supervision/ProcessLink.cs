@@ -232,6 +232,11 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
             case FrameType.Started:
                 _ledger.MarkStarted(SmallFrames.ReadInt64(body));
                 break;
+            case FrameType.Progress:
+                // Progress of a job that has its outcome already (timed out here) is dropped with it.
+                ProgressFrame progress = ProgressFrame.Read(body);
+                _ledger.Find(progress.Sequence)?.ReportProgress(progress.Value);
+                break;
             case FrameType.Leaving:
                 MpmsProcessExitReason reason = SmallFrames.ReadReason(body);
 

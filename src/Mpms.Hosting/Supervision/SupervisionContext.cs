@@ -61,6 +61,7 @@ internal sealed class SupervisionContext
         GracefulDieTimeout = options.GracefulDieTimeout,
         HeartbeatInterval = options.HeartbeatInterval,
         MaxMessageSize = options.MaxMessageSize,
+        ProgressInterval = options.ProgressInterval,
         ForwardLogs = options.ForwardWorkerLogs && options.ExecutionMode == MpmsExecutionMode.Processes,
         MaxMemoryPerProcess = options.ExecutionMode == MpmsExecutionMode.Processes ? options.MaxMemoryPerProcess : null,
     };

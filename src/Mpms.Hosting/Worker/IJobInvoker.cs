@@ -5,6 +5,9 @@ namespace Mpms.Hosting.Worker;
 /// <summary>The typed part of running a job, behind a non-generic face so the runtime around it needs no type arguments.</summary>
 internal interface IJobInvoker
 {
+    /// <summary>Gets the pool's serializer, which also writes the progress jobs report.</summary>
+    IMpmsSerializer Serializer { get; }
+
     /// <summary>Resolves the worker from a thread's scope; called on that thread, once.</summary>
     /// <exception cref="ServiceConstructionException">Dependency injection could not construct the worker.</exception>
     IThreadJobInvoker CreateForThread(IServiceProvider threadServices);

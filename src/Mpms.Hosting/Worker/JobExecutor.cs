@@ -16,6 +16,7 @@ internal sealed class JobExecutor(
     FrameOutbox outbox,
     HeldJobs jobs,
     LeaveCoordinator leave,
+    JobProgressSender progress,
     TimeProvider time,
     ILogger logger,
     WorkerTelemetry? telemetry = null)
@@ -45,12 +46,13 @@ internal sealed class JobExecutor(
         PooledBufferWriter buffer = thread.ResultBuffer;
         buffer.Clear();
         using Activity? activity = StartActivity(job, thread);
+        job.Activity = activity;
         WireStatus status = WireStatus.Succeeded;
         WireError? error = null;
         bool gracefulDie = false;
         try
         {
-            await invoker.InvokeAsync(job.Payload, new MpmsJobContext(job, threadContext), buffer, cancellation.Token);
+            await invoker.InvokeAsync(job.Payload, new MpmsJobContext(job, threadContext, progress), buffer, cancellation.Token);
             if (buffer.WrittenCount > settings.MaxMessageSize)
             {
                 status = WireStatus.Failed;
@@ -84,6 +86,9 @@ internal sealed class JobExecutor(
         // Say that the process leaves before the result frees a credit, so that no job is sent for it.
         LeaveIfAsked(thread, gracefulDie ? error!.Type : null);
 
+        // The job's last progress goes out before its outcome, so that a reader sees it.
+        JobProgressSender.End(job);
+
         if (job.TryFinish())
         {
             long finished = time.GetUtcNow().UtcTicks;
@@ -93,12 +98,14 @@ internal sealed class JobExecutor(
             jobs.OnJobEnded(flush: false); // the thread flushes before it waits, or with its next job's start
         }
 
+        job.Activity = null;
         job.ReleasePayload();
     }
 
     /// <summary>Gives a job that its thread failed to finish (the runtime threw around it) a failed outcome, unless it has one.</summary>
     public void FailUnfinished(WorkerJob job, WorkerThread thread, Exception exception)
     {
+        JobProgressSender.End(job);
         if (!job.TryFinish())
         {
             return;

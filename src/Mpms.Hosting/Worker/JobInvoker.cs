@@ -11,6 +11,8 @@ namespace Mpms.Hosting.Worker;
 internal sealed class JobInvoker<TWorker, TJob, TResult>(IMpmsSerializer serializer) : IJobInvoker
     where TWorker : class
 {
+    public IMpmsSerializer Serializer => serializer;
+
     public IThreadJobInvoker CreateForThread(IServiceProvider threadServices)
     {
         TWorker worker;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Mpms.Hosting.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,7 @@ internal sealed class WorkerJob : IJobDescription
     private int _cancelReason;
     private byte[]? _payload;
     private CancellationTokenSource? _cancellation;
+    private ProgressThrottle? _progress;
     private string? _jobId;
 
     public WorkerJob(long sequence, long idHigh, int attempt, string? traceParent, byte[] payload, int length)
@@ -69,6 +71,12 @@ internal sealed class WorkerJob : IJobDescription
     /// <summary>Gets or sets the thread that runs the job, once it started.</summary>
     public WorkerThread? Thread { get; set; }
 
+    /// <summary>Gets the job's progress on its way to the application, once it reported any.</summary>
+    public ProgressThrottle? Progress => Volatile.Read(ref _progress);
+
+    /// <summary>Gets or sets the activity the job runs in, when anyone listens: progress sent is an event of it.</summary>
+    public Activity? Activity { get; set; }
+
     /// <summary>Gets or sets when the job started, in UTC ticks, as results and heartbeats carry it.</summary>
     public long StartedTicks { get; set; }
 
@@ -78,6 +86,10 @@ internal sealed class WorkerJob : IJobDescription
     /// <summary>Gets or sets a value indicating whether the watchdog signalled the job's token at its timeout.</summary>
     /// <remarks>Only the watchdog's tick reads and writes it, one tick at a time.</remarks>
     public bool TimeoutSignalled { get; set; }
+
+    /// <summary>Sets the job's progress throttle, unless another thread's first report set one first; returns the one set.</summary>
+    public ProgressThrottle SetProgressOnce(ProgressThrottle progress) =>
+        Interlocked.CompareExchange(ref _progress, progress, null) ?? progress;
 
     public bool TryStart() => Interlocked.CompareExchange(ref _state, StateRunning, StateWaiting) == StateWaiting;
 

@@ -31,7 +31,8 @@ internal sealed class WorkerSession : IAsyncDisposable
         Jobs = new HeldJobs(Ledger, outbox, time, logger);
         Leave = new LeaveCoordinator(settings.GracefulDieTimeout, Ledger, Jobs, outbox, time);
         Census = new ThreadCensus(Ledger, outbox, Leave);
-        Executor = new JobExecutor(settings, process, outbox, Jobs, Leave, time, logger, telemetry);
+        Progress = new JobProgressSender(settings, outbox, invoker.Serializer, time);
+        Executor = new JobExecutor(settings, process, outbox, Jobs, Leave, Progress, time, logger, telemetry);
         Watchdog = new JobWatchdog(settings, process, outbox, Jobs, Leave, time, logger);
         FrameHandler = new WorkerFrameHandler(Jobs, Leave);
     }
@@ -58,6 +59,9 @@ internal sealed class WorkerSession : IAsyncDisposable
     public LeaveCoordinator Leave { get; }
 
     public ThreadCensus Census { get; }
+
+    /// <summary>Gets where the jobs' progress goes: serialised, throttled per job, and sent.</summary>
+    public JobProgressSender Progress { get; }
 
     public JobExecutor Executor { get; }
 

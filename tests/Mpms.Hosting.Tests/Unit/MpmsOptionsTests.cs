@@ -40,6 +40,7 @@ public sealed class MpmsOptionsTests
             ["Mpms:WorkerEnvironment:REGION"] = "eu",
             ["Mpms:SocketDirectory"] = "sockets",
             ["Mpms:MaxMessageSize"] = "2048",
+            ["Mpms:ProgressInterval"] = "00:00:00.250",
             ["Mpms:Meta:site"] = "eu-1",
             ["Mpms:Meta:build"] = "42",
             ["Mpms:EnableResultStream"] = "true",
@@ -66,6 +67,7 @@ public sealed class MpmsOptionsTests
         Assert.Equal(["--role", "worker"], o.WorkerArguments);
         Assert.Equal(new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["REGION"] = "eu" }, o.WorkerEnvironment);
         Assert.Equal(("sockets", 2048), (o.SocketDirectory, o.MaxMessageSize));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), o.ProgressInterval);
         Assert.Equal(new Dictionary<string, string> { ["site"] = "eu-1", ["build"] = "42" }, o.Meta);
         Assert.True(o.EnableResultStream);
         Assert.False(o.CaptureWorkerOutput);
@@ -89,6 +91,7 @@ public sealed class MpmsOptionsTests
         Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30)), (o.RestartDelay, o.MaxRestartDelay));
         Assert.Equal((MpmsWorkerLostPolicy.Fail, 3), (o.OnWorkerLost, o.MaxAttempts));
         Assert.Equal((16 * 1024 * 1024, false, true), (o.MaxMessageSize, o.EnableResultStream, o.CaptureWorkerOutput));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), o.ProgressInterval);
         Assert.Null(o.WorkerCommand);
         Assert.Equal(MpmsExecutionMode.Processes, o.ExecutionMode);
         Assert.Empty(o.GracefulDieExceptions);

@@ -34,6 +34,7 @@ public sealed class ControlMessagesTests
             GracefulDieTimeout = TimeSpan.FromSeconds(5),
             HeartbeatInterval = TimeSpan.FromMilliseconds(250),
             MaxMessageSize = 4096,
+            ProgressInterval = TimeSpan.FromMilliseconds(40),
         };
 
         ReadOnlySequence<byte> body = await Wire.EncodeOneAsync(o => o.Post(ControlMessages.Welcome(settings)), FrameType.Welcome);

@@ -155,8 +155,21 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
 
     private static (FrameType, Action<ReadOnlySequence<byte>>) PostRandomFrame(FrameOutbox outbox, Random random)
     {
-        switch (random.Next(14))
+        switch (random.Next(15))
         {
+            case 14:
+            {
+                long sequence = random.NextInt64(long.MinValue, long.MaxValue);
+                byte[] value = RandomBytes(random, SmallLength(random, Cap - 8));
+                outbox.Post(new ProgressFrame(sequence, value));
+                return (FrameType.Progress, body =>
+                {
+                    ProgressFrame frame = ProgressFrame.Read(body);
+                    Assert.Equal(sequence, frame.Sequence);
+                    Assert.True(value.AsSpan().SequenceEqual(frame.Value.ToArray()), "The progress value differs.");
+                });
+            }
+
             case 0:
             {
                 long sequence = random.NextInt64(long.MinValue, long.MaxValue), idHigh = random.NextInt64(long.MinValue, long.MaxValue);
@@ -465,6 +478,9 @@ public sealed class FrameReaderFuzzTests(ITestOutputHelper output)
                     break;
                 case FrameType.Log:
                     LogFrame.Read(body);
+                    break;
+                case FrameType.Progress:
+                    ProgressFrame.Read(body).Value.ToArray();
                     break;
             }
         }

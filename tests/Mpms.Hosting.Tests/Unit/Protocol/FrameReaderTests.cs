@@ -103,7 +103,7 @@ public sealed class FrameReaderTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(16)]
+    [InlineData(17)]
     [InlineData(200)]
     [InlineData(255)]
     public void TryRead_UnknownType_Throws(byte type)

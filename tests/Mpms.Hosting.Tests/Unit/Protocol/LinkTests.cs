@@ -108,6 +108,17 @@ public sealed class LinkTests
     public async Task RunAsync_Reclaimed_ArrivesWithItsCount() =>
         Assert.Equal(3, SmallFrames.ReadInt32(await SendOneAsync(SmallFrames.Reclaimed(3), FrameType.Reclaimed)));
 
+    [Fact]
+    public async Task RunAsync_Progress_ArrivesWithItsSequenceAndValue()
+    {
+        byte[] value = Bytes(300, seed: 4);
+
+        ProgressFrame read = ProgressFrame.Read(await SendOneAsync(new ProgressFrame(1L << 33, value), FrameType.Progress));
+
+        Assert.Equal(1L << 33, read.Sequence);
+        Assert.Equal(value, read.Value.ToArray());
+    }
+
     [Theory]
     [MemberData(nameof(ExitReasons))]
     public async Task RunAsync_Drain_ArrivesWithItsReason(MpmsProcessExitReason reason) =>
@@ -196,6 +207,7 @@ public sealed class LinkTests
             (FrameType.Started, o => o.Post(SmallFrames.Started(1))),
             (FrameType.Reclaim, o => o.Post(SmallFrames.Reclaim(3))),
             (FrameType.Reclaimed, o => o.Post(SmallFrames.Reclaimed(2))),
+            (FrameType.Progress, o => o.Post(new ProgressFrame(1, Bytes(10, seed: 3)))),
         ];
         Assert.Equal(Enum.GetValues<FrameType>().Order(), frames.Select(f => f.Type).Order());
         await using var links = LinkPair.Create();

@@ -57,7 +57,12 @@ internal sealed class FakeLease(long sequence) : IJobLease
 
     public LastSeenRunning? LastSeen { get; private set; }
 
+    /// <summary>Gets the progress values handed to the lease, copied, in order.</summary>
+    public List<byte[]> Progress { get; } = [];
+
     public void MarkStarted() => Started = true;
+
+    public void ReportProgress(in ReadOnlySequence<byte> value) => Progress.Add(value.ToArray());
 
     public void HandBack() => End(LeaseEnd.HandedBack);
 

@@ -104,6 +104,47 @@ public sealed class ProcessLinkTests
     }
 
     [Fact]
+    public async Task Progress_ForAJobItHolds_ReachesItsLease_AndEndsNothing()
+    {
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        FakeLease lease = test.Dispatcher.Put(5);
+        test.Send(SmallFrames.Credit(1));
+        await test.ReceiveJobAsync();
+
+        test.Send(new ProgressFrame(5, new byte[] { 1, 2 }));
+        await test.SendAndSettleAsync(new ProgressFrame(5, new byte[] { 3 }));
+
+        Assert.Equal([[1, 2], [3]], lease.Progress);
+        Assert.Equal((0, 1), (lease.Endings, test.Link.InFlight));
+    }
+
+    [Fact]
+    public async Task Progress_ForAJobThatHasItsOutcome_IsDropped()
+    {
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        FakeLease lease = test.Dispatcher.Put(5);
+        test.Send(SmallFrames.Credit(1));
+        await test.ReceiveJobAsync();
+        Assert.True(test.Link.TimeOut(5, TimeSpan.FromSeconds(9)));
+
+        await test.SendAndSettleAsync(new ProgressFrame(5, new byte[] { 1 }));
+
+        Assert.Empty(lease.Progress);
+        Assert.False(test.Running.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Progress_Truncated_BreaksTheLink()
+    {
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+
+        test.Send(new RawFrame(Wire.Frame((byte)FrameType.Progress, new byte[7])));
+
+        await test.Running.WaitAsync(Wire.HangGuard);
+        Assert.True(test.Link.Broken);
+    }
+
+    [Fact]
     public async Task Leaving_AnswersWithADrain_AndSendsNothingMoreWhateverTheCredit()
     {
         await using LinkUnderTest test = await LinkUnderTest.StartAsync();

@@ -258,6 +258,8 @@ public sealed class WorkerProcessRunnerTests
     {
         private readonly EchoInvoker _echo = new();
 
+        public IMpmsSerializer Serializer => _echo.Serializer;
+
         public IThreadJobInvoker CreateForThread(IServiceProvider threadServices) => this;
 
         public ValueTask InvokeAsync(ReadOnlyMemory<byte> payload, MpmsJobContext context, IBufferWriter<byte> result, CancellationToken cancellationToken) =>

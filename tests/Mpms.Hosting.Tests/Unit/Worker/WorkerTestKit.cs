@@ -131,6 +131,8 @@ internal sealed class OutboxTap : IFrameHandler, IAsyncDisposable
 /// <summary>Runs every job by writing its payload back, reversed.</summary>
 internal sealed class EchoInvoker : IJobInvoker, IThreadJobInvoker
 {
+    public IMpmsSerializer Serializer { get; } = new MpmsJsonSerializer();
+
     public IThreadJobInvoker CreateForThread(IServiceProvider threadServices) => this;
 
     public ValueTask InvokeAsync(ReadOnlyMemory<byte> payload, MpmsJobContext context, IBufferWriter<byte> result, CancellationToken cancellationToken)
@@ -147,6 +149,8 @@ internal sealed class HeldInvoker(bool honoursToken) : IJobInvoker, IThreadJobIn
 {
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IMpmsSerializer Serializer { get; } = new MpmsJsonSerializer();
 
     /// <summary>Gets a task that completes when a job started.</summary>
     public Task Started => _started.Task;
