@@ -14,6 +14,8 @@ public sealed class ChecksumWorker(IPayloadSource payload) : IMpmsWorker<Checksu
 {
     public async ValueTask<ChecksumResult> ExecuteAsync(ChecksumJob job, MpmsJobContext context, CancellationToken cancellationToken)
     {
+        // A bad job fails in the worker: its exception comes back as the outcome, and the dashboard lists it.
+        ArgumentOutOfRangeException.ThrowIfNegative(job.Rounds);
         if (job.DelayMs > 0)
         {
             await Task.Delay(job.DelayMs, cancellationToken);

@@ -26,4 +26,6 @@ app.MapHealthChecks("/health", new HealthCheckOptions
         return MpmsHealthResponseWriter.WriteAsync(context.Response.Body, report, context.RequestAborted);
     },
 });
+// The live dashboard of the pool: processes, threads, throughput, failures. Local requests only unless told otherwise.
+app.MapMpmsDashboard("/mpms");
 app.Run();

@@ -37,6 +37,14 @@ public interface IMpmsPool
     /// <summary>Gets a snapshot of the pool's counters, life stage and health.</summary>
     /// <returns>The counters now.</returns>
     MpmsPoolStats GetStats();
+
+    /// <summary>
+    /// Gets what a dashboard shows of the pool: its counters, its processes and their threads with the jobs they run, the
+    /// last process exits and why, throughput over the last minutes, and the latest failures with their stack traces.
+    /// </summary>
+    /// <returns>The details now.</returns>
+    /// <remarks>Costs more than <see cref="GetStats"/> (a read of each process's memory): for polling every few seconds.</remarks>
+    MpmsPoolDetails GetDetails();
 }
 
 /// <summary>

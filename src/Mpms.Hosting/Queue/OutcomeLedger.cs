@@ -59,6 +59,9 @@ internal sealed class OutcomeLedger<TJob, TResult>
 
     public KeyValuePair<string, object?> PoolTag => _poolTag;
 
+    /// <summary>Gets the pool's latest failed outcomes, with their exceptions.</summary>
+    public RecentFailures Failures { get; } = new();
+
     /// <summary>A job was sent to a worker process (it may be held there ahead of a free thread).</summary>
     public void OnLeased() => Interlocked.Increment(ref _leased);
 
@@ -91,6 +94,11 @@ internal sealed class OutcomeLedger<TJob, TResult>
         Interlocked.Increment(ref Counter(outcome.Status));
         DateTimeOffset finished = outcome.FinishedAt ?? _time.GetUtcNow();
         _telemetry.JobCompleted(_poolTag, outcome.Status, job.EnqueuedAt, outcome.StartedAt, finished);
+        if (outcome.Status is MpmsJobStatus.Failed or MpmsJobStatus.TimedOut or MpmsJobStatus.WorkerLost && outcome.Exception is { } exception)
+        {
+            Failures.Add(job.JobId, job.Attempt, outcome.Status, exception, outcome.ProcessId, outcome.ThreadName, finished);
+        }
+
         _results?.Writer.TryWrite(new BufferedOutcome<TJob, TResult>(
             new MpmsResult<TJob, TResult>(
                 _poolName, job.JobId, job.Job, outcome.Status, outcome.Value, outcome.Exception, job.Attempt, job.EnqueuedAt,

@@ -23,9 +23,13 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
         Jobs = new JobQueue<TJob, TResult>(poolName, Gate, Ledger, new OutcomeMapper<TResult>(serializer), new WorkerLostPolicy(options), placesFreedAtStart: options.EffectivePrefetch > 0, logger);
         Feed = new ResultFeed<TJob, TResult>(poolName, Ledger, hasCollector, logger);
         Puts = new MpmsQueue<TJob, TResult>(poolName, Gate, Jobs, new JobSerializer<TJob>(poolName, serializer, options.MaxMessageSize), telemetry, time);
+        Sampler = new ThroughputSampler(Ledger.Snapshot, time);
     }
 
     public string PoolName { get; }
+
+    /// <summary>Gets the clock the queue reads its times from.</summary>
+    public TimeProvider Time => _time;
 
     public QueueGate Gate { get; }
 
@@ -36,6 +40,9 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
     public ResultFeed<TJob, TResult> Feed { get; }
 
     public MpmsQueue<TJob, TResult> Puts { get; }
+
+    /// <summary>Gets the samples of the pool's throughput over the last minutes (started with the pool).</summary>
+    public ThroughputSampler Sampler { get; }
 
     /// <summary>The queue's counters now, with its capacity, when it was last full and how long its head has waited.</summary>
     public MpmsPoolStats Snapshot()
@@ -70,5 +77,9 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
         Ledger.CheckDrained();
     }
 
-    public void Dispose() => Gate.Dispose();
+    public void Dispose()
+    {
+        Sampler.Dispose();
+        Gate.Dispose();
+    }
 }

@@ -65,6 +65,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
         }
 
         _telemetry.Register(this);
+        _queue.Sampler.Start();
         IReadOnlyList<IMpmsCollector<TJob, TResult>> collectors = _collectors();
         if (collectors.Count > 0)
         {
@@ -112,6 +113,24 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
             ConsecutiveStartFailures = processes.ConsecutiveStartFailures,
             Restarts = processes.Restarts,
             RestartsInWindow = processes.RestartsInWindow,
+        };
+    }
+
+    public MpmsPoolDetails GetDetails()
+    {
+        MpmsPoolStats stats = GetStats();
+        (MpmsProcessInfo[] processes, MpmsProcessExitInfo[] exits) = Supervisor.Describe();
+        return new MpmsPoolDetails
+        {
+            PoolName = Name,
+            TakenAt = _queue.Time.GetUtcNow(),
+            Stats = stats,
+            ThreadsPerProcess = Supervisor.ThreadsPerProcess,
+            Processes = processes,
+            RecentExits = exits,
+            SampleInterval = ThroughputSampler.Interval,
+            Throughput = _queue.Sampler.Samples(),
+            RecentFailures = _queue.Ledger.Failures.Newest(),
         };
     }
 

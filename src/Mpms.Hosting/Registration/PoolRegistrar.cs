@@ -57,6 +57,9 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         services.AddKeyedSingleton(name, (sp, _) => CreatePool<TWorker, TJob, TResult>(sp));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(name));
         services.AddKeyedSingleton<IMpmsPool>(name, (sp, key) => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(key));
+
+        // Unkeyed too, so that IEnumerable<IMpmsPool> lists every pool (a dashboard shows them all).
+        services.AddSingleton<IMpmsPool>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(name));
         services.AddKeyedSingleton<IMpmsPool<TJob, TResult>>(name, (sp, key) => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(key));
         services.AddSingleton<IMpmsPool<TJob, TResult>>(sp => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(name));
         services.AddKeyedSingleton<IMpmsQueue<TJob, TResult>>(name, (sp, key) => sp.GetRequiredKeyedService<MpmsPool<TJob, TResult>>(key).Queue);

@@ -28,6 +28,8 @@ internal sealed class WorkerRoleQueue<TJob, TResult>(string poolName) : IMpmsQue
 
     public MpmsPoolStats GetStats() => throw Unavailable();
 
+    public MpmsPoolDetails GetDetails() => throw Unavailable();
+
     public ValueTask<MpmsJobHandle<T>> PutAsync<T>(IMpmsJob<T> job, CancellationToken cancellationToken = default) => throw Unavailable();
 
     public bool TryPut<T>(IMpmsJob<T> job, [NotNullWhen(true)] out MpmsJobHandle<T>? handle) => throw Unavailable();

@@ -41,6 +41,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private readonly StartFailurePolicy _startFailures;
     private readonly StartFailureReports _startReports;
     private readonly RecentRestarts _recentRestarts;
+    private readonly ProcessExitHistory _exits;
     private bool _started;
     private Task _superviseLoop = Task.CompletedTask;
     private Task? _stopping;
@@ -70,6 +71,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         _startReports = new StartFailureReports(_pool, _startFailures);
         _terminated = new TerminatedHold(clock);
         _recentRestarts = new RecentRestarts(options.RestartWindow, clock);
+        _exits = new ProcessExitHistory(clock);
     }
 
     public int ProcessesReady
@@ -85,6 +87,8 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 
     public int ConfiguredProcesses => _options.Processes;
 
+    public int ThreadsPerProcess => _options.ThreadsPerProcess;
+
     /// <summary>Reads every count of the pool's processes at once, so that they agree with each other.</summary>
     public SupervisorSnapshot Snapshot()
     {
@@ -95,6 +99,21 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
             MpmsPoolHealth health = PoolHealthRules.Evaluate(new PoolHealthSnapshot(_options.Processes, ready, _startFailures.State));
             return new SupervisorSnapshot(health, _children.Count, ready, starting, WarmSpares.CountReady(_children), _startFailures.ConsecutiveFailures, Interlocked.Read(ref _restarts), _recentRestarts.Count());
         }
+    }
+
+    /// <summary>Describes the pool's processes, in the order they were started, and how the last ones ended, newest first.</summary>
+    public (MpmsProcessInfo[] Processes, MpmsProcessExitInfo[] RecentExits) Describe()
+    {
+        ProcessRunner[] children;
+        MpmsProcessExitInfo[] exits;
+        lock (_gate)
+        {
+            children = [.. _children];
+            exits = _exits.Newest();
+        }
+
+        // Outside the gate: each reads its process's memory from the operating system.
+        return ([.. children.Select(static c => c.Describe())], exits);
     }
 
     /// <summary>Gets the path of the pool's socket while it runs (for tests of the link's defences).</summary>
@@ -174,6 +193,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         {
             bool removed = _children.Remove(runner);
             Debug.Assert(removed, "A process exits once.");
+            _exits.Record(runner.Lifecycle, exit);
             if (_stopRequested)
             {
                 return false;

@@ -30,6 +30,9 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     private int _serving;
     private bool _ended;
 
+    // Written only by the link's reading loop (one frame at a time), read by anyone: a plain increment suffices.
+    private long _jobsDone;
+
     public ProcessLink(SupervisionContext pool, ProcessLifecycle process, Link link, IProcessEvents events)
     {
         _pool = pool;
@@ -51,6 +54,9 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
 
     /// <summary>Gets how many jobs the process holds (sent, with no outcome yet).</summary>
     public int InFlight => _ledger.Count;
+
+    /// <summary>Gets the number of jobs the process reported an outcome for.</summary>
+    public long JobsDone => Volatile.Read(ref _jobsDone);
 
     /// <summary>Gets the credit the process granted that is not spent yet.</summary>
     public int Credit => _pump.Credit;
@@ -152,6 +158,32 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
         return _ledger.Running(Volatile.Read(ref _lastRunning))
             .Select(r => (r.Lease.JobId, ThreadName(r.Job.ThreadNumber) ?? "?", now - new DateTimeOffset(r.Job.StartedTicks, TimeSpan.Zero)))
             .ToList();
+    }
+
+    /// <summary>Tells, for each of the process's threads, the job its last heartbeat said it runs (a dashboard's view).</summary>
+    public MpmsThreadInfo[] DescribeThreads()
+    {
+        var threads = new MpmsThreadInfo[_threadNames.Length - 1];
+        foreach ((IJobLease lease, RunningJob job) in _ledger.Running(Volatile.Read(ref _lastRunning)))
+        {
+            if (job.ThreadNumber > 0 && job.ThreadNumber <= threads.Length)
+            {
+                threads[job.ThreadNumber - 1] = new MpmsThreadInfo
+                {
+                    Number = job.ThreadNumber,
+                    Name = ThreadName(job.ThreadNumber)!,
+                    JobId = lease.JobId,
+                    RunningSince = new DateTimeOffset(job.StartedTicks, TimeSpan.Zero),
+                };
+            }
+        }
+
+        for (int i = 0; i < threads.Length; i++)
+        {
+            threads[i] ??= new MpmsThreadInfo { Number = i + 1, Name = ThreadName(i + 1)! };
+        }
+
+        return threads;
     }
 
     /// <summary>
@@ -297,6 +329,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
             return;
         }
 
+        Volatile.Write(ref _jobsDone, _jobsDone + 1);
         lease.Complete(result, _process.ProcessId, ThreadName(result.ThreadNumber));
     }
 

@@ -79,6 +79,33 @@ internal sealed class ProcessRunner
         return new ProcessSnapshot(process.State, process.StartedAt, process.DrainingSince, killing, link is not null, link?.LastSeenAt ?? 0, oldest, link?.UnaccountedFor);
     }
 
+    /// <summary>Tells what a dashboard shows of the process now: its stage, age, memory, jobs and threads.</summary>
+    public MpmsProcessInfo Describe()
+    {
+        ProcessLifecycle process = _process.Lifecycle;
+        ProcessLink? link = LinkOrNull();
+        TimeSpan uptime = _pool.Clock.GetElapsedTime(process.StartedAt);
+        return new MpmsProcessInfo
+        {
+            Name = process.Name,
+            Number = process.Number,
+            ProcessId = process.ProcessId,
+            State = process.State switch
+            {
+                WorkerProcessState.Starting => MpmsProcessState.Starting,
+                WorkerProcessState.Ready => MpmsProcessState.Ready,
+                _ => MpmsProcessState.Draining,
+            },
+            StartedAt = _pool.Clock.GetUtcNow() - uptime,
+            Uptime = uptime,
+            MemoryBytes = _process.IsInApplication ? null : ProcessMemory.TryReadResident(process.ProcessId),
+            JobsDone = link?.JobsDone ?? 0,
+            JobsHeld = link?.InFlight ?? 0,
+            IsWarmSpare = process.IsSpare,
+            Threads = link?.DescribeThreads() ?? [],
+        };
+    }
+
     /// <summary>Carries out what the checks decided for this process.</summary>
     public void Carry(in ProcessAction action)
     {

@@ -218,6 +218,41 @@ public sealed class ProcessLinkTests
     }
 
     [Fact]
+    public async Task DescribeThreads_Heartbeat_NamesEachThreadWithTheJobItRunsAndTheOthersIdle()
+    {
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        test.Dispatcher.Put(1);
+        test.Send(SmallFrames.Credit(1));
+        await test.ReceiveJobAsync();
+        DateTimeOffset started = test.Clock.GetUtcNow() - TimeSpan.FromSeconds(4);
+        Assert.All(test.Link.DescribeThreads(), t => Assert.Null(t.JobId));
+
+        // A job it does not hold (99) is no evidence; a thread number out of range names no thread.
+        await test.SendAndSettleAsync(new HeartbeatFrame([new RunningJob(1, 2, started.UtcTicks), new RunningJob(99, 1, started.UtcTicks), new RunningJob(1, 7, started.UtcTicks)]));
+
+        Assert.Equal(
+            [(1, "mpms-UnitPool-p1#t1", null, null), (2, "mpms-UnitPool-p1#t2", "job-1", (DateTimeOffset?)started)],
+            test.Link.DescribeThreads().Select(t => (t.Number, t.Name, t.JobId, t.RunningSince)));
+    }
+
+    [Fact]
+    public async Task JobsDone_CountsTheResultsOfJobsItHeld_NotLateOnes()
+    {
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        test.Dispatcher.Put(5);
+        test.Dispatcher.Put(6);
+        test.Send(SmallFrames.Credit(2));
+        await test.ReceiveJobAsync();
+        await test.ReceiveJobAsync();
+
+        Assert.True(test.Link.TimeOut(6, TimeSpan.FromSeconds(9)));
+        await test.SendAndSettleAsync(ResultFrame.Success(5, 1, 100, 200, new byte[] { 42 }));
+        await test.SendAndSettleAsync(ResultFrame.Success(6, 2, 100, 200, new byte[] { 42 }));
+
+        Assert.Equal(1, test.Link.JobsDone);
+    }
+
+    [Fact]
     public async Task OnFrame_AnyFrame_IsWhenTheProcessWasLastSeen()
     {
         await using LinkUnderTest test = await LinkUnderTest.StartAsync();
