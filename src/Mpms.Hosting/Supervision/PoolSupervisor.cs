@@ -31,13 +31,9 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     // policy is only ever asked under it, so what the pool decides and what it reports agree.
     private readonly Lock _gate = new();
 
-    // The processes the pool has (started and not yet reported exited), in the order they were started.
-    private readonly List<ProcessRunner> _children = [];
-
-    // The runs of the processes, until seen completed: the stop awaits every one, also of a process just removed.
-    private readonly List<Task> _runs = [];
+    // The processes, their runs and every process id started.
+    private readonly ProcessRoster _roster = new();
     private readonly TerminatedHold _terminated;
-    private readonly List<int> _startedProcessIds = [];
     private readonly StartFailurePolicy _startFailures;
     private readonly StartFailureReports _startReports;
     private readonly RecentRestarts _recentRestarts;
@@ -80,7 +76,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         {
             lock (_gate)
             {
-                return CountReady();
+                return _roster.CountReady();
             }
         }
     }
@@ -94,10 +90,9 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     {
         lock (_gate)
         {
-            int ready = CountReady();
-            int starting = _children.Count(c => c.Lifecycle.State == WorkerProcessState.Starting);
+            int ready = _roster.CountReady();
             MpmsPoolHealth health = PoolHealthRules.Evaluate(new PoolHealthSnapshot(_options.Processes, ready, _startFailures.State));
-            return new SupervisorSnapshot(health, _children.Count, ready, starting, WarmSpares.CountReady(_children), _startFailures.ConsecutiveFailures, Interlocked.Read(ref _restarts), _recentRestarts.Count());
+            return new SupervisorSnapshot(health, _roster.Count, ready, _roster.CountStarting(), _roster.CountSparesReady(), _startFailures.ConsecutiveFailures, Interlocked.Read(ref _restarts), _recentRestarts.Count());
         }
     }
 
@@ -108,7 +103,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         MpmsProcessExitInfo[] exits;
         lock (_gate)
         {
-            children = [.. _children];
+            children = _roster.Copy();
             exits = _exits.Newest();
         }
 
@@ -126,7 +121,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         {
             lock (_gate)
             {
-                return [.. _startedProcessIds];
+                return _roster.StartedProcessIds;
             }
         }
     }
@@ -191,7 +186,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     {
         lock (_gate)
         {
-            bool removed = _children.Remove(runner);
+            bool removed = _roster.Remove(runner);
             Debug.Assert(removed, "A process exits once.");
             _exits.Record(runner.Lifecycle, exit);
             if (_stopRequested)
@@ -223,8 +218,8 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         {
             // From here on no process is started, so the runs are all there are.
             _stopRequested = true;
-            children = [.. _children];
-            runs = [.. _runs];
+            children = _roster.Copy();
+            runs = _roster.Runs();
         }
 
         await StagedStop.RunAsync(children, runs, deadline).ConfigureAwait(false);
@@ -272,10 +267,10 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 
             // A process that left on SIGTERM keeps its place a moment: the application may have been signalled with it.
             // Places to fill go to spares first; what is started then fills the places left, and the spares after.
-            int missing = _options.Processes - WarmSpares.CountServing(_children) - _terminated.Held(_children);
-            missing = Math.Max(0, missing - WarmSpares.Promote(_pool, _children, missing));
-            int sparesMissing = Math.Max(0, _options.WarmSpares - WarmSpares.CountSpares(_children));
-            bool probing = _children.Any(c => c.Lifecycle.State == WorkerProcessState.Starting);
+            int missing = _options.Processes - _roster.CountServing() - _terminated.Held(_roster.Children);
+            missing = Math.Max(0, missing - WarmSpares.Promote(_pool, _roster, missing));
+            int sparesMissing = Math.Max(0, _options.WarmSpares - _roster.CountSpares());
+            bool probing = _roster.CountStarting() > 0;
             StartPermit permit = _startFailures.Allow(missing + sparesMissing, probing);
             for (int i = 0; i < permit.Start; i++)
             {
@@ -314,15 +309,8 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
             _recentRestarts.Record();
         }
 
-        if (!runner.Process.IsInApplication)
-        {
-            _startedProcessIds.Add(runner.Process.ProcessId);
-        }
-
-        _children.Add(runner);
         SupervisorLog.ProcessStarted(_pool.Logger, _pool.PoolName, runner.Process.Name, runner.Process.ProcessId);
-        _runs.RemoveAll(static run => run.IsCompleted);
-        _runs.Add(runner.Start());
+        _roster.Add(runner);
         OnChanged();
     }
 
@@ -333,7 +321,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         bool stopping;
         lock (_gate)
         {
-            children = [.. _children];
+            children = _roster.Copy();
             stopping = _stopRequested;
         }
 
@@ -351,12 +339,6 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
                 _wake.Set(); // its replacement starts now, before it leaves
             }
         }
-    }
-
-    private int CountReady()
-    {
-        Debug.Assert(_gate.IsHeldByCurrentThread, "Processes are counted under the gate.");
-        return _children.Count(c => c.Lifecycle.State == WorkerProcessState.Ready && !c.Lifecycle.IsSpare);
     }
 
     private void OnChanged()

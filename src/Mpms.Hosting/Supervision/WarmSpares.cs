@@ -5,25 +5,16 @@ namespace Mpms.Hosting.Supervision;
 /// <summary>
 /// The pool's warm spares (<see cref="MpmsOptions.WarmSpares"/>): processes kept started and initialised but sent no
 /// job, so that one that ends is replaced by a process that can run its jobs at once. Decides under the supervisor's
-/// lock, over its list of processes; the list's order is their start order.
+/// lock, over its <see cref="ProcessRoster"/>.
 /// </summary>
 internal static class WarmSpares
 {
-    /// <summary>Counts the processes that serve and are not leaving.</summary>
-    public static int CountServing(List<ProcessRunner> children) => children.Count(static c => c.Lifecycle.IsActive && !c.Lifecycle.IsSpare);
-
-    /// <summary>Counts the spares not leaving, ready or still starting.</summary>
-    public static int CountSpares(List<ProcessRunner> children) => children.Count(static c => c.Lifecycle.IsActive && c.Lifecycle.IsSpare);
-
-    /// <summary>Counts the spares ready to serve.</summary>
-    public static int CountReady(List<ProcessRunner> children) => children.Count(static c => c.Lifecycle.IsSpare && c.Lifecycle.State == WorkerProcessState.Ready);
-
     /// <summary>Makes up to <paramref name="places"/> spares serve, ready ones first, oldest first.</summary>
     /// <returns>How many were promoted.</returns>
-    public static int Promote(SupervisionContext pool, List<ProcessRunner> children, int places)
+    public static int Promote(SupervisionContext pool, ProcessRoster roster, int places)
     {
         int promoted = 0;
-        foreach (ProcessRunner spare in children
+        foreach (ProcessRunner spare in roster.Children
                      .Where(static c => c.Lifecycle.IsActive && c.Lifecycle.IsSpare)
                      .OrderBy(static c => c.Lifecycle.State == WorkerProcessState.Ready ? 0 : 1)
                      .Take(Math.Max(0, places)))
