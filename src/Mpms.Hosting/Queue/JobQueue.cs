@@ -32,11 +32,6 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
     // so that the queue's capacity still bounds the jobs accepted and not started, wherever they wait.
     private readonly bool _placesFreedAtStart;
 
-    public JobQueue(string poolName, QueueGate gate, OutcomeLedger<TJob, TResult> ledger, OutcomeMapper<TResult> outcomes, WorkerLostPolicy lostPolicy, bool placesFreedAtStart, ILogger logger)
-        : this(poolName, gate, ledger, outcomes, lostPolicy, new RetryPolicy(new MpmsRetryOptions()), TimeSpan.FromSeconds(10), TimeProvider.System, placesFreedAtStart, logger)
-    {
-    }
-
     public JobQueue(string poolName, QueueGate gate, OutcomeLedger<TJob, TResult> ledger, OutcomeMapper<TResult> outcomes, WorkerLostPolicy lostPolicy, RetryPolicy retry, TimeSpan agingInterval, TimeProvider time, bool placesFreedAtStart, ILogger logger)
     {
         _waiting = new WaitingLine<TJob, TResult>(agingInterval);

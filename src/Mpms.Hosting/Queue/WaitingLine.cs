@@ -77,40 +77,42 @@ internal sealed class WaitingLine<TJob, TResult>
     /// <summary>Reads when the job that has waited longest became ready, without taking it.</summary>
     public bool TryPeekOldest(out DateTimeOffset readyAt)
     {
-        bool found = _fifo.Reader.TryPeek(out PendingJob<TJob, TResult>? head) && head is not null;
-        readyAt = found ? head!.ReadyAt : DateTimeOffset.MaxValue;
-        if (_rankedCount != 0)
+        readyAt = DateTimeOffset.MaxValue;
+        bool found = false;
+        bool wake;
+        lock (_lock)
         {
-            lock (_lock)
+            // A wake-up left at the head would hide the jobs behind it.
+            PendingJob<TJob, TResult>? head = DropWakeUps();
+            if (head is not null)
             {
-                foreach ((PendingJob<TJob, TResult> ranked, _) in _ranked.UnorderedItems)
+                (readyAt, found) = (head.ReadyAt, true);
+            }
+
+            foreach ((PendingJob<TJob, TResult> ranked, _) in _ranked.UnorderedItems)
+            {
+                if (ranked.ReadyAt < readyAt)
                 {
-                    if (ranked.ReadyAt < readyAt)
-                    {
-                        readyAt = ranked.ReadyAt;
-                        found = true;
-                    }
+                    (readyAt, found) = (ranked.ReadyAt, true);
                 }
             }
+
+            wake = NeedsWakeUp();
         }
 
+        WakeUpIf(wake);
         return found;
     }
 
     private bool TryTakeRanked([NotNullWhen(true)] out PendingJob<TJob, TResult>? job)
     {
+        bool wake;
         lock (_lock)
         {
             job = null;
             while (job is null)
             {
-                // The nulls ahead of the channel's first job only woke links: drop them to see that job.
-                PendingJob<TJob, TResult>? head;
-                while (_fifo.Reader.TryPeek(out head) && head is null)
-                {
-                    _fifo.Reader.TryRead(out _);
-                }
-
+                PendingJob<TJob, TResult>? head = DropWakeUps();
                 if (_ranked.TryPeek(out PendingJob<TJob, TResult>? top, out (long Key, long Sequence) rank) && (head is null || rank.Key <= Key(head)))
                 {
                     _ranked.Dequeue();
@@ -128,14 +130,36 @@ internal sealed class WaitingLine<TJob, TResult>
                 }
             }
 
-            // The dropped nulls were the ranked jobs' wake-ups: while any is left, the channel must not look empty.
-            if (_rankedCount != 0 && _fifo.Reader.Count == 0)
-            {
-                _fifo.Writer.TryWrite(null);
-            }
+            wake = NeedsWakeUp();
         }
 
+        WakeUpIf(wake);
         return job is not null;
+    }
+
+    /// <summary>Drops the wake-ups at the head of the channel (they only woke links) and returns its first job; under the lock.</summary>
+    private PendingJob<TJob, TResult>? DropWakeUps()
+    {
+        PendingJob<TJob, TResult>? head;
+        while (_fifo.Reader.TryPeek(out head) && head is null)
+        {
+            _fifo.Reader.TryRead(out _);
+        }
+
+        return head;
+    }
+
+    // Dropped wake-ups may have been the ranked jobs' only ones: while any ranked job is left, the channel must not look
+    // empty, or a link waiting on it would sleep past the job. Decided under the lock, written after it: a link resumed
+    // by the write may run its pump on this thread, and never under the lock; a spare wake-up is harmless.
+    private bool NeedsWakeUp() => _rankedCount != 0 && _fifo.Reader.Count == 0;
+
+    private void WakeUpIf(bool wake)
+    {
+        if (wake)
+        {
+            _fifo.Writer.TryWrite(null);
+        }
     }
 
     private long Key(PendingJob<TJob, TResult> job) => job.ReadyAt.UtcTicks - (job.Priority * _agingTicks);

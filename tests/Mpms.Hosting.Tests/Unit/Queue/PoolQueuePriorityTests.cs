@@ -111,6 +111,23 @@ public sealed class PoolQueuePriorityTests
         Assert.Equal(TimeSpan.FromSeconds(3), pool.GetStats().OldestQueuedJobAge);
     }
 
+    [Fact]
+    public async Task Snapshot_AfterAPriorityJobWasTaken_StillSeesTheDefaultJobsBehindIt()
+    {
+        using UnitPool<EchoJob, string> pool = Create();
+        await pool.PutAsync(new EchoJob("a"));
+        await Put(pool, "p5", 5);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await pool.PutAsync(new EchoJob("c"));
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(["p5", "a"], await TakeAllAsync(pool, 2));
+
+        Assert.Equal(TimeSpan.FromSeconds(5), pool.GetStats().OldestQueuedJobAge);
+        Assert.Equal(["c"], await TakeAllAsync(pool, 1));
+        Assert.Null(pool.GetStats().OldestQueuedJobAge);
+    }
+
     private UnitPool<EchoJob, string> Create() => Pools.Create(o => { o.PriorityAgingInterval = Aging; o.QueueCapacity = 100; }, time: _time);
 
     private static ValueTask<MpmsJobHandle<string>> Put(UnitPool<EchoJob, string> pool, string text, int priority) =>
