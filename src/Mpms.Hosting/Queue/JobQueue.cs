@@ -129,7 +129,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
         int canceled = 0;
         foreach (PendingJob<TJob, TResult> job in left)
         {
-            if (Finish(job, Outcome<TResult>.Canceled($"The job never ran again: {reason}.")))
+            if (Finish(job, Outcome<TResult>.Canceled($"The job did not run: {reason} while it waited for its time (a delay or a retry).")))
             {
                 canceled++;
             }
@@ -147,7 +147,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
         job.ReadyAt = runAt;
         if (!_schedule.TryAdd(job, runAt))
         {
-            Finish(job, Outcome<TResult>.Canceled("The job never ran: the pool stopped."));
+            Finish(job, Outcome<TResult>.Canceled("The job did not run: the pool is stopping, and it would have waited for its time (a delay or a retry)."));
         }
     }
 
