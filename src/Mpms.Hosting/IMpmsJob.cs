@@ -2,7 +2,7 @@ namespace Mpms.Hosting;
 
 /// <summary>
 /// Marks a job type with its result type, so that the non-generic <see cref="IMpmsQueue"/> can route the job
-/// to the pool whose worker takes it and infer the result type of <see cref="IMpmsQueue.RunAsync{TResult}"/>.
+/// to the pool whose worker takes it and infer the result type of <see cref="IMpmsQueue.RunAsync{TResult}(IMpmsJob{TResult}, CancellationToken)"/>.
 /// </summary>
 /// <typeparam name="TResult">The type of the result the worker returns for this job.</typeparam>
 /// <example>

@@ -3,7 +3,7 @@ namespace Mpms.Hosting;
 /// <summary>Where a job stands: waiting, running, or its one final outcome.</summary>
 public enum MpmsJobStatus
 {
-    /// <summary>Accepted and waiting in the queue.</summary>
+    /// <summary>Accepted and waiting in the queue: for a thread, for its time (<see cref="MpmsPutOptions.Delay"/>), or for its retry (<see cref="MpmsOptions.Retry"/>).</summary>
     Queued,
 
     /// <summary>Handed to a worker process.</summary>

@@ -148,6 +148,30 @@ public sealed class MpmsOptions
     /// <value>The default is 3. Must be at least 1.</value>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>Gets the pool's retry policy for jobs whose worker threw (bound from <c>Mpms:Retry</c>); one job may have
+    /// its own (<see cref="MpmsPutOptions.Retry"/>).</summary>
+    /// <value>The default tries a job once: no retries.</value>
+    /// <remarks>This is not <see cref="OnWorkerLost"/>, which is about a process that died under a job. Both count in the
+    /// same <see cref="MpmsResult{TJob, TResult}.Attempt"/>, and each stops at its own <c>MaxAttempts</c>.</remarks>
+    public MpmsRetryOptions Retry { get; } = new();
+
+    /// <summary>Gets or sets how long a waiting job waits to gain one priority over the jobs put after it
+    /// (<see cref="MpmsPutOptions.Priority"/>), so that low priorities never starve.</summary>
+    /// <value>The default is 10 seconds. Must be between 1 millisecond and 1 day.</value>
+    /// <remarks>A job of priority <c>p</c> is ordered as if it had been ready <c>p * PriorityAgingInterval</c> earlier:
+    /// a job put with priority 9 overtakes a job of priority 0 that has waited less than 9 intervals, never one that has
+    /// waited longer.</remarks>
+    public TimeSpan PriorityAgingInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how many jobs put with a delay (<see cref="MpmsPutOptions.Delay"/> or
+    /// <see cref="MpmsPutOptions.NotBefore"/>) may be accepted and not yet started.</summary>
+    /// <value>The default is 10000. Must be at least 1.</value>
+    /// <remarks>A delayed job takes a place here, not in <see cref="QueueCapacity"/>, so that jobs scheduled for tomorrow
+    /// do not stop today's puts; it keeps the place until it starts, as a queued job does. When it is full, a delayed put
+    /// waits (<c>PutAsync</c>) or is refused (<c>TryPut</c>). Delayed jobs live in the application's memory: they are lost
+    /// if the application ends.</remarks>
+    public int ScheduledCapacity { get; set; } = 10_000;
+
     /// <summary>Gets or sets where the pool runs its jobs: in worker processes, or inside the application for tests and debugging.</summary>
     /// <value>The default is <see cref="MpmsExecutionMode.Processes"/>.</value>
     /// <remarks>With <see cref="MpmsExecutionMode.InProcess"/> each of the <see cref="Processes"/> is a set of worker threads

@@ -24,6 +24,10 @@ public sealed record MpmsPoolStats
     /// <summary>Gets the number of jobs, among <see cref="Queued"/>, that worker processes hold ahead of a free thread.</summary>
     public long HeldAhead { get; init; }
 
+    /// <summary>Gets the number of jobs, among <see cref="Queued"/>, waiting for their time: put with a delay
+    /// (<see cref="MpmsPutOptions.Delay"/>, <see cref="MpmsPutOptions.NotBefore"/>) or waiting to be retried.</summary>
+    public long Scheduled { get; init; }
+
     /// <summary>Gets how many places the queue has (<see cref="MpmsOptions.QueueCapacity"/>, or its default).</summary>
     public int QueueCapacity { get; init; }
 

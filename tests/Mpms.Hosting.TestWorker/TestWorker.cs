@@ -7,7 +7,8 @@ namespace Mpms.Hosting.TestWorker;
 
 /// <summary>
 /// The worker of the integration tests. Operations: <c>double</c> (Value * 2), <c>whoami</c> (where it runs, across
-/// an await), <c>mark</c> (whoami, and a "job-ran" event), <c>throw</c> (InvalidOperationException), <c>sleep</c> (DelayMs, honours the token), <c>block</c> (DelayMs,
+/// an await), <c>mark</c> (whoami, and a "job-ran" event), <c>throw</c> (InvalidOperationException), <c>throw-until</c> (a "job-attempt" event, then InvalidOperationException
+/// while the attempt is below Value), <c>sleep</c> (DelayMs, honours the token), <c>block</c> (DelayMs,
 /// ignores the token), <c>wait</c> (until canceled), <c>wait-file</c> (until the file at Path exists),
 /// <c>crash</c> (kills its own process), <c>spawn-then-crash</c> (starts a process that keeps the worker's output open,
 /// writes its id to Path, then kills its own process), <c>gracefuldie</c>, <c>unserializable</c> (a result that cannot be serialised),
@@ -57,6 +58,15 @@ public sealed class TestWorker : IMpmsWorker<TestJob, TestResult>
                 break;
             case "throw":
                 throw new InvalidOperationException($"boom {job.Value}");
+            case "throw-until":
+                // Fails every attempt before attempt Value, and says which attempt ran; then returns like "mark".
+                _events.Write("job-attempt", $"{context.JobId} {context.Attempt}");
+                if (context.Attempt < job.Value)
+                {
+                    throw new InvalidOperationException($"attempt {context.Attempt} fails");
+                }
+
+                break;
             case "sleep":
                 await Task.Delay(job.DelayMs, cancellationToken);
                 break;

@@ -22,6 +22,30 @@ public static class MpmsPoolBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Sets the pool's retry policy for jobs whose worker throws, after configuration is bound (<c>Mpms:Retry</c>): in
+    /// code, with a predicate (<see cref="MpmsRetryOptions.ShouldRetry"/>) if configuration's exception names are not enough.
+    /// </summary>
+    /// <param name="builder">The pool's builder.</param>
+    /// <param name="configure">Changes the pool's <see cref="MpmsOptions.Retry"/>.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <example>
+    /// <code>
+    /// services.AddMpms&lt;ThumbnailWorker&gt;().AddRetry(retry =>
+    /// {
+    ///     retry.MaxAttempts = 4;
+    ///     retry.ShouldRetry = failure => failure.RemoteType == "System.Net.Http.HttpRequestException";
+    /// });
+    /// </code>
+    /// </example>
+    public static IMpmsPoolBuilder AddRetry(this IMpmsPoolBuilder builder, Action<MpmsRetryOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure<MpmsOptions>(builder.Name, options => configure(options.Retry));
+        return builder;
+    }
+
     /// <summary>Adds a process initializer that runs in this pool's worker processes only, after those registered for every pool.</summary>
     /// <typeparam name="TInitializer">The initializer; a singleton of each worker process.</typeparam>
     /// <param name="builder">The pool's builder.</param>

@@ -41,6 +41,9 @@ public sealed class MpmsWorkerException : MpmsException
         RemoteDetails = remoteDetails;
     }
 
+    /// <summary>Gets the number of the attempt that threw: 1, or more when the job was retried (<see cref="MpmsOptions.Retry"/>).</summary>
+    public int Attempt { get; internal set; } = 1;
+
     /// <summary>Gets the full name of the exception type the worker threw, for example <c>System.InvalidOperationException</c>.</summary>
     public string RemoteType { get; }
 

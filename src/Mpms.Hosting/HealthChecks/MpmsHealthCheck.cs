@@ -52,6 +52,7 @@ internal sealed class MpmsHealthCheck(IEnumerable<IPoolStatus> pools, IOptionsMo
         data[prefix + "Queued"] = stats.Queued;
         data[prefix + "HeldAhead"] = stats.HeldAhead;
         data[prefix + "QueueCapacity"] = stats.QueueCapacity;
+        data[prefix + "Scheduled"] = stats.Scheduled;
         data[prefix + "QueueFullRecently"] = PoolHealthCheckRules.IsQueueFullRecently(stats, options);
         if (stats.TimeSinceQueueFull is TimeSpan sinceFull)
         {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using System.Threading.Channels;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Dispatch;
 using Mpms.Hosting.Protocol;
@@ -13,19 +12,17 @@ namespace Mpms.Hosting.Queue;
 /// what becomes of a leased job — its outcome, a hand-back, a retry or a loss — decided here, in one place.
 /// </summary>
 /// <remarks>
-/// The waiting jobs are an unbounded channel (capacity is enforced at admission). A link waiting for a job resumes on
-/// the putting thread and writes the job there: no hop to the thread pool between a put and the wire. Nothing
-/// enqueues while holding a lock, so running a link's pump inline is safe.
+/// The waiting jobs are a <see cref="WaitingLine{TJob, TResult}"/> (capacity is enforced at admission). A link waiting
+/// for a job resumes on the putting thread and writes the job there: no hop to the thread pool between a put and the
+/// wire. Nothing enqueues while holding a lock, so running a link's pump inline is safe. Jobs that wait for their time
+/// (put with a delay, or waiting to be retried) are in <see cref="JobSchedule{T}"/> until then.
 /// </remarks>
-internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
+internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
 {
-    private readonly Channel<PendingJob<TJob, TResult>> _waiting = Channel.CreateUnbounded<PendingJob<TJob, TResult>>(new UnboundedChannelOptions
-    {
-        SingleReader = false,
-        SingleWriter = false,
-        AllowSynchronousContinuations = true,
-    });
-
+    private readonly WaitingLine<TJob, TResult> _waiting;
+    private readonly JobSchedule<PendingJob<TJob, TResult>> _schedule;
+    private readonly RetryPolicy _retry;
+    private readonly TimeProvider _time;
     private readonly QueueGate _gate;
     private readonly OutcomeLedger<TJob, TResult> _ledger;
     private readonly OutcomeMapper<TResult> _outcomes;
@@ -36,8 +33,12 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     // so that the queue's capacity still bounds the jobs accepted and not started, wherever they wait.
     private readonly bool _placesFreedAtStart;
 
-    public JobQueue(string poolName, QueueGate gate, OutcomeLedger<TJob, TResult> ledger, OutcomeMapper<TResult> outcomes, WorkerLostPolicy lostPolicy, bool placesFreedAtStart, ILogger logger)
+    public JobQueue(string poolName, QueueGate gate, OutcomeLedger<TJob, TResult> ledger, OutcomeMapper<TResult> outcomes, WorkerLostPolicy lostPolicy, RetryPolicy retry, TimeSpan agingInterval, TimeProvider time, bool placesFreedAtStart, ILogger logger)
     {
+        _waiting = new WaitingLine<TJob, TResult>(agingInterval);
+        _schedule = new JobSchedule<PendingJob<TJob, TResult>>(time, OnDue);
+        _retry = retry;
+        _time = time;
         _placesFreedAtStart = placesFreedAtStart;
         PoolName = poolName;
         _gate = gate;
@@ -52,11 +53,14 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     /// <summary>Gets the pool's serializer, for the progress of its jobs.</summary>
     public IMpmsSerializer Serializer => _outcomes.Serializer;
 
-    public ValueTask<bool> WaitForJobAsync(CancellationToken cancellationToken) => _waiting.Reader.WaitToReadAsync(cancellationToken);
+    /// <summary>Gets how many jobs wait for their time: put with a delay, or waiting to be retried.</summary>
+    public int ScheduledCount => _schedule.Count;
+
+    public ValueTask<bool> WaitForJobAsync(CancellationToken cancellationToken) => _waiting.WaitAsync(cancellationToken);
 
     public bool TryLease(ILeaseHolder holder, [NotNullWhen(true)] out IJobLease? lease)
     {
-        while (_waiting.Reader.TryRead(out PendingJob<TJob, TResult>? job))
+        while (_waiting.TryTake(out PendingJob<TJob, TResult>? job))
         {
             if (!_placesFreedAtStart)
             {
@@ -82,19 +86,9 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
         return false;
     }
 
-    /// <summary>Reads when the job at the head of the line was accepted, without taking it.</summary>
-    /// <remarks>The head may be a job canceled while it waited: it leaves the line only when a link next takes a job.</remarks>
-    public bool TryPeekHead(out DateTimeOffset acceptedAt)
-    {
-        if (_waiting.Reader.TryPeek(out PendingJob<TJob, TResult>? head))
-        {
-            acceptedAt = head.EnqueuedAt;
-            return true;
-        }
-
-        acceptedAt = default;
-        return false;
-    }
+    /// <summary>Reads when the job that has waited longest in the line became ready to run, without taking it.</summary>
+    /// <remarks>It may be a job canceled while it waited: it leaves the line only when a link next takes a job.</remarks>
+    public bool TryPeekHead(out DateTimeOffset acceptedAt) => _waiting.TryPeekOldest(out acceptedAt);
 
     public void ReportFailed(string reason)
     {
@@ -107,7 +101,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     /// <summary>Adds an accepted job; then makes sure a stop or failure that emptied the queue meanwhile reaches it too.</summary>
     public void Enqueue(PendingJob<TJob, TResult> job)
     {
-        _waiting.Writer.TryWrite(job);
+        _waiting.Add(job);
         if (_gate.State == MpmsPoolState.Stopped)
         {
             CancelWaiting("the pool stopped");
@@ -121,15 +115,51 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     /// <summary>Ends every waiting job as canceled: the pool stopped before it could run them.</summary>
     public void CancelWaiting(string reason)
     {
-        while (_waiting.Reader.TryRead(out PendingJob<TJob, TResult>? job))
+        CancelScheduled(reason);
+        while (_waiting.TryTake(out PendingJob<TJob, TResult>? job))
         {
             ReleasePlace(job);
             Finish(job, Outcome<TResult>.Canceled($"The job never ran: {reason}."));
         }
     }
 
+    /// <summary>
+    /// Ends every job that waits for its time as canceled, and takes no more: the pool is stopping. A job whose worker
+    /// throws after this is not retried.
+    /// </summary>
+    public void CancelScheduled(string reason)
+    {
+        List<PendingJob<TJob, TResult>> left = _schedule.Close();
+        int canceled = 0;
+        foreach (PendingJob<TJob, TResult> job in left)
+        {
+            if (Finish(job, Outcome<TResult>.Canceled($"The job did not run: {reason} while it waited for its time (a delay or a retry).")))
+            {
+                canceled++;
+            }
+        }
+
+        if (canceled > 0)
+        {
+            JobLog.ScheduledCanceled(_logger, PoolName, canceled, reason);
+        }
+    }
+
+    /// <summary>Adds an accepted job that may run at <paramref name="runAt"/>, not before.</summary>
+    public void Schedule(PendingJob<TJob, TResult> job, DateTimeOffset runAt)
+    {
+        job.ReadyAt = runAt;
+        if (!_schedule.TryAdd(job, runAt))
+        {
+            Finish(job, Outcome<TResult>.Canceled("The job did not run: the pool is stopping, and it would have waited for its time (a delay or a retry)."));
+        }
+    }
+
     /// <summary>Puts a leased job back in the queue: handed back unstarted, or retried after its process was lost.</summary>
-    public void Requeue(PendingJob<TJob, TResult> job, bool newAttempt)
+    public void Requeue(PendingJob<TJob, TResult> job, bool newAttempt) => Requeue(job, newAttempt, runAt: null);
+
+    /// <summary>Puts a leased job back in the queue, at once or, for a retry after a delay, at <paramref name="runAt"/>.</summary>
+    private void Requeue(PendingJob<TJob, TResult> job, bool newAttempt, DateTimeOffset? runAt)
     {
         bool wasRunning = IsRunning(job);
         if (!job.TryMarkRequeued())
@@ -161,9 +191,13 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
         {
             Finish(job, Outcome<TResult>.PoolFailed(failure));
         }
+        else if (runAt is { } at)
+        {
+            Schedule(job, at);
+        }
         else
         {
-            _waiting.Writer.TryWrite(job);
+            _waiting.Add(job);
         }
     }
 
@@ -174,6 +208,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
         {
             // Its place goes back now: the dead entry leaves the channel only when a link next takes from it.
             ReleasePlace(job);
+            _schedule.Remove(job);
             _ledger.Record(job, Outcome<TResult>.Canceled("The job was canceled before it started.", job.CancelToken), wasLeased: false, wasRunning: false);
         }
         else if (!job.IsDone)
@@ -192,8 +227,16 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
         }
     }
 
-    public void Complete(PendingJob<TJob, TResult> job, in ResultFrame result, int processId, string? threadName) =>
-        Finish(job, _outcomes.FromResult(result, job, processId, threadName, job.CancelToken));
+    public void Complete(PendingJob<TJob, TResult> job, in ResultFrame result, int processId, string? threadName)
+    {
+        Outcome<TResult> outcome = _outcomes.FromResult(result, job, processId, threadName, job.CancelToken);
+        if (outcome.Status == MpmsJobStatus.Failed && outcome.Exception is MpmsWorkerException failure && TryRetry(job, failure))
+        {
+            return;
+        }
+
+        Finish(job, outcome);
+    }
 
     public void TimeOut(PendingJob<TJob, TResult> job, TimeSpan ranFor, string processName, int processId) =>
         Finish(job, OutcomeMapper<TResult>.TimedOut(ranFor, processName, processId));
@@ -254,9 +297,56 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     // Running means sent to a process that runs it at once, or, with prefetch, started there; held ahead is waiting.
     private bool IsRunning(PendingJob<TJob, TResult> job) => !_placesFreedAtStart || job.Started;
 
+    public void Dispose() => _schedule.Dispose();
+
+    /// <summary>Sends a failed attempt back to the queue if its retry policy says so, after its delay.</summary>
+    /// <returns><see langword="true"/> when the job runs again; <see langword="false"/> when the failure is its outcome.</returns>
+    private bool TryRetry(PendingJob<TJob, TResult> job, MpmsWorkerException failure)
+    {
+        MpmsRetryOptions policy = job.PutOptions?.Retry ?? _retry.PoolOptions;
+        RetryVerdict verdict;
+        TimeSpan delay = TimeSpan.Zero;
+        try
+        {
+            verdict = job.CancelRequested ? RetryVerdict.NotRetried : _retry.Decide(policy, job.Attempt, failure, out delay);
+        }
+        catch (Exception ex)
+        {
+            JobLog.RetryPredicateFailed(_logger, PoolName, job.JobId, ex);
+            return false;
+        }
+
+        switch (verdict)
+        {
+            case RetryVerdict.Retry:
+                JobLog.AttemptFailed(_logger, PoolName, job.JobId, job.Attempt, policy.MaxAttempts, failure.RemoteType, failure.Message, delay);
+                Requeue(job, newAttempt: true, delay > TimeSpan.Zero ? _time.GetUtcNow() + delay : null);
+                return true;
+            case RetryVerdict.Exhausted:
+                JobLog.RetriesExhausted(_logger, PoolName, job.JobId, job.Attempt, policy.MaxAttempts, failure.RemoteType, failure.Message);
+                return false;
+            default:
+                if (policy.MaxAttempts > 1 && !job.CancelRequested)
+                {
+                    JobLog.NotRetried(_logger, PoolName, job.JobId, failure.RemoteType);
+                }
+
+                return false;
+        }
+    }
+
+    /// <summary>A job's time has come: it joins the waiting line, unless it was canceled meanwhile.</summary>
+    private void OnDue(PendingJob<TJob, TResult> job)
+    {
+        if (!job.IsDone)
+        {
+            Enqueue(job);
+        }
+    }
+
     private void FailWaiting(string reason)
     {
-        while (_waiting.Reader.TryRead(out PendingJob<TJob, TResult>? job))
+        while (_waiting.TryTake(out PendingJob<TJob, TResult>? job))
         {
             ReleasePlace(job);
             Finish(job, Outcome<TResult>.PoolFailed(reason));
@@ -270,9 +360,9 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher
     /// </summary>
     private void ReleasePlace(PendingJob<TJob, TResult> job)
     {
-        if (!_ledger.HoldsPlacesUntilConsumed && job.TryReleasePlace())
+        if (!_ledger.HoldsPlacesUntilConsumed)
         {
-            _gate.ReleasePlace();
+            _gate.ReleasePlace(job.TryReleasePlace());
         }
     }
 }

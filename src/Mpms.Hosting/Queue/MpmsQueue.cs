@@ -45,40 +45,84 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
     {
         ArgumentNullException.ThrowIfNull(job);
         _gate.ThrowIfNotAccepting();
-        byte[] payload = _serializer.Serialize(job, out int length);
-        if (_gate.TryTakePlace())
-        {
-            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, holdsPlace: true));
-        }
+        return PutCore(job, options: null, runAt: null, cancellationToken);
+    }
 
-        // A collector that puts follow-up jobs (a crawler) would otherwise wait for room that only its own return frees.
-        if (ResultFeed<TJob, TResult>.IsCollecting)
-        {
-            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, holdsPlace: false));
-        }
-
-        return WaitForPlaceAsync(job, payload, length, cancellationToken);
+    public ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, MpmsPutOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        DateTimeOffset? runAt = Check(options);
+        return PutCore(job, options, runAt, cancellationToken);
     }
 
     public bool TryPut(TJob job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
     {
         ArgumentNullException.ThrowIfNull(job);
         _gate.ThrowIfNotAccepting();
+        return TryPutCore(job, options: null, runAt: null, out handle);
+    }
+
+    public bool TryPut(TJob job, MpmsPutOptions options, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        DateTimeOffset? runAt = Check(options);
+        return TryPutCore(job, options, runAt, out handle);
+    }
+
+    public Task<TResult> RunAsync(TJob job, CancellationToken cancellationToken = default) =>
+        RunCoreAsync(job, options: null, cancellationToken);
+
+    public Task<TResult> RunAsync(TJob job, MpmsPutOptions options, CancellationToken cancellationToken = default) =>
+        RunCoreAsync(job, options ?? throw new ArgumentNullException(nameof(options)), cancellationToken);
+
+    /// <summary>Validates a put's options and says when the job may run (<see langword="null"/>: now).</summary>
+    private DateTimeOffset? Check(MpmsPutOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _gate.ThrowIfNotAccepting();
+        return options.RunAt(_time.GetUtcNow());
+    }
+
+    /// <summary>Serialises the job, takes a place (a scheduled one for a job that waits for its time) and accepts it.</summary>
+    private ValueTask<MpmsJobHandle<TResult>> PutCore(TJob job, MpmsPutOptions? options, DateTimeOffset? runAt, CancellationToken cancellationToken)
+    {
         byte[] payload = _serializer.Serialize(job, out int length);
-        if (!_gate.TryTakePlace())
+        PlaceKind place = runAt is null ? PlaceKind.Queue : PlaceKind.Schedule;
+        if (_gate.TryTakePlace(place))
+        {
+            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, place, options, runAt));
+        }
+
+        // A collector that puts follow-up jobs (a crawler) would otherwise wait for room that only its own return frees.
+        if (ResultFeed<TJob, TResult>.IsCollecting)
+        {
+            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, PlaceKind.None, options, runAt));
+        }
+
+        return WaitForPlaceAsync(job, payload, length, place, options, runAt, cancellationToken);
+    }
+
+    private bool TryPutCore(TJob job, MpmsPutOptions? options, DateTimeOffset? runAt, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
+    {
+        byte[] payload = _serializer.Serialize(job, out int length);
+        PlaceKind place = runAt is null ? PlaceKind.Queue : PlaceKind.Schedule;
+        if (!_gate.TryTakePlace(place))
         {
             ArrayPool<byte>.Shared.Return(payload);
             handle = null;
             return false;
         }
 
-        handle = Accept(job, payload, length, holdsPlace: true);
+        handle = Accept(job, payload, length, place, options, runAt);
         return true;
     }
 
-    public async Task<TResult> RunAsync(TJob job, CancellationToken cancellationToken = default)
+    private async Task<TResult> RunCoreAsync(TJob job, MpmsPutOptions? options, CancellationToken cancellationToken)
     {
-        var handle = (PendingJob<TJob, TResult>)await PutAsync(job, cancellationToken).ConfigureAwait(false);
+        var handle = (PendingJob<TJob, TResult>)(options is null
+            ? await PutAsync(job, cancellationToken).ConfigureAwait(false)
+            : await PutAsync(job, options, cancellationToken).ConfigureAwait(false));
         if (!cancellationToken.CanBeCanceled)
         {
             return await handle.Completion.ConfigureAwait(false);
@@ -90,11 +134,11 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         }
     }
 
-    private async ValueTask<MpmsJobHandle<TResult>> WaitForPlaceAsync(TJob job, byte[] payload, int length, CancellationToken cancellationToken)
+    private async ValueTask<MpmsJobHandle<TResult>> WaitForPlaceAsync(TJob job, byte[] payload, int length, PlaceKind place, MpmsPutOptions? options, DateTimeOffset? runAt, CancellationToken cancellationToken)
     {
         try
         {
-            await _gate.TakePlaceAsync(cancellationToken).ConfigureAwait(false);
+            await _gate.TakePlaceAsync(place, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -102,16 +146,16 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             throw;
         }
 
-        return Accept(job, payload, length, holdsPlace: true);
+        return Accept(job, payload, length, place, options, runAt);
     }
 
-    /// <summary>Admits a put that holds a place, and queues it.</summary>
-    private PendingJob<TJob, TResult> Accept(TJob job, byte[] payload, int length, bool holdsPlace)
+    /// <summary>Admits a put that holds a place (or none, for a collector's), and queues or schedules it.</summary>
+    private PendingJob<TJob, TResult> Accept(TJob job, byte[] payload, int length, PlaceKind place, MpmsPutOptions? options, DateTimeOffset? runAt)
     {
         long sequence;
         try
         {
-            sequence = _gate.Admit(holdsPlace);
+            sequence = _gate.Admit(place);
         }
         catch
         {
@@ -120,14 +164,22 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        var pending = new PendingJob<TJob, TResult>(_jobs, job, sequence, JobIds.High(now, _instance), now, payload, length, holdsPlace);
+        var pending = new PendingJob<TJob, TResult>(_jobs, job, sequence, JobIds.High(now, _instance), now, payload, length, place, options);
         if (Activity.Current is not null || MpmsTelemetry.Tracing.HasListeners())
         {
             pending.TraceParent = StartTrace(pending);
         }
 
         _telemetry.JobEnqueued(_poolTag);
-        _jobs.Enqueue(pending);
+        if (runAt is { } at)
+        {
+            _jobs.Schedule(pending, at);
+        }
+        else
+        {
+            _jobs.Enqueue(pending);
+        }
+
         return pending;
     }
 
@@ -146,16 +198,19 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
     }
 
     // Non-generic routing for IMpmsQueue: the job's runtime type is checked by the router before it gets here.
-    async ValueTask<MpmsJobHandle<T>> IJobRoute.PutAsync<T>(object job, CancellationToken cancellationToken) =>
-        (MpmsJobHandle<T>)(object)await PutAsync((TJob)job, cancellationToken).ConfigureAwait(false);
+    async ValueTask<MpmsJobHandle<T>> IJobRoute.PutAsync<T>(object job, MpmsPutOptions? options, CancellationToken cancellationToken) =>
+        (MpmsJobHandle<T>)(object)(options is null
+            ? await PutAsync((TJob)job, cancellationToken).ConfigureAwait(false)
+            : await PutAsync((TJob)job, options, cancellationToken).ConfigureAwait(false));
 
-    bool IJobRoute.TryPut<T>(object job, [NotNullWhen(true)] out MpmsJobHandle<T>? handle)
+    bool IJobRoute.TryPut<T>(object job, MpmsPutOptions? options, [NotNullWhen(true)] out MpmsJobHandle<T>? handle)
     {
-        bool accepted = TryPut((TJob)job, out MpmsJobHandle<TResult>? typed);
+        MpmsJobHandle<TResult>? typed;
+        bool accepted = options is null ? TryPut((TJob)job, out typed) : TryPut((TJob)job, options, out typed);
         handle = (MpmsJobHandle<T>?)(object?)typed;
         return accepted;
     }
 
-    Task<T> IJobRoute.RunAsync<T>(object job, CancellationToken cancellationToken) =>
-        (Task<T>)(object)RunAsync((TJob)job, cancellationToken);
+    Task<T> IJobRoute.RunAsync<T>(object job, MpmsPutOptions? options, CancellationToken cancellationToken) =>
+        (Task<T>)(object)(options is null ? RunAsync((TJob)job, cancellationToken) : RunAsync((TJob)job, options, cancellationToken));
 }

@@ -12,19 +12,40 @@ internal sealed class MpmsQueueRouter(IEnumerable<IJobRoute> routes) : IMpmsQueu
     public ValueTask<MpmsJobHandle<TResult>> PutAsync<TResult>(IMpmsJob<TResult> job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return RouteFor<TResult>(job).PutAsync<TResult>(job, cancellationToken);
+        return RouteFor<TResult>(job).PutAsync<TResult>(job, null, cancellationToken);
     }
 
     public bool TryPut<TResult>(IMpmsJob<TResult> job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return RouteFor<TResult>(job).TryPut(job, out handle);
+        return RouteFor<TResult>(job).TryPut(job, null, out handle);
     }
 
     public Task<TResult> RunAsync<TResult>(IMpmsJob<TResult> job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return RouteFor<TResult>(job).RunAsync<TResult>(job, cancellationToken);
+        return RouteFor<TResult>(job).RunAsync<TResult>(job, null, cancellationToken);
+    }
+
+    public ValueTask<MpmsJobHandle<TResult>> PutAsync<TResult>(IMpmsJob<TResult> job, MpmsPutOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(options);
+        return RouteFor<TResult>(job).PutAsync<TResult>(job, options, cancellationToken);
+    }
+
+    public bool TryPut<TResult>(IMpmsJob<TResult> job, MpmsPutOptions options, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(options);
+        return RouteFor<TResult>(job).TryPut(job, options, out handle);
+    }
+
+    public Task<TResult> RunAsync<TResult>(IMpmsJob<TResult> job, MpmsPutOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(options);
+        return RouteFor<TResult>(job).RunAsync<TResult>(job, options, cancellationToken);
     }
 
     private IJobRoute RouteFor<TResult>(object job) => _byJobType.GetOrAdd((job.GetType(), typeof(TResult)), Resolve);

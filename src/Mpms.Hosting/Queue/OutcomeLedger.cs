@@ -124,10 +124,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
     /// <summary>The reader of the result stream took one more outcome: its job's place in the queue is free.</summary>
     public void OnRead(in BufferedOutcome<TJob, TResult> outcome)
     {
-        if (outcome.HeldPlace)
-        {
-            _gate.ReleasePlace();
-        }
+        _gate.ReleasePlace(outcome.HeldPlace);
     }
 
     /// <summary>Completes the result stream and <see cref="Drained"/> once the queue is closed and every outcome is in.</summary>

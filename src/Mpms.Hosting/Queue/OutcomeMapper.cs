@@ -26,7 +26,7 @@ internal sealed class OutcomeMapper<TResult>(IMpmsSerializer serializer)
         (MpmsJobStatus status, TResult? value, Exception? exception) = result.Status switch
         {
             WireStatus.Succeeded => Read(result.Payload, job),
-            WireStatus.Failed => (MpmsJobStatus.Failed, default, ToException(result.Error!)),
+            WireStatus.Failed => (MpmsJobStatus.Failed, default, ToException(result.Error!, job.Attempt)),
             WireStatus.TimedOut => (MpmsJobStatus.TimedOut, default, new MpmsJobTimeoutException(result.Error!.Message)),
             _ => (MpmsJobStatus.Canceled, default(TResult), (Exception)new OperationCanceledException(result.Error?.Message ?? "The job was canceled.", callerToken)),
         };
@@ -62,11 +62,11 @@ internal sealed class OutcomeMapper<TResult>(IMpmsSerializer serializer)
         }
     }
 
-    private static Exception ToException(WireError error) => error.Type switch
+    private static Exception ToException(WireError error, int attempt) => error.Type switch
     {
         // The worker reports a result it could not serialise under this type name; keep it recognisable.
         "Mpms.Hosting.MpmsSerializationException" => new MpmsSerializationException(error.Message),
-        _ => new MpmsWorkerException(error.Type, error.Message, error.StackTrace, error.Details),
+        _ => new MpmsWorkerException(error.Type, error.Message, error.StackTrace, error.Details) { Attempt = attempt },
     };
 
     private TResult Deserialize(in ReadOnlySequence<byte> payload)

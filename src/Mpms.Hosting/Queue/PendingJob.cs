@@ -21,12 +21,17 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     private string? _jobId;
     private JobProgress? _progress; // made on the first progress value or the first reader
     private int _state;
-    private int _holdsPlace;
+    private int _place;
     private volatile bool _cancelRequested;
     private volatile bool _started;
     private CancellationToken _cancelToken;
 
     public PendingJob(JobQueue<TJob, TResult> queue, TJob job, long sequence, long idHigh, DateTimeOffset enqueuedAt, byte[] payload, int payloadLength, bool holdsPlace = true)
+        : this(queue, job, sequence, idHigh, enqueuedAt, payload, payloadLength, holdsPlace ? PlaceKind.Queue : PlaceKind.None, options: null)
+    {
+    }
+
+    public PendingJob(JobQueue<TJob, TResult> queue, TJob job, long sequence, long idHigh, DateTimeOffset enqueuedAt, byte[] payload, int payloadLength, PlaceKind place, MpmsPutOptions? options)
     {
         _queue = queue;
         Job = job;
@@ -35,7 +40,10 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
         EnqueuedAt = enqueuedAt;
         _payload = payload;
         PayloadLength = payloadLength;
-        _holdsPlace = holdsPlace ? 1 : 0;
+        _place = (int)place;
+        ReadyAt = enqueuedAt;
+        PutOptions = options;
+        Priority = options?.Priority ?? 0;
     }
 
     public TJob Job { get; }
@@ -51,6 +59,15 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     public int Attempt { get; set; } = 1;
 
     public DateTimeOffset EnqueuedAt { get; }
+
+    /// <summary>Gets or sets when the job became ready to run: when it was accepted, or when its delay or retry wait ended.</summary>
+    public DateTimeOffset ReadyAt { get; set; }
+
+    /// <summary>Gets the options the job was put with; <see langword="null"/> for a put without them.</summary>
+    public MpmsPutOptions? PutOptions { get; }
+
+    /// <summary>Gets the job's priority, 0 to 9.</summary>
+    public int Priority { get; }
 
     public string? TraceParent { get; set; }
 
@@ -134,7 +151,8 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     private protected override void OnProgressFailed(Exception exception) => _queue.OnProgressFailed(this, exception);
 
     /// <summary>Gives up the job's place in the queue's capacity, once: as it leaves the waiting line, or as its outcome is buffered for a consumer.</summary>
-    public bool TryReleasePlace() => Interlocked.Exchange(ref _holdsPlace, 0) == 1;
+    /// <returns>The kind of place it held, or <see cref="PlaceKind.None"/> when it holds none (any more).</returns>
+    public PlaceKind TryReleasePlace() => (PlaceKind)Interlocked.Exchange(ref _place, 0);
 
     /// <summary>Moves the job from the queue to a link; fails when it was finished (canceled) while queued.</summary>
     public bool TryMarkLeased() => Interlocked.CompareExchange(ref _state, StateLeased, StateQueued) == StateQueued;

@@ -17,10 +17,10 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
     {
         PoolName = poolName;
         _time = time;
-        Gate = new QueueGate(poolName, options.EffectiveQueueCapacity, time);
+        Gate = new QueueGate(poolName, options.EffectiveQueueCapacity, time, options.ScheduledCapacity);
         var meta = new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(options.Meta, StringComparer.Ordinal));
         Ledger = new OutcomeLedger<TJob, TResult>(poolName, Gate, telemetry, time, meta, hasCollector, options.EnableResultStream);
-        Jobs = new JobQueue<TJob, TResult>(poolName, Gate, Ledger, new OutcomeMapper<TResult>(serializer), new WorkerLostPolicy(options), placesFreedAtStart: options.EffectivePrefetch > 0, logger);
+        Jobs = new JobQueue<TJob, TResult>(poolName, Gate, Ledger, new OutcomeMapper<TResult>(serializer), new WorkerLostPolicy(options), new RetryPolicy(options.Retry), options.PriorityAgingInterval, time, placesFreedAtStart: options.EffectivePrefetch > 0, logger);
         Feed = new ResultFeed<TJob, TResult>(poolName, Ledger, hasCollector, logger);
         Puts = new MpmsQueue<TJob, TResult>(poolName, Gate, Jobs, new JobSerializer<TJob>(poolName, serializer, options.MaxMessageSize), telemetry, time);
         Sampler = new ThroughputSampler(Ledger.Snapshot, time);
@@ -58,6 +58,7 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
             QueueCapacity = Gate.Capacity,
             TimeSinceQueueFull = Gate.TimeSinceFull,
             OldestQueuedJobAge = oldest,
+            Scheduled = Jobs.ScheduledCount,
         };
     }
 
@@ -65,6 +66,13 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
     public void Complete()
     {
         Gate.Complete();
+        Ledger.CheckDrained();
+    }
+
+    /// <summary>Ends the jobs that wait for their time as canceled: the pool is stopping, and will not wait for them.</summary>
+    public void CancelScheduled(string reason)
+    {
+        Jobs.CancelScheduled(reason);
         Ledger.CheckDrained();
     }
 
@@ -80,6 +88,7 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
     public void Dispose()
     {
         Sampler.Dispose();
+        Jobs.Dispose();
         Gate.Dispose();
     }
 }

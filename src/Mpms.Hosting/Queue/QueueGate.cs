@@ -13,6 +13,9 @@ internal sealed class QueueGate : IDisposable
     private readonly Lock _lock = new();
     private readonly string _poolName;
     private readonly SemaphoreSlim _places;
+
+    // A job put with a delay waits in a bound of its own: a schedule for tomorrow must not take today's places.
+    private readonly SemaphoreSlim _scheduledPlaces;
     private readonly CancellationTokenSource _closing = new();
     private readonly TimeProvider _time;
 
@@ -27,10 +30,11 @@ internal sealed class QueueGate : IDisposable
     private long _accepted;
     private volatile string? _failure;
 
-    public QueueGate(string poolName, int capacity, TimeProvider? time = null)
+    public QueueGate(string poolName, int capacity, TimeProvider? time = null, int scheduledCapacity = 10_000)
     {
         _poolName = poolName;
         _places = new SemaphoreSlim(capacity, capacity);
+        _scheduledPlaces = new SemaphoreSlim(scheduledCapacity, scheduledCapacity);
         _time = time ?? TimeProvider.System;
         Capacity = capacity;
     }
@@ -159,13 +163,19 @@ internal sealed class QueueGate : IDisposable
         return false;
     }
 
+    /// <summary>Takes a place of the given kind if one is free now.</summary>
+    public bool TryTakePlace(PlaceKind kind) => kind == PlaceKind.Schedule ? _scheduledPlaces.Wait(0, CancellationToken.None) : TryTakePlace();
+
     /// <summary>Waits for a place; fails as a refused put if the queue closes meanwhile.</summary>
-    public async ValueTask TakePlaceAsync(CancellationToken cancellationToken)
+    public ValueTask TakePlaceAsync(CancellationToken cancellationToken) => TakePlaceAsync(PlaceKind.Queue, cancellationToken);
+
+    /// <summary>Waits for a place of the given kind; fails as a refused put if the queue closes meanwhile.</summary>
+    public async ValueTask TakePlaceAsync(PlaceKind kind, CancellationToken cancellationToken)
     {
         try
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
-            await _places.WaitAsync(wait.Token).ConfigureAwait(false);
+            await (kind == PlaceKind.Schedule ? _scheduledPlaces : _places).WaitAsync(wait.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -175,8 +185,24 @@ internal sealed class QueueGate : IDisposable
 
     public void ReleasePlace() => _places.Release();
 
+    /// <summary>Gives back a place of the given kind.</summary>
+    public void ReleasePlace(PlaceKind kind)
+    {
+        if (kind == PlaceKind.Queue)
+        {
+            _places.Release();
+        }
+        else if (kind == PlaceKind.Schedule)
+        {
+            _scheduledPlaces.Release();
+        }
+    }
+
     /// <summary>Admits a put: gives it its sequence number, or releases the place it holds (if it holds one) and throws.</summary>
-    public long Admit(bool holdsPlace = true)
+    public long Admit(bool holdsPlace = true) => Admit(holdsPlace ? PlaceKind.Queue : PlaceKind.None);
+
+    /// <summary>Admits a put: gives it its sequence number, or releases the place it holds (of <paramref name="place"/>'s kind) and throws.</summary>
+    public long Admit(PlaceKind place)
     {
         lock (_lock)
         {
@@ -188,10 +214,7 @@ internal sealed class QueueGate : IDisposable
             }
         }
 
-        if (holdsPlace)
-        {
-            _places.Release();
-        }
+        ReleasePlace(place);
 
         ThrowNotAccepting(State);
         return 0;
@@ -200,6 +223,7 @@ internal sealed class QueueGate : IDisposable
     public void Dispose()
     {
         _places.Dispose();
+        _scheduledPlaces.Dispose();
         _closing.Dispose();
     }
 

@@ -55,6 +55,9 @@ internal sealed class MpmsOptionsValidator(string poolName, string sectionPath) 
         Check(Enum.IsDefined(options.ExecutionMode), nameof(options.ExecutionMode), "must be Processes or InProcess", options.ExecutionMode);
         Check(options.MaxMemoryPerProcess is null or >= 1024 * 1024, nameof(options.MaxMemoryPerProcess), "must be at least 1048576 bytes, or absent for no limit", options.MaxMemoryPerProcess);
         Check(options.MaxAttempts >= 1, nameof(options.MaxAttempts), "must be at least 1", options.MaxAttempts);
+        Check(options.PriorityAgingInterval >= TimeSpan.FromMilliseconds(1) && options.PriorityAgingInterval <= TimeSpan.FromDays(1), nameof(options.PriorityAgingInterval), "must be between 1 millisecond and 1 day", options.PriorityAgingInterval);
+        Check(options.ScheduledCapacity >= 1, nameof(options.ScheduledCapacity), "must be at least 1", options.ScheduledCapacity);
+        options.Retry.Validate($"{sectionPath}:{nameof(options.Retry)}:", errors);
         Check(options.MaxMessageSize is >= 1024 and <= 1024 * 1024 * 1024, nameof(options.MaxMessageSize), "must be between 1024 and 1073741824 bytes", options.MaxMessageSize);
         Check(options.ProgressInterval > TimeSpan.Zero && options.ProgressInterval <= MaxWait, nameof(options.ProgressInterval), "must be positive and at most 24 days", options.ProgressInterval);
         Check(options.GracefulDieExceptions.All(t => !string.IsNullOrWhiteSpace(t)), nameof(options.GracefulDieExceptions), "must list full type names, not empty entries", string.Join(",", options.GracefulDieExceptions));

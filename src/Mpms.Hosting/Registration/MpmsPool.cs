@@ -178,6 +178,9 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
     {
         await Task.Yield();
         _queue.Complete();
+
+        // Jobs waiting for a time (a delay, a retry) could outwait any shutdown timeout: they end now, as canceled.
+        _queue.CancelScheduled("the pool is stopping");
         MpmsPoolStats stats = _queue.Ledger.Snapshot();
         SupervisorLog.PoolStopping(_logger, Name, stats.Queued, stats.Running);
 

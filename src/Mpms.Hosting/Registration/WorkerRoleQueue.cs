@@ -36,6 +36,18 @@ internal sealed class WorkerRoleQueue<TJob, TResult>(string poolName) : IMpmsQue
 
     public Task<T> RunAsync<T>(IMpmsJob<T> job, CancellationToken cancellationToken = default) => throw Unavailable();
 
+    public ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, MpmsPutOptions options, CancellationToken cancellationToken = default) => throw Unavailable();
+
+    public bool TryPut(TJob job, MpmsPutOptions options, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle) => throw Unavailable();
+
+    public Task<TResult> RunAsync(TJob job, MpmsPutOptions options, CancellationToken cancellationToken = default) => throw Unavailable();
+
+    public ValueTask<MpmsJobHandle<T>> PutAsync<T>(IMpmsJob<T> job, MpmsPutOptions options, CancellationToken cancellationToken = default) => throw Unavailable();
+
+    public bool TryPut<T>(IMpmsJob<T> job, MpmsPutOptions options, [NotNullWhen(true)] out MpmsJobHandle<T>? handle) => throw Unavailable();
+
+    public Task<T> RunAsync<T>(IMpmsJob<T> job, MpmsPutOptions options, CancellationToken cancellationToken = default) => throw Unavailable();
+
     private static InvalidOperationException Unavailable() => new(
         $"This process is an Mpms.Hosting worker process (pool '{Protocol.StartupVariables.CurrentPool}'): its pools do not run here, so jobs cannot be put from inside a worker.");
 }

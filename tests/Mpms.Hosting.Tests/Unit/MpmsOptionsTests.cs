@@ -97,6 +97,37 @@ public sealed class MpmsOptionsTests
         Assert.Empty(o.GracefulDieExceptions);
         Assert.Empty(o.WorkerEnvironment);
         Assert.Empty(o.Meta);
+        Assert.Equal((1, TimeSpan.FromSeconds(2), MpmsBackoffType.Exponential, false, (TimeSpan?)null), (o.Retry.MaxAttempts, o.Retry.Delay, o.Retry.BackoffType, o.Retry.UseJitter, o.Retry.MaxDelay));
+        Assert.Empty(o.Retry.ExceptionTypes);
+        Assert.Null(o.Retry.ShouldRetry);
+        Assert.Equal((TimeSpan.FromSeconds(10), 10_000), (o.PriorityAgingInterval, o.ScheduledCapacity));
+    }
+
+    [Fact]
+    public async Task Bind_RetrySectionAndAddRetry_GiveThePoolsRetryPolicy()
+    {
+        ServiceCollection services = Services.New(new Dictionary<string, string?>
+        {
+            ["Mpms:Retry:MaxAttempts"] = "4",
+            ["Mpms:Retry:Delay"] = "00:00:00.500",
+            ["Mpms:Retry:BackoffType"] = "Linear",
+            ["Mpms:Retry:UseJitter"] = "true",
+            ["Mpms:Retry:MaxDelay"] = "00:00:10",
+            ["Mpms:Retry:ExceptionTypes:0"] = "System.TimeoutException",
+            ["Mpms:Retry:ExceptionTypes:1"] = "HttpRequestException",
+            ["Mpms:PriorityAgingInterval"] = "00:00:30",
+            ["Mpms:ScheduledCapacity"] = "50",
+        });
+        Func<MpmsWorkerException, bool> predicate = failure => failure.Message != "no";
+        services.AddMpms<ThumbWorker>().AddRetry(r => r.ShouldRetry = predicate);
+
+        await using ServiceProvider provider = services.Build();
+        MpmsOptions o = provider.GetRequiredService<IOptionsMonitor<MpmsOptions>>().Get(nameof(ThumbWorker));
+
+        Assert.Equal((4, TimeSpan.FromMilliseconds(500), MpmsBackoffType.Linear, true, (TimeSpan?)TimeSpan.FromSeconds(10)), (o.Retry.MaxAttempts, o.Retry.Delay, o.Retry.BackoffType, o.Retry.UseJitter, o.Retry.MaxDelay));
+        Assert.Equal(["System.TimeoutException", "HttpRequestException"], o.Retry.ExceptionTypes);
+        Assert.Same(predicate, o.Retry.ShouldRetry);
+        Assert.Equal((TimeSpan.FromSeconds(30), 50), (o.PriorityAgingInterval, o.ScheduledCapacity));
     }
 
     [Theory]

@@ -75,6 +75,21 @@ public sealed class MpmsQueueRouterTests
     }
 
     [Fact]
+    public async Task PutAsync_WithOptions_GoesToThePoolThatTakesTheJobWithItsOptions()
+    {
+        var thumbs = new FakeRoute("Thumbs", typeof(ThumbJob), typeof(int));
+        var router = new MpmsQueueRouter([thumbs, new FakeRoute("Mail", typeof(MailJob), typeof(bool))]);
+        var options = new MpmsPutOptions { Priority = 7 };
+
+        await router.PutAsync(new ThumbJob("a"), options);
+        router.TryPut(new ThumbJob("b"), options, out _);
+        await router.RunAsync(new ThumbJob("c"), options);
+
+        Assert.Equal(["PutAsync ThumbJob { Path = a } priority 7", "TryPut ThumbJob { Path = b } priority 7", "RunAsync ThumbJob { Path = c } priority 7"], thumbs.Calls);
+        await Assert.ThrowsAsync<ArgumentNullException>(() => router.PutAsync(new ThumbJob("d"), null!).AsTask());
+    }
+
+    [Fact]
     public async Task PutAsync_JobOfADerivedType_GoesToThePoolOfItsBaseType()
     {
         var route = new FakeRoute("Shapes", typeof(ShapeJob), typeof(int));
@@ -125,30 +140,30 @@ public sealed class MpmsQueueRouterTests
 
         public Type ResultType => resultType;
 
-        public ValueTask<MpmsJobHandle<TResult>> PutAsync<TResult>(object job, CancellationToken cancellationToken)
+        public ValueTask<MpmsJobHandle<TResult>> PutAsync<TResult>(object job, MpmsPutOptions? options, CancellationToken cancellationToken)
         {
-            Record(nameof(PutAsync), job, typeof(TResult));
+            Record(nameof(PutAsync), job, typeof(TResult), options);
             return ValueTask.FromResult<MpmsJobHandle<TResult>>(null!);
         }
 
-        public bool TryPut<TResult>(object job, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
+        public bool TryPut<TResult>(object job, MpmsPutOptions? options, [NotNullWhen(true)] out MpmsJobHandle<TResult>? handle)
         {
-            Record(nameof(TryPut), job, typeof(TResult));
+            Record(nameof(TryPut), job, typeof(TResult), options);
             handle = null;
             return false;
         }
 
-        public Task<TResult> RunAsync<TResult>(object job, CancellationToken cancellationToken)
+        public Task<TResult> RunAsync<TResult>(object job, MpmsPutOptions? options, CancellationToken cancellationToken)
         {
-            Record(nameof(RunAsync), job, typeof(TResult));
+            Record(nameof(RunAsync), job, typeof(TResult), options);
             return Task.FromResult<TResult>(default!);
         }
 
-        private void Record(string method, object job, Type asked)
+        private void Record(string method, object job, Type asked, MpmsPutOptions? options)
         {
             // A route must only ever be asked for its own result type.
             Assert.True(resultType == asked, $"Route '{poolName}' (results of type {resultType.Name}) was asked for results of type {asked.Name}.");
-            Calls.Add($"{method} {job}");
+            Calls.Add(options is null ? $"{method} {job}" : $"{method} {job} priority {options.Priority}");
         }
     }
 }

@@ -669,7 +669,7 @@ public sealed class PoolQueueTests
         using UnitPool<EchoJob, string> pool = Pools.Create();
         IJobRoute route = pool.Puts;
 
-        MpmsJobHandle<string> handle = await route.PutAsync<string>(new EchoJob("a"), CancellationToken.None);
+        MpmsJobHandle<string> handle = await route.PutAsync<string>(new EchoJob("a"), null, CancellationToken.None);
 
         Assert.Equal((typeof(EchoJob), typeof(string), Pools.Name), (route.JobType, route.ResultType, route.PoolName));
         Assert.Equal("a", handle.Pending<EchoJob, string>().Job.Text);

@@ -57,7 +57,11 @@ internal sealed class UnitPool<TJob, TResult>(PoolQueue<TJob, TResult> queue) : 
 
     public ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, CancellationToken cancellationToken = default) => Puts.PutAsync(job, cancellationToken);
 
+    public ValueTask<MpmsJobHandle<TResult>> PutAsync(TJob job, MpmsPutOptions options, CancellationToken cancellationToken = default) => Puts.PutAsync(job, options, cancellationToken);
+
     public bool TryPut(TJob job, out MpmsJobHandle<TResult>? handle) => Puts.TryPut(job, out handle);
+
+    public bool TryPut(TJob job, MpmsPutOptions options, out MpmsJobHandle<TResult>? handle) => Puts.TryPut(job, options, out handle);
 
     public Task<TResult> RunAsync(TJob job, CancellationToken cancellationToken = default) => Puts.RunAsync(job, cancellationToken);
 
