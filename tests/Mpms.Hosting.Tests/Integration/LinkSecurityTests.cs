@@ -4,6 +4,7 @@ using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Mpms.Hosting.Protocol;
 using Mpms.Hosting.Tests.Infrastructure;
 using Mpms.Hosting.TestWorker;
 
@@ -168,9 +169,9 @@ public sealed class LinkSecurityTests
     /// <summary>The bytes a stranger sends, and whether it then ends its side of the stream.</summary>
     private static (byte[] Bytes, bool EndStream) Bytes(string intrusion) => intrusion switch
     {
-        "hello with a wrong secret" => (Frame(HelloType, Json(Convert.ToHexString(RandomNumberGenerator.GetBytes(32)), 1)), false),
-        "hello with an empty secret" => (Frame(HelloType, Json(string.Empty, 1)), false),
-        "hello without a secret" => (Frame(HelloType, Encoding.UTF8.GetBytes($$"""{"ProcessId":{{Environment.ProcessId}},"ProtocolVersion":1}""")), false),
+        "hello with a wrong secret" => (Frame(HelloType, Json(Convert.ToHexString(RandomNumberGenerator.GetBytes(32)), ControlMessages.ProtocolVersion)), false),
+        "hello with an empty secret" => (Frame(HelloType, Json(string.Empty, ControlMessages.ProtocolVersion)), false),
+        "hello without a secret" => (Frame(HelloType, Encoding.UTF8.GetBytes($$"""{"ProcessId":{{Environment.ProcessId}},"ProtocolVersion":{{ControlMessages.ProtocolVersion}}}""")), false),
         "hello with another protocol version" => (Frame(HelloType, Json(Convert.ToHexString(RandomNumberGenerator.GetBytes(32)), 99)), false),
         "hello whose body is not JSON" => (Frame(HelloType, "{Secret: hello"u8), false),
         "hello whose body is JSON null" => (Frame(HelloType, "null"u8), false),
