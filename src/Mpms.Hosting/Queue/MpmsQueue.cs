@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Dispatch;
 using Mpms.Hosting.Protocol;
 
 namespace Mpms.Hosting.Queue;
@@ -34,6 +35,9 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
 
     public string PoolName { get; }
 
+    /// <summary>Gets or sets where accepted jobs go instead of this host's queue (a broker); set before the pool starts.</summary>
+    public IJobForwarder? Forwarder { get; set; }
+
     /// <summary>Gets the serializer of the pool's jobs and results.</summary>
     public IMpmsSerializer Serializer => _serializer.Serializer;
 
@@ -48,13 +52,13 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         byte[] payload = _serializer.Serialize(job, out int length);
         if (_gate.TryTakePlace())
         {
-            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, holdsPlace: true));
+            return Handed(Accept(job, payload, length, holdsPlace: true), cancellationToken);
         }
 
         // A collector that puts follow-up jobs (a crawler) would otherwise wait for room that only its own return frees.
         if (ResultFeed<TJob, TResult>.IsCollecting)
         {
-            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, holdsPlace: false));
+            return Handed(Accept(job, payload, length, holdsPlace: false), cancellationToken);
         }
 
         return WaitForPlaceAsync(job, payload, length, cancellationToken);
@@ -72,7 +76,9 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             return false;
         }
 
-        handle = Accept(job, payload, length, holdsPlace: true);
+        PendingJob<TJob, TResult> accepted = Accept(job, payload, length, holdsPlace: true);
+        Forwarder?.Forward(accepted);
+        handle = accepted;
         return true;
     }
 
@@ -102,7 +108,17 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             throw;
         }
 
-        return Accept(job, payload, length, holdsPlace: true);
+        return await Handed(Accept(job, payload, length, holdsPlace: true), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The handle of an accepted job, once a forwarder (if there is one) has made the job durable.</summary>
+    private ValueTask<MpmsJobHandle<TResult>> Handed(PendingJob<TJob, TResult> job, CancellationToken cancellationToken) =>
+        Forwarder is { } forwarder ? ForwardAsync(forwarder, job, cancellationToken) : ValueTask.FromResult<MpmsJobHandle<TResult>>(job);
+
+    private static async ValueTask<MpmsJobHandle<TResult>> ForwardAsync(IJobForwarder forwarder, PendingJob<TJob, TResult> job, CancellationToken cancellationToken)
+    {
+        await forwarder.ForwardAsync(job, cancellationToken).ConfigureAwait(false);
+        return job;
     }
 
     /// <summary>Admits a put that holds a place, and queues it.</summary>
@@ -127,7 +143,15 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         }
 
         _telemetry.JobEnqueued(_poolTag);
-        _jobs.Enqueue(pending);
+        if (Forwarder is { } forwarder)
+        {
+            _jobs.LeaseToForwarder(pending, forwarder);
+        }
+        else
+        {
+            _jobs.Enqueue(pending);
+        }
+
         return pending;
     }
 
