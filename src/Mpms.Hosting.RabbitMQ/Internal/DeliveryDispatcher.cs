@@ -149,7 +149,10 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
             }
         }
 
-        RabbitMqLog.HandedBack(_logger, PoolName, HostId, count);
+        if (count > 0)
+        {
+            RabbitMqLog.HandedBack(_logger, PoolName, HostId, count);
+        }
     }
 
     /// <summary>A lease that never started came back from its process: it waits here again, or goes back to the broker while this host stops taking.</summary>

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
+using Mpms.Hosting.RabbitMQ.TestHost;
+using RabbitMQ.Client;
+
+namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
+
+/// <summary>One host on the broker: its options are checked at start, a job goes round through RabbitMQ, a bad job fails in the caller.</summary>
+[Collection(RabbitMqCollection.Name)]
+public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData("http://localhost:5672/", "MpmsRabbitMqOptions:Uri must use the amqp or amqps scheme")]
+    [InlineData("not a uri", "MpmsRabbitMqOptions:Uri is not an absolute URI")]
+    public async Task StartAsync_BadUri_FailsNamingTheKey(string uri, string expected)
+    {
+        using IHost host = InProcessHost.Build(o => o.Uri = uri);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_BadUriFromConfiguration_NamesTheSectionKey()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection([new("Mpms:RabbitMq:Uri", "amqp://"), new("Mpms:RabbitMq:PutTimeout", "-00:00:01")]);
+        builder.Services.AddMpms<HostWorker>(o => o.ExecutionMode = MpmsExecutionMode.InProcess)
+            .UseRabbitMq(builder.Configuration.GetSection("Mpms:RabbitMq"));
+        using IHost host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Mpms:RabbitMq:Uri", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Mpms:RabbitMq:PutTimeout must be positive", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_OneHost_RoundTripsThroughTheBrokerQueue()
+    {
+        string prefix = InProcessHost.NewPrefix();
+        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; });
+        await host.StartAsync();
+        try
+        {
+            var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
+
+            HostResult result = await queue.RunAsync(new HostJob(7, 0)).WaitAsync(Patience);
+            MpmsJobHandle<HostResult> handle = await queue.PutAsync(new HostJob(8, 0));
+            HostResult second = await handle.Completion.WaitAsync(Patience);
+
+            Assert.Equal((7, 1), (result.N, result.Attempt));
+            Assert.Equal(8, second.N);
+            Assert.Equal(MpmsJobStatus.Succeeded, handle.Status);
+
+            // The jobs went through the pool's durable queue on the broker, which is empty once they are answered.
+            await using IConnection connection = await fixture.Broker.ConnectAsync();
+            await using IChannel channel = await connection.CreateChannelAsync();
+            QueueDeclareOk jobs = await channel.QueueDeclarePassiveAsync($"{prefix}.HostWorker.jobs");
+            Assert.Equal(0u, jobs.MessageCount);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task PutAsync_JobThatCannotBeSerialised_FailsInTheCaller()
+    {
+        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); });
+        await host.StartAsync();
+        try
+        {
+            var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
+
+            await Assert.ThrowsAsync<MpmsSerializationException>(() => queue.PutAsync(new HostJob(1, 0, double.NaN)).AsTask());
+
+            Assert.Equal(0, host.Services.GetRequiredService<IMpmsPool<HostJob, HostResult>>().GetStats().Accepted);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+}
