@@ -33,16 +33,18 @@ if (jobs > 0)
     {
         for (int n = Interlocked.Increment(ref next); n < jobs; n = Interlocked.Increment(ref next))
         {
-            MpmsJobHandle<HostResult> handle = await queue.PutAsync(new HostJob(n, sleepMs));
             string line;
+            MpmsJobHandle<HostResult>? handle = null;
             try
             {
+                handle = await queue.PutAsync(new HostJob(n, sleepMs));
                 HostResult result = await handle.Completion;
                 line = $"{n} {handle.Status} {result.Host} {result.Attempt}";
             }
-            catch (Exception)
+            catch (Exception ex)
             {
-                line = $"{n} {handle.Status} - 0";
+                // A put that failed (the broker did not confirm in time) is written as such: it has no handle.
+                line = handle is null ? $"{n} PutFailed {ex.GetType().Name} 0" : $"{n} {handle.Status} - 0";
             }
 
             lines.Enqueue(line);
