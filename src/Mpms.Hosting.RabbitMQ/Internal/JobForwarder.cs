@@ -57,7 +57,9 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
+            // The broker may have the job already: the hosts are told, so that it does not run for nobody.
             End(pending, Outcome<TResult>.Canceled("The put was canceled before the broker confirmed the job.", cancellationToken));
+            Cancel(pending);
             throw new OperationCanceledException(ex.Message, ex, cancellationToken);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -89,4 +89,30 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
             await host.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task Cancel_JobOnTheBroker_EndsCanceledWithoutWaitingForItsRun()
+    {
+        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); });
+        await host.StartAsync();
+        try
+        {
+            var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
+
+            // Jobs that would run for two minutes, far past the wait below: only a cancel ends them in time.
+            MpmsJobHandle<HostResult> handle = await queue.PutAsync(new HostJob(1, 120_000));
+            handle.Cancel();
+            using var cts = new CancellationTokenSource();
+            Task<HostResult> run = queue.RunAsync(new HostJob(2, 120_000), cts.Token);
+            await cts.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handle.Completion.WaitAsync(Patience));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Patience));
+            Assert.Equal(MpmsJobStatus.Canceled, handle.Status);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
 }
