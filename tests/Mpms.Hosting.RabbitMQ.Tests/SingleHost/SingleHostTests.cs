@@ -115,4 +115,51 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
             await host.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task OutcomeForAHostThatIsGone_IsKeptInTheOrphanedOutcomesQueue()
+    {
+        string prefix = InProcessHost.NewPrefix();
+        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; });
+        await host.StartAsync();
+        try
+        {
+            await using IConnection connection = await fixture.Broker.ConnectAsync();
+            await using IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+
+            // An outcome routed to a host id no queue is bound for: the alternate exchange keeps it.
+            await channel.BasicPublishAsync($"{prefix}.HostWorker.outcomes", "a-host-that-is-gone", mandatory: true, new BasicProperties { CorrelationId = "job-1", Persistent = true }, new byte[] { 1, 2, 3 });
+            BasicGetResult? kept = await channel.BasicGetAsync($"{prefix}.HostWorker.orphaned-outcomes", autoAck: true);
+
+            Assert.NotNull(kept);
+            Assert.Equal("job-1", kept.BasicProperties.CorrelationId);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_SeveralHostsAtOnce_DeclareTheSameQueuesAndAllRunJobs()
+    {
+        string prefix = InProcessHost.NewPrefix();
+        IHost[] hosts = [.. Enumerable.Range(0, 4).Select(_ => InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; }))];
+        try
+        {
+            await Task.WhenAll(hosts.Select(h => h.StartAsync()));
+
+            HostResult[] results = await Task.WhenAll(hosts.Select((h, i) => h.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>().RunAsync(new HostJob(i, 0)).WaitAsync(Patience)));
+
+            Assert.Equal([0, 1, 2, 3], results.Select(r => r.N));
+        }
+        finally
+        {
+            await Task.WhenAll(hosts.Select(h => h.StopAsync()));
+            foreach (IHost host in hosts)
+            {
+                host.Dispose();
+            }
+        }
+    }
 }
