@@ -10,9 +10,15 @@ using Mpms.Hosting.RabbitMQ.TestHost;
 // workers are this program started again in the worker role. It prints "ready" once started. With
 //   --put N [--sleep-ms S] [--concurrency C] --out FILE
 // it puts N jobs, writes one line per outcome to FILE ("n status host attempt"), prints "done N" and then waits to be
-// stopped like the other hosts, which only consume.
+// stopped like the other hosts, which only consume. "done" also says how long the puts and outcomes took, in
+// milliseconds; --no-broker runs the same loop on the in-memory queue, for comparison (docs/benchmarks.md).
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddMpms<HostWorker>().UseRabbitMq(builder.Configuration.GetSection("Mpms:RabbitMq"));
+IMpmsPoolBuilder pool = builder.Services.AddMpms<HostWorker>();
+if (!builder.Configuration.GetValue("no-broker", false))
+{
+    pool.UseRabbitMq(builder.Configuration.GetSection("Mpms:RabbitMq"));
+}
+
 using IHost host = builder.Build();
 await host.StartAsync();
 Console.WriteLine("ready");
@@ -25,6 +31,7 @@ if (jobs > 0)
     string output = builder.Configuration["out"] ?? throw new InvalidOperationException("--out names the outcomes file.");
     var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
     var lines = new ConcurrentQueue<string>();
+    var elapsed = System.Diagnostics.Stopwatch.StartNew();
     int next = -1;
     int done = 0;
 
@@ -56,8 +63,9 @@ if (jobs > 0)
         }
     }));
 
+    elapsed.Stop();
     await File.WriteAllLinesAsync(output, lines);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {lines.Count}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {lines.Count} in {elapsed.ElapsedMilliseconds} ms"));
 }
 
 await host.WaitForShutdownAsync();

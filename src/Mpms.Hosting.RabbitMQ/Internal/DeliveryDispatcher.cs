@@ -49,7 +49,6 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
         // that unacknowledged, so an idle host pulls work and a busy one leaves it to the others.
         _prefetch = (ushort)Math.Clamp((long)options.Processes * (options.ThreadsPerProcess + options.EffectivePrefetch), 1, ushort.MaxValue);
         Settler = new Settler(this, brokerOptions, logger);
-        Policy = options;
     }
 
     public string PoolName { get; }
@@ -61,8 +60,6 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
     public int Prefetch => _prefetch;
 
     public Settler Settler { get; }
-
-    public MpmsOptions Policy { get; }
 
     /// <summary>Gets the leases this host holds, by job id: waiting here, or at a process.</summary>
     public ConcurrentDictionary<string, DeliveryLease> Held => _held;

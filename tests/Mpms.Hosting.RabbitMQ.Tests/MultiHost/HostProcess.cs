@@ -22,7 +22,10 @@ internal sealed class HostProcess : IDisposable
     // Kept apart from the Process object, which forgets it once disposed: the group is checked after that.
     private int _id;
 
-    public static string Program { get; } = Path.Combine(AppContext.BaseDirectory, "Mpms.Hosting.RabbitMQ.TestHost");
+    /// <summary>Gets the TestHost program: next to the test assembly, or MPMS_TESTHOST_PROGRAM (a Release build, to measure speed).</summary>
+    public static string Program { get; } = Environment.GetEnvironmentVariable("MPMS_TESTHOST_PROGRAM") is { Length: > 0 } program
+        ? program
+        : Path.Combine(AppContext.BaseDirectory, "Mpms.Hosting.RabbitMQ.TestHost");
 
     public string Name { get; }
 
