@@ -9,12 +9,24 @@ namespace Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 /// else. Its output is kept (the last lines) for the message of a failure.
 /// </summary>
 /// <remarks>
+/// <para>
 /// <c>setsid</c> forks only when its caller already leads a group, which a freshly started child never does: it
 /// becomes the leader and then runs the program in the same process, so the id the tests hold is the group's id.
+/// </para>
+/// <para>
+/// A watcher in the group (a shell waiting on the program's standard input, whose other end only this process holds)
+/// kills the group when that input closes: when the test process ends without stopping what it started (a crash, a
+/// killed test host), the kernel closes the pipe and nothing of the group outlives it.
+/// </para>
 /// </remarks>
 internal sealed class GroupLeaderProcess : IDisposable
 {
     private const int KeptLines = 40;
+
+    // Runs the program ($0 and its arguments) in place of the shell, after leaving a watcher in the group that reads
+    // the shell's standard input (kept as fd 3: a background job's own input is /dev/null) and kills the whole group
+    // (kill 0) once it is closed.
+    private const string WatchThenRun = "exec 3<&0; (read -r _ <&3; kill -9 0) & exec \"$0\" \"$@\" 3<&-";
 
     private readonly Process _process;
     private readonly Queue<string> _lines = new();
@@ -39,7 +51,7 @@ internal sealed class GroupLeaderProcess : IDisposable
 
     public static GroupLeaderProcess Start(string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("setsid", [program, .. arguments])
+        var start = new ProcessStartInfo("setsid", ["sh", "-c", WatchThenRun, program, .. arguments])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
