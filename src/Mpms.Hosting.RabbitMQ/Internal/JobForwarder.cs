@@ -168,7 +168,16 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
             return Task.CompletedTask;
         }
 
-        OutcomeMessage.Apply(job, _jobs, args.BasicProperties, args.Body);
+        try
+        {
+            OutcomeMessage.Apply(job, _jobs, args.BasicProperties, args.Body);
+        }
+        catch (Exception ex) when (ex is Protocol.MpmsProtocolException or ArgumentException or InvalidCastException)
+        {
+            // A host of another version, or a damaged message: the job still gets its one outcome, saying so.
+            _jobs.Finish(job, new Outcome<TResult>(MpmsJobStatus.Failed, default, new MpmsException($"The outcome of job {jobId} from RabbitMQ cannot be read: {ex.Message}", ex)));
+        }
+
         return Task.CompletedTask;
     }
 

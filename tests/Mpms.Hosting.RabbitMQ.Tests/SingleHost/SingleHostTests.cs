@@ -162,4 +162,34 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
             }
         }
     }
+
+    [Fact]
+    public async Task OutcomeThatCannotBeRead_EndsTheJobFailed_AndTheRealOneIsDropped()
+    {
+        string prefix = InProcessHost.NewPrefix();
+        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; o.HostId = "reader"; });
+        await host.StartAsync();
+        try
+        {
+            var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
+            MpmsJobHandle<HostResult> handle = await queue.PutAsync(new HostJob(1, 2_000));
+            await using IConnection connection = await fixture.Broker.ConnectAsync();
+            await using IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+
+            // A "result" whose body is too short to be one, for the job while it runs.
+            var properties = new BasicProperties { CorrelationId = handle.JobId, Headers = new Dictionary<string, object?> { ["mpms-kind"] = "result" } };
+            await channel.BasicPublishAsync($"{prefix}.HostWorker.outcomes", "reader", mandatory: true, properties, new byte[] { 1, 2 });
+
+            var error = await Assert.ThrowsAsync<MpmsException>(() => handle.Completion.WaitAsync(Patience));
+            Assert.Contains("cannot be read", error.Message, StringComparison.Ordinal);
+            Assert.Equal(MpmsJobStatus.Failed, handle.Status);
+
+            // The job's own outcome still comes, and is dropped: the next job shows the host is fine.
+            Assert.Equal(2, (await queue.RunAsync(new HostJob(2, 0)).WaitAsync(Patience)).N);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
 }
