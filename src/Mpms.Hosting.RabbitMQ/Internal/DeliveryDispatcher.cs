@@ -232,19 +232,32 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
 
         // This host still has the job: its channel was recovered and the broker sent it again. The run goes on; only
         // the delivery to acknowledge changes.
-        if (_held.TryGetValue(jobId, out DeliveryLease? mine) && !mine.IsEnded)
+        if (_held.TryGetValue(jobId, out DeliveryLease? mine))
         {
-            if (args.Redelivered)
+            if (!mine.IsEnded)
             {
-                mine.DeliveryTag = args.DeliveryTag;
-            }
-            else
-            {
-                // A second copy of a job this host runs (a put retried across a broker failure): one run answers both.
-                await Settler.AckAsync(args.DeliveryTag).ConfigureAwait(false);
+                if (args.Redelivered)
+                {
+                    mine.DeliveryTag = args.DeliveryTag;
+                }
+                else
+                {
+                    // A second copy of a job this host runs (a put retried across a broker failure): one run answers both.
+                    await Settler.AckAsync(args.DeliveryTag).ConfigureAwait(false);
+                }
+
+                return;
             }
 
-            return;
+            // Answered here while the channel was lost, its acknowledgement with it: once the answer is confirmed, the
+            // copy that came back is done too. If the answer failed, the copy is decided like any that came back.
+            await mine.Settling.WaitAsync().ConfigureAwait(false);
+            mine.Settling.Release();
+            if (mine.Answered)
+            {
+                await Settler.AckAsync(args.DeliveryTag).ConfigureAwait(false);
+                return;
+            }
         }
 
         var lease = new DeliveryLease(this, args.DeliveryTag, jobId, idHigh, sequence, (int)(Headers.Long(headers, Headers.Attempt) ?? 1), properties.ReplyTo, Headers.Text(headers, Headers.TraceParent), args.Body.ToArray(), _time.GetTimestamp());

@@ -67,6 +67,9 @@ internal sealed class DeliveryLease : IJobLease
 
     public bool IsEnded => Volatile.Read(ref _ended) != 0;
 
+    /// <summary>Gets or sets a value indicating whether the broker confirmed what answers the job (its outcome, its next attempt, or the job handed back).</summary>
+    public bool Answered { get; set; }
+
     public void MarkStarted() => _started = true;
 
     /// <summary>A caller canceled the job: the process that has it is told; a job still waiting here ends unstarted.</summary>

@@ -139,6 +139,7 @@ internal sealed class Settler(DeliveryDispatcher dispatcher, MpmsRabbitMqOptions
         try
         {
             await publish().ConfigureAwait(false);
+            lease.Answered = true;
             if (lease.LeaseQueue is { } queue)
             {
                 await LeaseChannel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false).ConfigureAwait(false);
