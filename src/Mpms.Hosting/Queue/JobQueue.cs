@@ -112,6 +112,25 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
         }
     }
 
+    /// <summary>
+    /// Leases an accepted job to a forwarder at once (a broker): it never waits in this queue. Its place in the queue is
+    /// kept until its outcome comes back, so that the queue's capacity bounds the jobs this host has out.
+    /// </summary>
+    public void LeaseToForwarder(PendingJob<TJob, TResult> job, IJobForwarder forwarder)
+    {
+        if (!job.TryMarkLeased())
+        {
+            return;
+        }
+
+        job.Holder = forwarder;
+        _ledger.OnLeased();
+        if (!_placesFreedAtStart)
+        {
+            _ledger.OnRunning();
+        }
+    }
+
     /// <summary>Ends every waiting job as canceled: the pool stopped before it could run them.</summary>
     public void CancelWaiting(string reason)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Dispatch;
 using Mpms.Hosting.Protocol;
 
 namespace Mpms.Hosting.Queue;
@@ -33,6 +34,9 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
     }
 
     public string PoolName { get; }
+
+    /// <summary>Gets or sets where accepted jobs go instead of this host's queue (a broker); set before the pool starts.</summary>
+    public IJobForwarder? Forwarder { get; set; }
 
     /// <summary>Gets the serializer of the pool's jobs and results.</summary>
     public IMpmsSerializer Serializer => _serializer.Serializer;
@@ -80,6 +84,12 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (Forwarder is not null && (options.Priority != 0 || options.Delay is not null || options.NotBefore is not null || options.Retry is not null))
+        {
+            throw new NotSupportedException(
+                $"Pool '{PoolName}' runs its jobs through a broker, which does not carry a job's Priority, Delay, NotBefore or Retry yet: put the job without them.");
+        }
+
         _gate.ThrowIfNotAccepting();
         return options.RunAt(_time.GetUtcNow());
     }
@@ -91,13 +101,13 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         PlaceKind place = runAt is null ? PlaceKind.Queue : PlaceKind.Schedule;
         if (_gate.TryTakePlace(place))
         {
-            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, place, options, runAt));
+            return Handed(Accept(job, payload, length, place, options, runAt), cancellationToken);
         }
 
         // A collector that puts follow-up jobs (a crawler) would otherwise wait for room that only its own return frees.
         if (ResultFeed<TJob, TResult>.IsCollecting)
         {
-            return ValueTask.FromResult<MpmsJobHandle<TResult>>(Accept(job, payload, length, PlaceKind.None, options, runAt));
+            return Handed(Accept(job, payload, length, PlaceKind.None, options, runAt), cancellationToken);
         }
 
         return WaitForPlaceAsync(job, payload, length, place, options, runAt, cancellationToken);
@@ -114,7 +124,9 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             return false;
         }
 
-        handle = Accept(job, payload, length, place, options, runAt);
+        PendingJob<TJob, TResult> accepted = Accept(job, payload, length, place, options, runAt);
+        Forwarder?.Forward(accepted);
+        handle = accepted;
         return true;
     }
 
@@ -146,7 +158,17 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             throw;
         }
 
-        return Accept(job, payload, length, place, options, runAt);
+        return await Handed(Accept(job, payload, length, place, options, runAt), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The handle of an accepted job, once a forwarder (if there is one) has made the job durable.</summary>
+    private ValueTask<MpmsJobHandle<TResult>> Handed(PendingJob<TJob, TResult> job, CancellationToken cancellationToken) =>
+        Forwarder is { } forwarder ? ForwardAsync(forwarder, job, cancellationToken) : ValueTask.FromResult<MpmsJobHandle<TResult>>(job);
+
+    private static async ValueTask<MpmsJobHandle<TResult>> ForwardAsync(IJobForwarder forwarder, PendingJob<TJob, TResult> job, CancellationToken cancellationToken)
+    {
+        await forwarder.ForwardAsync(job, cancellationToken).ConfigureAwait(false);
+        return job;
     }
 
     /// <summary>Admits a put that holds a place (or none, for a collector's), and queues or schedules it.</summary>
@@ -174,6 +196,10 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         if (runAt is { } at)
         {
             _jobs.Schedule(pending, at);
+        }
+        else if (Forwarder is { } forwarder)
+        {
+            _jobs.LeaseToForwarder(pending, forwarder);
         }
         else
         {

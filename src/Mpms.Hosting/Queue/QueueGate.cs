@@ -30,6 +30,10 @@ internal sealed class QueueGate : IDisposable
     private long _accepted;
     private volatile string? _failure;
 
+    // Added to every sequence number: a broker that carries jobs of several hosts starts each host at a random offset, so
+    // that jobs from different hosts do not share a sequence number on the link that runs them.
+    private long _sequenceOffset;
+
     public QueueGate(string poolName, int capacity, TimeProvider? time = null, int scheduledCapacity = 10_000)
     {
         _poolName = poolName;
@@ -198,6 +202,21 @@ internal sealed class QueueGate : IDisposable
         }
     }
 
+    /// <summary>Makes sequence numbers start after <paramref name="offset"/>; only before the gate starts.</summary>
+    public void OffsetSequences(long offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        lock (_lock)
+        {
+            if (_state != MpmsPoolState.NotStarted)
+            {
+                throw new InvalidOperationException("Sequence numbers can only be offset before the queue starts.");
+            }
+
+            _sequenceOffset = offset;
+        }
+    }
+
     /// <summary>Admits a put: gives it its sequence number, or releases the place it holds (if it holds one) and throws.</summary>
     public long Admit(bool holdsPlace = true) => Admit(holdsPlace ? PlaceKind.Queue : PlaceKind.None);
 
@@ -210,7 +229,7 @@ internal sealed class QueueGate : IDisposable
             {
                 _accepted++;
                 Debug.Assert(_accepted > 0, "Sequence numbers never wrap.");
-                return _accepted;
+                return _sequenceOffset + _accepted;
             }
         }
 

@@ -20,6 +20,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
     private readonly ILogger _logger;
     private readonly TimeSpan _shutdownTimeout;
     private readonly CancellationTokenSource _collecting = new();
+    private readonly IPoolBrokerSession? _broker;
 
     // Ends the graceful stages of the stop: canceled by the token of whichever stop call reaches its deadline first.
     private readonly CancellationTokenSource _stopDeadline = new();
@@ -34,8 +35,10 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
     /// <param name="telemetry">The library's metrics.</param>
     /// <param name="loggerFactory">The application's logging.</param>
     /// <param name="shutdownTimeout">How long a stop may take when the host is disposed without being stopped (the host's own shutdown timeout).</param>
-    public MpmsPool(PoolQueue<TJob, TResult> queue, PoolSupervisor supervisor, Func<IReadOnlyList<IMpmsCollector<TJob, TResult>>> collectors, MpmsTelemetry telemetry, ILoggerFactory loggerFactory, TimeSpan shutdownTimeout)
+    /// <param name="broker">The broker the pool's jobs go through, when several hosts share them.</param>
+    public MpmsPool(PoolQueue<TJob, TResult> queue, PoolSupervisor supervisor, Func<IReadOnlyList<IMpmsCollector<TJob, TResult>>> collectors, MpmsTelemetry telemetry, ILoggerFactory loggerFactory, TimeSpan shutdownTimeout, IPoolBrokerSession? broker = null)
     {
+        _broker = broker;
         _shutdownTimeout = shutdownTimeout;
         _queue = queue;
         Supervisor = supervisor;
@@ -56,8 +59,13 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
     /// <summary>Gets the pool's supervisor (tests watch its changes and the processes it started).</summary>
     public PoolSupervisor Supervisor { get; }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_broker is not null)
+        {
+            await _broker.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         _queue.Gate.Start();
         lock (_lock)
         {
@@ -73,7 +81,6 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
         }
 
         Supervisor.Start();
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => StopCoreAsync(cancellationToken);
@@ -102,9 +109,10 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
     {
         MpmsPoolStats stats = _queue.Snapshot();
         SupervisorSnapshot processes = Supervisor.Snapshot();
+        MpmsPoolHealth health = stats.Health == MpmsPoolHealth.Failed ? MpmsPoolHealth.Failed : processes.Health;
         return stats with
         {
-            Health = stats.Health == MpmsPoolHealth.Failed ? MpmsPoolHealth.Failed : processes.Health,
+            Health = _broker is { Health: var broker } && broker > health ? broker : health,
             ProcessesConfigured = Supervisor.ConfiguredProcesses,
             ProcessesAlive = processes.Alive,
             ProcessesReady = processes.Ready,
@@ -149,6 +157,10 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
             using var deadline = new CancellationTokenSource(_shutdownTimeout);
             await StopCoreAsync(deadline.Token).ConfigureAwait(false);
             await Supervisor.DisposeAsync().ConfigureAwait(false);
+            if (_broker is not null)
+            {
+                await _broker.DisposeAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -181,6 +193,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
 
         // Jobs waiting for a time (a delay, a retry) could outwait any shutdown timeout: they end now, as canceled.
         _queue.CancelScheduled("the pool is stopping");
+        _broker?.StopTaking();
         MpmsPoolStats stats = _queue.Ledger.Snapshot();
         SupervisorLog.PoolStopping(_logger, Name, stats.Queued, stats.Running);
 
@@ -189,6 +202,10 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
 
         // Stage 2: the processes run their finalizers and exit; what outlives the deadline is killed.
         await Supervisor.StopAsync(deadline).ConfigureAwait(false);
+        if (_broker is not null)
+        {
+            await _broker.StopAsync(deadline).ConfigureAwait(false);
+        }
 
         // Stage 3: jobs that never ran are canceled; late outcomes still reach the collector unless the deadline passed.
         _queue.Stop("the pool stopped before it could run");

@@ -89,12 +89,13 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         Func<SupervisionContext, IProcessStarter> starter = options.ExecutionMode == MpmsExecutionMode.InProcess
             ? pool => new InProcessStarter(pool, new InProcessRuntime(sp, new JobInvoker<TWorker, TJob, TResult>(serializer), loggerFactory.CreateLogger("Mpms.Hosting.WorkerRuntime")))
             : pool => new OsProcessStarter(pool, () => ResolveCommandLine(options, sp));
-        var supervisor = new PoolSupervisor(poolName, options, queue.Jobs, telemetry, loggerFactory, starter);
+        IPoolBrokerSession? broker = sp.GetKeyedService<IPoolBroker>(poolName)?.Attach(queue, options);
+        var supervisor = new PoolSupervisor(poolName, options, broker?.Dispatcher ?? queue.Jobs, telemetry, loggerFactory, starter);
 
         // Collectors are resolved when the pool starts, not here: one may depend on the pool's own queue.
         string name = poolName;
         TimeSpan shutdownTimeout = sp.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout ?? TimeSpan.FromSeconds(30);
-        return new MpmsPool<TJob, TResult>(queue, supervisor, () => [.. sp.GetServices<IMpmsCollector<TJob, TResult>>(), .. sp.GetKeyedServices<IMpmsCollector<TJob, TResult>>(name)], telemetry, loggerFactory, shutdownTimeout);
+        return new MpmsPool<TJob, TResult>(queue, supervisor, () => [.. sp.GetServices<IMpmsCollector<TJob, TResult>>(), .. sp.GetKeyedServices<IMpmsCollector<TJob, TResult>>(name)], telemetry, loggerFactory, shutdownTimeout, broker);
     }
 
     private void RegisterWorkerRole<TWorker, TJob, TResult>()
