@@ -22,13 +22,14 @@ public static class BenchmarkPools
         await builder.Build().RunAsync();
     }
 
-    /// <summary>Starts a host with one pool of <typeparamref name="TWorker"/> and waits until all its processes are ready.</summary>
-    public static async Task<IHost> StartAsync<TWorker>(Action<MpmsOptions> configure, Action<IServiceCollection>? services = null)
+    /// <summary>Starts a host with one pool of <typeparamref name="TWorker"/> (<paramref name="pool"/> adds to it, a broker say) and waits until all its processes are ready.</summary>
+    public static async Task<IHost> StartAsync<TWorker>(Action<MpmsOptions> configure, Action<IServiceCollection>? services = null, Action<IMpmsPoolBuilder>? pool = null)
         where TWorker : class, IMpmsWorker
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddMpms<TWorker>(configure);
+        IMpmsPoolBuilder added = builder.Services.AddMpms<TWorker>(configure);
+        pool?.Invoke(added);
         services?.Invoke(builder.Services);
         IHost host = builder.Build();
         await host.StartAsync();

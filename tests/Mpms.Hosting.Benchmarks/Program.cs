@@ -2,7 +2,8 @@ using Mpms.Hosting;
 using Mpms.Hosting.Benchmarks;
 
 // One command prints one table: scenario, figure, unit, target. `--smoke` runs every scenario at a tiny size (the
-// test suite does, so the harness cannot rot); `--only <text>` runs the scenarios whose name contains the text.
+// test suite does, so the harness cannot rot); `--only <text>` runs the scenarios whose name contains the text;
+// `--broker` adds the scenarios through a RabbitMQ broker (`--broker --only broker` runs only those).
 if (MpmsEnvironment.IsWorkerProcess)
 {
     await BenchmarkPools.RunWorkerAsync(args);
@@ -19,6 +20,12 @@ var settings = new BenchmarkSettings(Smoke: args.Contains("--smoke"), Only: Argu
 var report = new Report();
 Console.WriteLine($"Mpms.Hosting benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}{(settings.Smoke ? ", smoke sizes" : "")}");
 await Scenarios.RunAsync(settings, report);
+if (args.Contains("--broker"))
+{
+    // Opt-in: it needs rabbitmq-server installed (./test.sh installs it) and starts a broker node for the run.
+    await BrokerScenarios.RunAsync(settings, report);
+}
+
 report.Print(Console.Out);
 return 0;
 

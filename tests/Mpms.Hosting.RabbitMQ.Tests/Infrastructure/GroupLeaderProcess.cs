@@ -30,12 +30,19 @@ internal sealed class GroupLeaderProcess : IDisposable
 
     private readonly Process _process;
     private readonly Queue<string> _lines = new();
+    private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private GroupLeaderProcess(Process process) => _process = process;
 
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// Completes with the first line the program writes. The group exists from the moment <c>setsid</c> has run, a
+    /// little after <see cref="Start"/> returns; a line written by the program itself says it has.
+    /// </summary>
+    public Task<string> FirstLine => _firstLine.Task;
 
     /// <summary>The last lines the program wrote, standard output and error interleaved.</summary>
     public string Output
@@ -158,6 +165,7 @@ internal sealed class GroupLeaderProcess : IDisposable
             return;
         }
 
+        _firstLine.TrySetResult(line);
         lock (_lines)
         {
             _lines.Enqueue(line);

@@ -10,7 +10,8 @@ public sealed class GroupLeaderProcessTests
     [Fact]
     public async Task Start_MakesTheProgramLeadItsOwnGroup_AndKillGroupEndsIt()
     {
-        using GroupLeaderProcess sleeper = GroupLeaderProcess.Start("sleep", ["300"], Path.GetTempPath(), new Dictionary<string, string>());
+        using GroupLeaderProcess sleeper = StartSleeper();
+        await sleeper.FirstLine.WaitAsync(Patience);
 
         Assert.Equal(sleeper.Id, GroupLeaderProcess.ProcessGroupOf(sleeper.Id));
         Assert.NotEqual(GroupLeaderProcess.ProcessGroupOf(Environment.ProcessId), sleeper.Id);
@@ -22,7 +23,8 @@ public sealed class GroupLeaderProcessTests
     [Fact]
     public async Task Group_IsKilled_WhenTheProcessThatStartedItLetsGoOfItsInput()
     {
-        GroupLeaderProcess sleeper = GroupLeaderProcess.Start("sleep", ["300"], Path.GetTempPath(), new Dictionary<string, string>());
+        GroupLeaderProcess sleeper = StartSleeper();
+        await sleeper.FirstLine.WaitAsync(Patience);
         int group = sleeper.Id;
         using Process watched = Process.GetProcessById(group);
         Assert.True(GroupLeaderProcess.GroupHasMembers(group));
@@ -33,6 +35,10 @@ public sealed class GroupLeaderProcessTests
         await watched.WaitForExitAsync().WaitAsync(Patience);
         await GroupEmptiedAsync(group);
     }
+
+    // It says so once it runs, that is once setsid has made its group; then it becomes sleep, in the same process.
+    private static GroupLeaderProcess StartSleeper() =>
+        GroupLeaderProcess.Start("sh", ["-c", "echo started; exec sleep 300"], Path.GetTempPath(), new Dictionary<string, string>());
 
     // The whole group gets the signal at once, but each member leaves when it is next scheduled: wait for the last.
     private static async Task GroupEmptiedAsync(int group)

@@ -24,11 +24,26 @@ public sealed class BenchmarkSmokeTests
         "application-side allocation per job",
     ];
 
+    private static readonly string[] BrokerScenarios =
+    [
+        "broker: node started",
+        "in-memory queue: throughput, trivial, 64 concurrent PutAsync + collector, 2×2",
+        "broker: throughput, trivial, 64 concurrent PutAsync + collector, 1 host 2×2",
+        "broker: throughput, the same, 2 hosts 2×2",
+        "broker: round trip, RunAsync, 1×1, p50",
+    ];
+
     [Fact]
-    public async Task Harness_SmokeRun_PrintsEveryScenarioWithAFigure()
+    public Task Harness_SmokeRun_PrintsEveryScenarioWithAFigure() => SmokeRunAsync(["--smoke"], Scenarios);
+
+    /// <summary>The scenarios through RabbitMQ, which start a broker node of their own (rabbitmq-server, as ./test.sh installs it).</summary>
+    [Fact]
+    public Task Harness_BrokerSmokeRun_PrintsEveryBrokerScenarioWithAFigure() => SmokeRunAsync(["--smoke", "--broker", "--only", "broker"], BrokerScenarios);
+
+    private static async Task SmokeRunAsync(string[] arguments, string[] scenarios)
     {
         string program = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "Mpms.Hosting.Benchmarks.exe" : "Mpms.Hosting.Benchmarks");
-        using var process = Process.Start(new ProcessStartInfo(program, ["--smoke"])
+        using var process = Process.Start(new ProcessStartInfo(program, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -40,7 +55,7 @@ public sealed class BenchmarkSmokeTests
 
         Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}: {await errors}");
         string[] table = (await output).Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal)).ToArray();
-        foreach (string scenario in Scenarios)
+        foreach (string scenario in scenarios)
         {
             string row = Assert.Single(table, l => l.Contains(scenario, StringComparison.Ordinal));
             string figure = row.Split('|')[2].Trim();
