@@ -21,7 +21,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
 {
     private readonly WaitingLine<TJob, TResult> _waiting;
     private readonly JobSchedule<PendingJob<TJob, TResult>> _schedule;
-    private readonly RetryPolicy _retry;
+    private readonly FailedAttempts _failedAttempts;
     private readonly TimeProvider _time;
     private readonly QueueGate _gate;
     private readonly OutcomeLedger<TJob, TResult> _ledger;
@@ -37,7 +37,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
     {
         _waiting = new WaitingLine<TJob, TResult>(agingInterval);
         _schedule = new JobSchedule<PendingJob<TJob, TResult>>(time, OnDue);
-        _retry = retry;
+        _failedAttempts = new FailedAttempts(poolName, retry, logger);
         _time = time;
         _placesFreedAtStart = placesFreedAtStart;
         PoolName = poolName;
@@ -135,11 +135,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
     public void CancelWaiting(string reason)
     {
         CancelScheduled(reason);
-        while (_waiting.TryTake(out PendingJob<TJob, TResult>? job))
-        {
-            ReleasePlace(job);
-            Finish(job, Outcome<TResult>.Canceled($"The job never ran: {reason}."));
-        }
+        EndWaiting(Outcome<TResult>.Canceled($"The job never ran: {reason}."));
     }
 
     /// <summary>
@@ -322,36 +318,13 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
     /// <returns><see langword="true"/> when the job runs again; <see langword="false"/> when the failure is its outcome.</returns>
     private bool TryRetry(PendingJob<TJob, TResult> job, MpmsWorkerException failure)
     {
-        MpmsRetryOptions policy = job.PutOptions?.Retry ?? _retry.PoolOptions;
-        RetryVerdict verdict;
-        TimeSpan delay = TimeSpan.Zero;
-        try
+        if (_failedAttempts.RetryDelay(job.JobId, job.Attempt, job.CancelRequested, job.PutOptions?.Retry, failure) is not TimeSpan delay)
         {
-            verdict = job.CancelRequested ? RetryVerdict.NotRetried : _retry.Decide(policy, job.Attempt, failure, out delay);
-        }
-        catch (Exception ex)
-        {
-            JobLog.RetryPredicateFailed(_logger, PoolName, job.JobId, ex);
             return false;
         }
 
-        switch (verdict)
-        {
-            case RetryVerdict.Retry:
-                JobLog.AttemptFailed(_logger, PoolName, job.JobId, job.Attempt, policy.MaxAttempts, failure.RemoteType, failure.Message, delay);
-                Requeue(job, newAttempt: true, delay > TimeSpan.Zero ? _time.GetUtcNow() + delay : null);
-                return true;
-            case RetryVerdict.Exhausted:
-                JobLog.RetriesExhausted(_logger, PoolName, job.JobId, job.Attempt, policy.MaxAttempts, failure.RemoteType, failure.Message);
-                return false;
-            default:
-                if (policy.MaxAttempts > 1 && !job.CancelRequested)
-                {
-                    JobLog.NotRetried(_logger, PoolName, job.JobId, failure.RemoteType);
-                }
-
-                return false;
-        }
+        Requeue(job, newAttempt: true, delay > TimeSpan.Zero ? _time.GetUtcNow() + delay : null);
+        return true;
     }
 
     /// <summary>A job's time has come: it joins the waiting line, unless it was canceled meanwhile.</summary>
@@ -363,12 +336,15 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
         }
     }
 
-    private void FailWaiting(string reason)
+    private void FailWaiting(string reason) => EndWaiting(Outcome<TResult>.PoolFailed(reason));
+
+    /// <summary>Ends every job in the waiting line with <paramref name="outcome"/>.</summary>
+    private void EndWaiting(in Outcome<TResult> outcome)
     {
         while (_waiting.TryTake(out PendingJob<TJob, TResult>? job))
         {
             ReleasePlace(job);
-            Finish(job, Outcome<TResult>.PoolFailed(reason));
+            Finish(job, outcome);
         }
     }
 
