@@ -33,6 +33,9 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
         _logger = logger;
     }
 
+    /// <summary>Gets a value indicating whether the job queue orders by priority: classic queues do, quorum queues (RabbitMQ 3.x) do not.</summary>
+    public bool CarriesPriority => _topology.HasPriorities;
+
     /// <summary>Gets how many jobs put here wait for their outcome.</summary>
     public int Outstanding => _out.Count;
 
@@ -119,6 +122,7 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
             Persistent = true,
             MessageId = job.JobId,
             ReplyTo = _topology.HostId,
+            Priority = (byte)job.Priority,
             Headers = new Dictionary<string, object?>
             {
                 [Headers.IdHigh] = job.IdHigh,

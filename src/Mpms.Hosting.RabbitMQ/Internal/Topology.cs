@@ -25,7 +25,13 @@ internal sealed class Topology
         _options = options;
     }
 
+    /// <summary>The highest job priority (<see cref="MpmsPutOptions.Priority"/> is 0–9), and the job queue's <c>x-max-priority</c>.</summary>
+    public const byte MaxPriority = 9;
+
     private readonly MpmsRabbitMqOptions _options;
+
+    /// <summary>Gets a value indicating whether the job queue delivers higher priorities first (a classic queue declared with <c>x-max-priority</c>).</summary>
+    public bool HasPriorities => _options.QueueType == MpmsRabbitMqQueueType.Classic;
 
     /// <summary>Gets the durable queue every host puts jobs on and takes jobs from.</summary>
     public string Jobs { get; }
@@ -70,6 +76,12 @@ internal sealed class Topology
             jobs["x-delivery-limit"] = _options.DeliveryLimit;
             jobs["x-dead-letter-exchange"] = string.Empty;
             jobs["x-dead-letter-routing-key"] = Dead;
+        }
+        else
+        {
+            // Changes the queue's arguments: a job queue declared by an earlier version without it must be deleted
+            // (once drained) before hosts of this version start, or the broker refuses the declaration.
+            jobs["x-max-priority"] = MaxPriority;
         }
 
         await channel.QueueDeclareAsync(Jobs, durable: true, exclusive: false, autoDelete: false, arguments: jobs, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -84,14 +84,42 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (Forwarder is not null && (options.Priority != 0 || options.Delay is not null || options.NotBefore is not null || options.Retry is not null))
+        if (Forwarder is { } forwarder && Uncarried(options, forwarder) is { } uncarried)
         {
             throw new NotSupportedException(
-                $"Pool '{PoolName}' runs its jobs through a broker, which does not carry a job's Priority, Delay, NotBefore or Retry yet: put the job without them.");
+                $"Pool '{PoolName}' runs its jobs through a broker, which does not carry a job's {uncarried}: put the job without it.");
         }
 
         _gate.ThrowIfNotAccepting();
         return options.RunAt(_time.GetUtcNow());
+    }
+
+    /// <summary>Names the options of a put that the forwarder cannot take to where the job runs, or <see langword="null"/>.</summary>
+    private static string? Uncarried(MpmsPutOptions options, IJobForwarder forwarder)
+    {
+        bool priority = options.Priority != 0 && !forwarder.CarriesPriority;
+        if (!priority && options.Delay is null && options.NotBefore is null && options.Retry is null)
+        {
+            return null;
+        }
+
+        List<string> names = [];
+        if (priority)
+        {
+            names.Add(nameof(options.Priority));
+        }
+
+        if (options.Delay is not null || options.NotBefore is not null)
+        {
+            names.Add("Delay or NotBefore");
+        }
+
+        if (options.Retry is not null)
+        {
+            names.Add(nameof(options.Retry));
+        }
+
+        return names.Count == 0 ? null : string.Join(", ", names);
     }
 
     /// <summary>Serialises the job, takes a place (a scheduled one for a job that waits for its time) and accepts it.</summary>
