@@ -21,17 +21,23 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     private readonly Topology _topology;
     private readonly MpmsRabbitMqOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private BrokerConnection? _connection;
     private IChannel? _replies;
+    private IChannel? _declares;
 
-    public JobForwarder(string poolName, JobQueue<TJob, TResult> jobs, Topology topology, MpmsRabbitMqOptions options, ILogger logger)
+    public JobForwarder(string poolName, JobQueue<TJob, TResult> jobs, Topology topology, MpmsRabbitMqOptions options, TimeProvider time, ILogger logger)
     {
         _poolName = poolName;
         _jobs = jobs;
         _topology = topology;
         _options = options;
+        _time = time;
         _logger = logger;
     }
+
+    /// <summary>Gets the longest delay a delay queue takes: the broker reads its expiry (delay and a minute) as 32-bit milliseconds.</summary>
+    public TimeSpan MaxDelay { get; } = TimeSpan.FromMilliseconds(int.MaxValue - Topology.DelayQueueGrace);
 
     /// <summary>Gets a value indicating whether the job queue orders by priority: classic queues do, quorum queues (RabbitMQ 3.x) do not.</summary>
     public bool CarriesPriority => _topology.HasPriorities;
@@ -44,6 +50,7 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     {
         _connection = connection;
         _replies = await connection.CreateChannelAsync(cancellationToken).ConfigureAwait(false);
+        _declares = await connection.CreateChannelAsync(cancellationToken).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(_replies);
         consumer.ReceivedAsync += OnOutcomeAsync;
 
@@ -83,6 +90,22 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
         }
     }
 
+    /// <summary>
+    /// The pool begins to stop: jobs put here that wait on the broker for their time could outwait any shutdown, so
+    /// their handles end now as canceled; the jobs stay on the broker and run at their time on whichever host is there.
+    /// </summary>
+    public void EndDelayed()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (PendingJob<TJob, TResult> job in _out.Values)
+        {
+            if (job.ReadyAt > now)
+            {
+                End(job, Outcome<TResult>.Canceled($"The host stopped while the job waited on RabbitMQ for its time ({job.ReadyAt:O}); it still runs then, and its outcome goes to {_topology.OrphanedOutcomes}."));
+            }
+        }
+    }
+
     /// <summary>The pool stopped: jobs put here that have no outcome yet end as canceled; their outcomes, if they come, go to the orphaned queue.</summary>
     public void EndUnanswered()
     {
@@ -104,10 +127,13 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
 
     public async ValueTask StopAsync()
     {
-        if (_replies is { } replies)
+        foreach (IChannel? channel in (IChannel?[])[_replies, _declares])
         {
-            await replies.CloseAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            replies.Dispose();
+            if (channel is not null)
+            {
+                await channel.CloseAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                channel.Dispose();
+            }
         }
     }
 
@@ -135,7 +161,20 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
             properties.Headers[Headers.TraceParent] = traceParent;
         }
 
-        await connection.PublishAsync(string.Empty, _topology.Jobs, properties, job.Payload, _options.PutTimeout, cancellationToken).ConfigureAwait(false);
+        // A job that waits for its time waits on the broker, where it outlives this host.
+        TimeSpan delay = job.ReadyAt - _time.GetUtcNow();
+        string queue = delay >= TimeSpan.FromMilliseconds(1) ? await DeclareDelayAsync(job.JobId, delay, cancellationToken).ConfigureAwait(false) : _topology.Jobs;
+        await connection.PublishAsync(string.Empty, queue, properties, job.Payload, _options.PutTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> DeclareDelayAsync(string jobId, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        IChannel channel = _declares ?? throw new InvalidOperationException("The broker is not connected yet.");
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(_options.PutTimeout);
+
+        // The client serialises a channel's requests, so concurrent puts may share this one.
+        return await _topology.DeclareDelayAsync(channel, jobId, delay, limit.Token).ConfigureAwait(false);
     }
 
     private async Task ForwardInBackgroundAsync(IJobLease job)

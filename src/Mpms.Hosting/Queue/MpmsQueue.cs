@@ -84,21 +84,24 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (Forwarder is { } forwarder && Uncarried(options, forwarder) is { } uncarried)
+        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset? runAt = options.RunAt(now);
+        if (Forwarder is { } forwarder && Uncarried(options, forwarder, runAt - now) is { } uncarried)
         {
             throw new NotSupportedException(
                 $"Pool '{PoolName}' runs its jobs through a broker, which does not carry a job's {uncarried}: put the job without it.");
         }
 
         _gate.ThrowIfNotAccepting();
-        return options.RunAt(_time.GetUtcNow());
+        return runAt;
     }
 
     /// <summary>Names the options of a put that the forwarder cannot take to where the job runs, or <see langword="null"/>.</summary>
-    private static string? Uncarried(MpmsPutOptions options, IJobForwarder forwarder)
+    private static string? Uncarried(MpmsPutOptions options, IJobForwarder forwarder, TimeSpan? wait)
     {
         bool priority = options.Priority != 0 && !forwarder.CarriesPriority;
-        if (!priority && options.Delay is null && options.NotBefore is null && options.Retry is null)
+        bool delay = wait > forwarder.MaxDelay;
+        if (!priority && !delay && options.Retry is null)
         {
             return null;
         }
@@ -109,9 +112,9 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             names.Add(nameof(options.Priority));
         }
 
-        if (options.Delay is not null || options.NotBefore is not null)
+        if (delay)
         {
-            names.Add("Delay or NotBefore");
+            names.Add(forwarder.MaxDelay > TimeSpan.Zero ? $"Delay or NotBefore beyond {forwarder.MaxDelay}" : "Delay or NotBefore");
         }
 
         if (options.Retry is not null)
@@ -221,13 +224,15 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         }
 
         _telemetry.JobEnqueued(_poolTag);
-        if (runAt is { } at)
+        if (Forwarder is { } forwarder)
+        {
+            // A broker holds a delayed job until its time as well (durably): the forwarder sends it to run at ReadyAt.
+            pending.ReadyAt = runAt ?? now;
+            _jobs.LeaseToForwarder(pending, forwarder);
+        }
+        else if (runAt is { } at)
         {
             _jobs.Schedule(pending, at);
-        }
-        else if (Forwarder is { } forwarder)
-        {
-            _jobs.LeaseToForwarder(pending, forwarder);
         }
         else
         {
