@@ -86,7 +86,9 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     {
         if (_connection is { } connection)
         {
-            _ = TellCancelAsync(connection, lease.JobId);
+            _ = lease is PendingJob<TJob, TResult> job && job.ReadyAt > _time.GetUtcNow()
+                ? CancelDelayedAsync(connection, job)
+                : TellCancelAsync(connection, lease.JobId);
         }
     }
 
@@ -187,6 +189,32 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
         {
             // The job has ended as failed, and its handle says why.
         }
+    }
+
+    /// <summary>
+    /// Takes a job that waits for its time off the broker by deleting its delay queue: no host ever sees it, and the
+    /// hosts need not remember the cancel until its time (they remember one for an hour). A job already on its way
+    /// (its time came, or the put is not confirmed yet) is canceled by telling every host instead.
+    /// </summary>
+    private async Task CancelDelayedAsync(BrokerConnection connection, PendingJob<TJob, TResult> job)
+    {
+        try
+        {
+            // A channel of its own: the broker may close it over a queue that is not there, and no put shares it.
+            await using IChannel channel = await connection.CreateChannelAsync(CancellationToken.None).ConfigureAwait(false);
+            uint deleted = await channel.QueueDeleteAsync(_topology.DelayPrefix + job.JobId, ifUnused: false, ifEmpty: false).ConfigureAwait(false);
+            if (deleted > 0)
+            {
+                End(job, Outcome<TResult>.Canceled("The job was canceled while it waited on RabbitMQ for its time; it never ran.", job.CancelToken));
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The delay queue could not be deleted: the hosts are told, as for any job.
+        }
+
+        await TellCancelAsync(connection, job.JobId).ConfigureAwait(false);
     }
 
     private async Task TellCancelAsync(BrokerConnection connection, string jobId)

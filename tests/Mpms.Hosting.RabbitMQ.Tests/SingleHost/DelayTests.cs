@@ -79,6 +79,36 @@ public sealed class DelayTests(RabbitMqBrokerFixture fixture) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Cancel_DelayedJob_EndsCanceledAtOnce_AndTakesItOffTheBroker()
+    {
+        string prefix = InProcessHost.NewPrefix();
+        using IHost host = Build(prefix);
+        await host.StartAsync();
+        try
+        {
+            var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
+
+            // Longer than the hour a host remembers a cancel: only taking the job off the broker keeps it from running.
+            MpmsJobHandle<HostResult> delayed = await queue.PutAsync(new HostJob(3, 0), new MpmsPutOptions { Delay = TimeSpan.FromHours(2) });
+            Assert.Equal((1u, 0u), await CountsAsync(prefix, delayed.JobId));
+
+            delayed.Cancel();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => delayed.Completion.WaitAsync(Patience));
+            Assert.Equal(MpmsJobStatus.Canceled, delayed.Status);
+            await using IConnection connection = await fixture.Broker.ConnectAsync();
+            await using IChannel channel = await connection.CreateChannelAsync();
+            var missing = await Assert.ThrowsAsync<global::RabbitMQ.Client.Exceptions.OperationInterruptedException>(() => channel.QueueDeclarePassiveAsync($"{prefix}.HostWorker.delay.{delayed.JobId}"));
+            Assert.Equal((ushort)404, missing.ShutdownReason?.ReplyCode);
+            Assert.Empty(Started());
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     public void Dispose()
     {
         Environment.SetEnvironmentVariable("TESTHOST_STARTED", null);
