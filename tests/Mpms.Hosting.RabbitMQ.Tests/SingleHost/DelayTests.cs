@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
@@ -12,8 +13,11 @@ public sealed class DelayTests(RabbitMqBrokerFixture fixture) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    // Long enough that what the tests do before the job's time (a round trip, a host's stop) is done well before it.
-    private static readonly TimeSpan Delay = TimeSpan.FromSeconds(8);
+    // A delay no test outlives: a job put with it is still waiting whatever the machine's load.
+    private static readonly TimeSpan Never = TimeSpan.FromHours(1);
+
+    // A delay the tests wait out; nothing they assert depends on doing anything within it.
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(2);
 
     private readonly string _started = Path.GetTempFileName();
 
@@ -27,19 +31,26 @@ public sealed class DelayTests(RabbitMqBrokerFixture fixture) : IDisposable
         {
             var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
 
-            MpmsJobHandle<HostResult> delayed = await queue.PutAsync(new HostJob(1, 0), new MpmsPutOptions { Delay = Delay });
-            Assert.Equal((1u, 0u), await CountsAsync(prefix, delayed.JobId));
+            MpmsJobHandle<HostResult> waiting = await queue.PutAsync(new HostJob(1, 0), new MpmsPutOptions { Delay = Never });
+            var sincePut = Stopwatch.StartNew();
+            MpmsJobHandle<HostResult> delayed = await queue.PutAsync(new HostJob(3, 0), new MpmsPutOptions { Delay = Short });
+            Assert.Equal(1u, (await CountsAsync(prefix, waiting.JobId)).Delayed);
 
-            // A job put after it, without a delay, runs while the delayed one still waits.
+            // A job put after them, without a delay, runs while the delayed ones wait on the broker.
             HostResult now = await queue.RunAsync(new HostJob(2, 0)).WaitAsync(Patience);
-            Assert.Equal([2], Started());
-            Assert.False(delayed.Completion.IsCompleted);
+            Assert.DoesNotContain(1, Started());
 
+            // The short one runs once its time has come, and not before: its time began after the clock did.
             HostResult later = await delayed.Completion.WaitAsync(Patience);
+            Assert.True(sincePut.Elapsed >= Short, $"The job delayed by {Short} completed {sincePut.Elapsed} after it was put.");
+            Assert.Equal((2, 3), (now.N, later.N));
+            Assert.Equal(0u, (await CountsAsync(prefix, delayed.JobId)).Delayed);
 
-            Assert.Equal((2, 1), (now.N, later.N));
-            Assert.Equal([2, 1], Started());
-            Assert.Equal((0u, 0u), await CountsAsync(prefix, delayed.JobId));
+            // The long one still waits, unrun; a cancel takes it off the broker.
+            Assert.DoesNotContain(1, Started());
+            Assert.False(waiting.Completion.IsCompleted);
+            waiting.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.Completion.WaitAsync(Patience));
         }
         finally
         {
@@ -56,13 +67,15 @@ public sealed class DelayTests(RabbitMqBrokerFixture fixture) : IDisposable
         {
             await putter.StartAsync();
             var queue = putter.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
-            delayed = await queue.PutAsync(new HostJob(7, 0), new MpmsPutOptions { Delay = Delay });
+            delayed = await queue.PutAsync(new HostJob(7, 0), new MpmsPutOptions { Delay = Short });
             await putter.StopAsync();
         }
 
-        // The putting host is gone and the job still waits on the broker, unrun.
+        // The putting host is gone, no host consumes, and the job is on the broker, unrun: in its delay queue, or in
+        // the job queue if its time has come meanwhile.
         Assert.Equal(MpmsJobStatus.Canceled, delayed.Status);
-        Assert.Equal((1u, 0u), await CountsAsync(prefix, delayed.JobId));
+        (uint waiting, uint due) = await CountsAsync(prefix, delayed.JobId);
+        Assert.Equal(1u, waiting + due);
         Assert.Empty(Started());
 
         using IHost other = Build(prefix);
@@ -125,14 +138,26 @@ public sealed class DelayTests(RabbitMqBrokerFixture fixture) : IDisposable
     private List<int> Started() =>
         [.. File.ReadAllLines(_started).Where(line => line.Length > 0).Select(line => int.Parse(line, System.Globalization.CultureInfo.InvariantCulture))];
 
-    /// <summary>The messages in the job's delay queue and in the pool's job queue.</summary>
+    /// <summary>The messages in the job's delay queue (0 once the queue is gone) and in the pool's job queue.</summary>
     private async Task<(uint Delayed, uint Jobs)> CountsAsync(string prefix, string jobId)
     {
         await using IConnection connection = await fixture.Broker.ConnectAsync();
+        uint delayed;
+        await using (IChannel probe = await connection.CreateChannelAsync())
+        {
+            try
+            {
+                delayed = (await probe.QueueDeclarePassiveAsync($"{prefix}.HostWorker.delay.{jobId}")).MessageCount;
+            }
+            catch (global::RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+            {
+                delayed = 0; // the channel is closed by the refusal: the next look uses another
+            }
+        }
+
         await using IChannel channel = await connection.CreateChannelAsync();
-        QueueDeclareOk delayed = await channel.QueueDeclarePassiveAsync($"{prefix}.HostWorker.delay.{jobId}");
         QueueDeclareOk jobs = await channel.QueueDeclarePassiveAsync($"{prefix}.HostWorker.jobs");
-        return (delayed.MessageCount, jobs.MessageCount);
+        return (delayed, jobs.MessageCount);
     }
 
     // Polls the file the workers write: what is awaited is the host's progress, bounded so a broken run fails.
