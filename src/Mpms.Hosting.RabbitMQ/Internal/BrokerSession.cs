@@ -43,7 +43,11 @@ internal sealed class BrokerSession<TJob, TResult>(
         RabbitMqLog.Connected(logger, poolName, topology.HostId, _connection.Endpoint, dispatcher.Prefetch);
     }
 
-    public void StopTaking() => _ = dispatcher.PauseAsync();
+    public void StopTaking()
+    {
+        _ = dispatcher.PauseAsync();
+        forwarder.EndDelayed();
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -260,7 +260,7 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
             }
         }
 
-        var lease = new DeliveryLease(this, args.DeliveryTag, jobId, idHigh, sequence, (int)(Headers.Long(headers, Headers.Attempt) ?? 1), properties.ReplyTo, Headers.Text(headers, Headers.TraceParent), args.Body.ToArray(), _time.GetTimestamp());
+        var lease = new DeliveryLease(this, args.DeliveryTag, jobId, idHigh, sequence, (int)(Headers.Long(headers, Headers.Attempt) ?? 1), properties.Priority, properties.ReplyTo, Headers.Text(headers, Headers.TraceParent), args.Body.ToArray(), _time.GetTimestamp());
         _held[jobId] = lease;
         if (!_taking)
         {

@@ -14,7 +14,7 @@ internal sealed class DeliveryLease : IJobLease
     private volatile bool _started;
     private volatile bool _cancelRequested;
 
-    public DeliveryLease(DeliveryDispatcher dispatcher, ulong deliveryTag, string jobId, long idHigh, long sequence, int attempt, string replyTo, string? traceParent, byte[] payload, long deliveredAt)
+    public DeliveryLease(DeliveryDispatcher dispatcher, ulong deliveryTag, string jobId, long idHigh, long sequence, int attempt, byte priority, string replyTo, string? traceParent, byte[] payload, long deliveredAt)
     {
         _dispatcher = dispatcher;
         DeliveryTag = deliveryTag;
@@ -22,6 +22,7 @@ internal sealed class DeliveryLease : IJobLease
         IdHigh = idHigh;
         Sequence = sequence;
         Attempt = attempt;
+        Priority = priority;
         ReplyTo = replyTo;
         TraceParent = traceParent;
         Body = payload;
@@ -37,6 +38,9 @@ internal sealed class DeliveryLease : IJobLease
     public int Attempt { get; }
 
     public string? TraceParent { get; }
+
+    /// <summary>Gets the job's priority as it came: every copy this host publishes again keeps it.</summary>
+    public byte Priority { get; }
 
     public ReadOnlyMemory<byte> Payload => Body;
 

@@ -21,17 +21,26 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     private readonly Topology _topology;
     private readonly MpmsRabbitMqOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private BrokerConnection? _connection;
     private IChannel? _replies;
+    private IChannel? _declares;
 
-    public JobForwarder(string poolName, JobQueue<TJob, TResult> jobs, Topology topology, MpmsRabbitMqOptions options, ILogger logger)
+    public JobForwarder(string poolName, JobQueue<TJob, TResult> jobs, Topology topology, MpmsRabbitMqOptions options, TimeProvider time, ILogger logger)
     {
         _poolName = poolName;
         _jobs = jobs;
         _topology = topology;
         _options = options;
+        _time = time;
         _logger = logger;
     }
+
+    /// <summary>Gets the longest delay a delay queue takes: the broker reads its expiry (delay and a minute) as 32-bit milliseconds.</summary>
+    public TimeSpan MaxDelay { get; } = TimeSpan.FromMilliseconds(int.MaxValue - Topology.DelayQueueGrace);
+
+    /// <summary>Gets a value indicating whether the job queue orders by priority: classic queues do, quorum queues (RabbitMQ 3.x) do not.</summary>
+    public bool CarriesPriority => _topology.HasPriorities;
 
     /// <summary>Gets how many jobs put here wait for their outcome.</summary>
     public int Outstanding => _out.Count;
@@ -41,6 +50,7 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     {
         _connection = connection;
         _replies = await connection.CreateChannelAsync(cancellationToken).ConfigureAwait(false);
+        _declares = await connection.CreateChannelAsync(cancellationToken).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(_replies);
         consumer.ReceivedAsync += OnOutcomeAsync;
 
@@ -76,7 +86,25 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     {
         if (_connection is { } connection)
         {
-            _ = TellCancelAsync(connection, lease.JobId);
+            _ = lease is PendingJob<TJob, TResult> job && job.ReadyAt > _time.GetUtcNow()
+                ? CancelDelayedAsync(connection, job)
+                : TellCancelAsync(connection, lease.JobId);
+        }
+    }
+
+    /// <summary>
+    /// The pool begins to stop: jobs put here that wait on the broker for their time could outwait any shutdown, so
+    /// their handles end now as canceled; the jobs stay on the broker and run at their time on whichever host is there.
+    /// </summary>
+    public void EndDelayed()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (PendingJob<TJob, TResult> job in _out.Values)
+        {
+            if (job.ReadyAt > now)
+            {
+                End(job, Outcome<TResult>.Canceled($"The host stopped while the job waited on RabbitMQ for its time ({job.ReadyAt:O}); it still runs then, and its outcome goes to {_topology.OrphanedOutcomes}."));
+            }
         }
     }
 
@@ -101,10 +129,13 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
 
     public async ValueTask StopAsync()
     {
-        if (_replies is { } replies)
+        foreach (IChannel? channel in (IChannel?[])[_replies, _declares])
         {
-            await replies.CloseAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            replies.Dispose();
+            if (channel is not null)
+            {
+                await channel.CloseAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                channel.Dispose();
+            }
         }
     }
 
@@ -119,6 +150,7 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
             Persistent = true,
             MessageId = job.JobId,
             ReplyTo = _topology.HostId,
+            Priority = (byte)job.Priority,
             Headers = new Dictionary<string, object?>
             {
                 [Headers.IdHigh] = job.IdHigh,
@@ -131,7 +163,20 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
             properties.Headers[Headers.TraceParent] = traceParent;
         }
 
-        await connection.PublishAsync(string.Empty, _topology.Jobs, properties, job.Payload, _options.PutTimeout, cancellationToken).ConfigureAwait(false);
+        // A job that waits for its time waits on the broker, where it outlives this host.
+        TimeSpan delay = job.ReadyAt - _time.GetUtcNow();
+        string queue = delay >= TimeSpan.FromMilliseconds(1) ? await DeclareDelayAsync(job.JobId, delay, cancellationToken).ConfigureAwait(false) : _topology.Jobs;
+        await connection.PublishAsync(string.Empty, queue, properties, job.Payload, _options.PutTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> DeclareDelayAsync(string jobId, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        IChannel channel = _declares ?? throw new InvalidOperationException("The broker is not connected yet.");
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(_options.PutTimeout);
+
+        // The client serialises a channel's requests, so concurrent puts may share this one.
+        return await _topology.DeclareDelayAsync(channel, jobId, delay, limit.Token).ConfigureAwait(false);
     }
 
     private async Task ForwardInBackgroundAsync(IJobLease job)
@@ -144,6 +189,32 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
         {
             // The job has ended as failed, and its handle says why.
         }
+    }
+
+    /// <summary>
+    /// Takes a job that waits for its time off the broker by deleting its delay queue: no host ever sees it, and the
+    /// hosts need not remember the cancel until its time (they remember one for an hour). A job already on its way
+    /// (its time came, or the put is not confirmed yet) is canceled by telling every host instead.
+    /// </summary>
+    private async Task CancelDelayedAsync(BrokerConnection connection, PendingJob<TJob, TResult> job)
+    {
+        try
+        {
+            // A channel of its own: the broker may close it over a queue that is not there, and no put shares it.
+            await using IChannel channel = await connection.CreateChannelAsync(CancellationToken.None).ConfigureAwait(false);
+            uint deleted = await channel.QueueDeleteAsync(_topology.DelayPrefix + job.JobId, ifUnused: false, ifEmpty: false).ConfigureAwait(false);
+            if (deleted > 0)
+            {
+                End(job, Outcome<TResult>.Canceled("The job was canceled while it waited on RabbitMQ for its time; it never ran.", job.CancelToken));
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The delay queue could not be deleted: the hosts are told, as for any job.
+        }
+
+        await TellCancelAsync(connection, job.JobId).ConfigureAwait(false);
     }
 
     private async Task TellCancelAsync(BrokerConnection connection, string jobId)

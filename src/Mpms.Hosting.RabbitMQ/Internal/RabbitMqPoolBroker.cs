@@ -17,7 +17,7 @@ internal sealed class RabbitMqPoolBroker(string poolName, MpmsRabbitMqOptions op
         // Every host numbers its jobs from its own random point, so that jobs of different hosts do not meet with one
         // sequence number on a link (which keys its jobs by it); 2^62 leaves room for any number of jobs.
         queue.Gate.OffsetSequences(RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue);
-        var forwarder = new JobForwarder<TJob, TResult>(poolName, queue.Jobs, topology, options, logger);
+        var forwarder = new JobForwarder<TJob, TResult>(poolName, queue.Jobs, topology, options, time, logger);
         queue.Puts.Forwarder = forwarder;
         var dispatcher = new DeliveryDispatcher(poolName, queue.Jobs, topology, poolOptions, options, time, logger);
         return new BrokerSession<TJob, TResult>(poolName, options, topology, forwarder, dispatcher, time, logger);

@@ -80,6 +80,7 @@ internal sealed class Settler(DeliveryDispatcher dispatcher, MpmsRabbitMqOptions
             Persistent = true,
             MessageId = lease.JobId,
             ReplyTo = lease.ReplyTo,
+            Priority = lease.Priority,
             Headers = new Dictionary<string, object?>
             {
                 [Headers.IdHigh] = lease.IdHigh,

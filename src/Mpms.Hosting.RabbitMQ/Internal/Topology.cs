@@ -21,11 +21,18 @@ internal sealed class Topology
         HostQueue = $"{root}.host.{hostId}";
         CancelQueue = $"{root}.cancels.{hostId}";
         LeasePrefix = $"{root}.lease.";
+        DelayPrefix = $"{root}.delay.";
         HostId = hostId;
         _options = options;
     }
 
+    /// <summary>The highest job priority (<see cref="MpmsPutOptions.Priority"/> is 0–9), and the job queue's <c>x-max-priority</c>.</summary>
+    public const byte MaxPriority = 9;
+
     private readonly MpmsRabbitMqOptions _options;
+
+    /// <summary>Gets a value indicating whether the job queue delivers higher priorities first (a classic queue declared with <c>x-max-priority</c>).</summary>
+    public bool HasPriorities => _options.QueueType == MpmsRabbitMqQueueType.Classic;
 
     /// <summary>Gets the durable queue every host puts jobs on and takes jobs from.</summary>
     public string Jobs { get; }
@@ -54,6 +61,9 @@ internal sealed class Topology
     /// <summary>Gets the start of the names of per-job lease queues.</summary>
     public string LeasePrefix { get; }
 
+    /// <summary>Gets the start of the names of per-job delay queues.</summary>
+    public string DelayPrefix { get; }
+
     /// <summary>Gets this host's id: the routing key of its outcomes.</summary>
     public string HostId { get; }
 
@@ -70,6 +80,12 @@ internal sealed class Topology
             jobs["x-delivery-limit"] = _options.DeliveryLimit;
             jobs["x-dead-letter-exchange"] = string.Empty;
             jobs["x-dead-letter-routing-key"] = Dead;
+        }
+        else
+        {
+            // Changes the queue's arguments: a job queue declared by an earlier version without it must be deleted
+            // (once drained) before hosts of this version start, or the broker refuses the declaration.
+            jobs["x-max-priority"] = MaxPriority;
         }
 
         await channel.QueueDeclareAsync(Jobs, durable: true, exclusive: false, autoDelete: false, arguments: jobs, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -111,6 +127,30 @@ internal sealed class Topology
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
         return name;
     }
+
+    /// <summary>
+    /// Declares the delay queue of one job: its message moves to the job queue once <paramref name="delay"/> has passed.
+    /// One queue per job, as the broker expires messages only at the head of a queue: in a shared queue a long delay
+    /// would hold back every shorter one behind it.
+    /// </summary>
+    public async Task<string> DeclareDelayAsync(IChannel channel, string jobId, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        string name = DelayPrefix + jobId;
+        long delayMs = Math.Max(1, (long)Math.Ceiling(delay.TotalMilliseconds));
+        await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?>
+        {
+            ["x-message-ttl"] = delayMs,
+            ["x-dead-letter-exchange"] = string.Empty,
+            ["x-dead-letter-routing-key"] = Jobs,
+
+            // Nothing consumes it: the empty queue goes a minute after its message left.
+            ["x-expires"] = delayMs + DelayQueueGrace,
+        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return name;
+    }
+
+    /// <summary>How long a delay queue outlives its delay, in milliseconds.</summary>
+    public const long DelayQueueGrace = 60_000;
 
     private Dictionary<string, object?> QueueTypeArguments() => _options.QueueType == MpmsRabbitMqQueueType.Quorum
         ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }

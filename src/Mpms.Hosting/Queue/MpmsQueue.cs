@@ -84,14 +84,45 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (Forwarder is not null && (options.Priority != 0 || options.Delay is not null || options.NotBefore is not null || options.Retry is not null))
+        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset? runAt = options.RunAt(now);
+        if (Forwarder is { } forwarder && Uncarried(options, forwarder, runAt - now) is { } uncarried)
         {
             throw new NotSupportedException(
-                $"Pool '{PoolName}' runs its jobs through a broker, which does not carry a job's Priority, Delay, NotBefore or Retry yet: put the job without them.");
+                $"Pool '{PoolName}' runs its jobs through a broker, which does not carry a job's {uncarried}: put the job without it.");
         }
 
         _gate.ThrowIfNotAccepting();
-        return options.RunAt(_time.GetUtcNow());
+        return runAt;
+    }
+
+    /// <summary>Names the options of a put that the forwarder cannot take to where the job runs, or <see langword="null"/>.</summary>
+    private static string? Uncarried(MpmsPutOptions options, IJobForwarder forwarder, TimeSpan? wait)
+    {
+        bool priority = options.Priority != 0 && !forwarder.CarriesPriority;
+        bool delay = wait > forwarder.MaxDelay;
+        if (!priority && !delay && options.Retry is null)
+        {
+            return null;
+        }
+
+        List<string> names = [];
+        if (priority)
+        {
+            names.Add(nameof(options.Priority));
+        }
+
+        if (delay)
+        {
+            names.Add(forwarder.MaxDelay > TimeSpan.Zero ? $"Delay or NotBefore beyond {forwarder.MaxDelay}" : "Delay or NotBefore");
+        }
+
+        if (options.Retry is not null)
+        {
+            names.Add(nameof(options.Retry));
+        }
+
+        return names.Count == 0 ? null : string.Join(", ", names);
     }
 
     /// <summary>Serialises the job, takes a place (a scheduled one for a job that waits for its time) and accepts it.</summary>
@@ -193,13 +224,15 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         }
 
         _telemetry.JobEnqueued(_poolTag);
-        if (runAt is { } at)
+        if (Forwarder is { } forwarder)
+        {
+            // A broker holds a delayed job until its time as well (durably): the forwarder sends it to run at ReadyAt.
+            pending.ReadyAt = runAt ?? now;
+            _jobs.LeaseToForwarder(pending, forwarder);
+        }
+        else if (runAt is { } at)
         {
             _jobs.Schedule(pending, at);
-        }
-        else if (Forwarder is { } forwarder)
-        {
-            _jobs.LeaseToForwarder(pending, forwarder);
         }
         else
         {

@@ -52,7 +52,7 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
-    public async Task PutAsync_WithPriorityDelayOrRetry_FailsInTheCallerAndAcceptsNothing()
+    public async Task PutAsync_WithRetryOrAVeryLongDelay_FailsInTheCallerAndAcceptsNothing()
     {
         using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); });
         await host.StartAsync();
@@ -60,20 +60,46 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
         {
             var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
             var pool = host.Services.GetRequiredService<IMpmsPool<HostJob, HostResult>>();
-            MpmsPutOptions[] unsupported =
+            (MpmsPutOptions Options, string Named)[] unsupported =
             [
-                new() { Priority = 5 },
-                new() { Delay = TimeSpan.FromMinutes(1) },
-                new() { Retry = new MpmsRetryOptions { MaxAttempts = 2 } },
+                (new() { Delay = TimeSpan.FromDays(30) }, "does not carry a job's Delay or NotBefore beyond 24.20:30"),
+                (new() { Priority = 5, Retry = new MpmsRetryOptions { MaxAttempts = 2 } }, "does not carry a job's Retry:"),
             ];
 
-            foreach (MpmsPutOptions options in unsupported)
+            foreach ((MpmsPutOptions options, string named) in unsupported)
             {
                 var error = await Assert.ThrowsAsync<NotSupportedException>(() => queue.PutAsync(new HostJob(1, 0), options).AsTask());
-                Assert.Contains("does not carry a job's Priority, Delay, NotBefore or Retry", error.Message, StringComparison.Ordinal);
+                Assert.Contains(named, error.Message, StringComparison.Ordinal);
             }
 
             Assert.Equal(0, pool.GetStats().Accepted);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task PutAsync_WithPriorityOnAQuorumQueue_FailsInTheCallerAndAcceptsNothing()
+    {
+        using IHost host = InProcessHost.Build(o =>
+        {
+            o.Uri = fixture.Broker.AmqpUri.ToString();
+            o.Prefix = InProcessHost.NewPrefix();
+            o.QueueType = MpmsRabbitMqQueueType.Quorum;
+        });
+        await host.StartAsync();
+        try
+        {
+            var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
+
+            var error = await Assert.ThrowsAsync<NotSupportedException>(() => queue.PutAsync(new HostJob(1, 0), new MpmsPutOptions { Priority = 5 }).AsTask());
+            HostResult plain = await queue.RunAsync(new HostJob(2, 0), new MpmsPutOptions { Priority = 0 }).WaitAsync(Patience);
+
+            Assert.Contains("does not carry a job's Priority:", error.Message, StringComparison.Ordinal);
+            Assert.Equal(2, plain.N);
+            Assert.Equal(1, host.Services.GetRequiredService<IMpmsPool<HostJob, HostResult>>().GetStats().Accepted);
         }
         finally
         {
