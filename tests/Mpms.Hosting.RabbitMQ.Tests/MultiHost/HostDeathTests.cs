@@ -41,7 +41,7 @@ public sealed class HostDeathTests(RabbitMqBrokerFixture fixture, ITestOutputHel
         HostProcess a = await run.StartPutterAsync("a", Jobs, sleepMs: 20, Patience, new Dictionary<string, string> { ["Mpms__QueueCapacity"] = "1000", ["concurrency"] = "200" });
 
         // Killed once its workers have started jobs: it holds more, running and prefetched.
-        await WaitUntilAsync(() => run.StartedCount("b") >= 10, "host b to start jobs");
+        await FileWatch.UntilAsync(run.StartedFile("b"), () => run.StartedCount("b") >= 10, "host b to start jobs", Patience);
         (await victim).KillGroup();
         Assert.True(await (await victim).WaitForExitAsync(Patience), "The killed host did not exit.");
 
@@ -51,15 +51,5 @@ public sealed class HostDeathTests(RabbitMqBrokerFixture fixture, ITestOutputHel
         Assert.Equal(Jobs, outcomes.Count);
         Assert.Equal(Enumerable.Range(0, Jobs), outcomes.Select(o => o.N).Order());
         return outcomes;
-    }
-
-    // Polls a file the host writes: what is awaited is the host's progress, bounded so a broken run fails.
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token).ContinueWith(t => Assert.False(t.IsCanceled, $"Timed out waiting for {what}."), TaskScheduler.Default);
-        }
     }
 }

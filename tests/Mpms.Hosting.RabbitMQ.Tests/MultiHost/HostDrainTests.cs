@@ -17,11 +17,7 @@ public sealed class HostDrainTests(RabbitMqBrokerFixture fixture, ITestOutputHel
         using var run = new HostRun(fixture.Broker.AmqpUri, new Dictionary<string, string> { ["Mpms__OnWorkerLost"] = "Fail" });
         HostProcess b = await run.StartConsumerAsync("b", Patience);
         HostProcess a = await run.StartPutterAsync("a", Jobs, sleepMs: 30, Patience, new Dictionary<string, string> { ["Mpms__QueueCapacity"] = "1000", ["concurrency"] = "200" });
-        using var timeout = new CancellationTokenSource(Patience);
-        while (run.StartedCount("b") < 10)
-        {
-            await Task.Delay(20, timeout.Token);
-        }
+        await FileWatch.UntilAsync(run.StartedFile("b"), () => run.StartedCount("b") >= 10, "host b to start jobs", Patience);
 
         b.Terminate();
 

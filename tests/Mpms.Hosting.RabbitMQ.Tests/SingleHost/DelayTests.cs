@@ -82,7 +82,7 @@ public sealed class DelayTests(RabbitMqBrokerFixture fixture) : IDisposable
         await other.StartAsync();
         try
         {
-            await WaitUntilAsync(() => Started().Contains(7), "the other host to run the delayed job");
+            await FileWatch.UntilAsync(_started, () => Started().Contains(7), "the other host to run the delayed job", Patience);
 
             Assert.Equal([7], Started());
         }
@@ -158,15 +158,5 @@ public sealed class DelayTests(RabbitMqBrokerFixture fixture) : IDisposable
         await using IChannel channel = await connection.CreateChannelAsync();
         QueueDeclareOk jobs = await channel.QueueDeclarePassiveAsync($"{prefix}.HostWorker.jobs");
         return (delayed, jobs.MessageCount);
-    }
-
-    // Polls the file the workers write: what is awaited is the host's progress, bounded so a broken run fails.
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token).ContinueWith(t => Assert.False(t.IsCanceled, $"Timed out waiting for {what}."), TaskScheduler.Default);
-        }
     }
 }

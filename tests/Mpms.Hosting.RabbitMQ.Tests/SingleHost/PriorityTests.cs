@@ -30,7 +30,7 @@ public sealed class PriorityTests(RabbitMqBrokerFixture fixture)
         {
             var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
             MpmsJobHandle<HostResult> blocker = await queue.PutAsync(new HostJob(100, 120_000));
-            await WaitUntilAsync(() => Started(started).Contains(100), "the blocking job to start");
+            await FileWatch.UntilAsync(started, () => Started(started).Contains(100), "the blocking job to start", Patience);
 
             (int N, int Priority)[] puts = [(1, 0), (2, 0), (3, 5), (4, 5), (5, 9), (6, 9)];
             List<MpmsJobHandle<HostResult>> handles = [];
@@ -61,14 +61,4 @@ public sealed class PriorityTests(RabbitMqBrokerFixture fixture)
 
     private static List<int> Started(string file) =>
         [.. File.ReadAllLines(file).Where(line => line.Length > 0).Select(line => int.Parse(line, System.Globalization.CultureInfo.InvariantCulture))];
-
-    // Polls the file the workers write: what is awaited is the host's progress, bounded so a broken run fails.
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token).ContinueWith(t => Assert.False(t.IsCanceled, $"Timed out waiting for {what}."), TaskScheduler.Default);
-        }
-    }
 }
