@@ -2,7 +2,8 @@ namespace Mpms.Hosting.RabbitMQ.TestHost;
 
 /// <summary>
 /// Runs a <see cref="HostJob"/>: appends its number to the file named by TESTHOST_STARTED (when set), so that a test
-/// can tell that this host has started jobs, then sleeps as long as the job says.
+/// can tell that this host has started jobs, then does what the job asks: records its run, reports gated progress,
+/// sleeps, and throws on its first attempts.
 /// </summary>
 public sealed class HostWorker : IMpmsWorker<HostJob, HostResult>
 {
@@ -18,11 +19,44 @@ public sealed class HostWorker : IMpmsWorker<HostJob, HostResult>
             }
         }
 
+        if (job.RunsFile is { } runs)
+        {
+            lock (FileLock)
+            {
+                File.AppendAllText(runs, $"{job.N} {context.Attempt}\n");
+            }
+        }
+
+        if (job.ProgressGate is { } gate)
+        {
+            for (int value = 1; value <= 3; value++)
+            {
+                context.ReportProgress(value);
+                await WaitForFileAsync(Path.Combine(gate, $"ack{value}"), cancellationToken);
+            }
+        }
+
         if (job.SleepMs > 0)
         {
             await Task.Delay(job.SleepMs, cancellationToken);
         }
 
+        if (context.Attempt <= job.FailAttempts)
+        {
+            throw job.Throws == "Argument"
+                ? new ArgumentException($"Job {job.N} refuses attempt {context.Attempt}.")
+                : new InvalidOperationException($"Job {job.N} fails attempt {context.Attempt}.");
+        }
+
         return new HostResult(job.N, Environment.GetEnvironmentVariable("TESTHOST_NAME") ?? "?", context.Attempt);
+    }
+
+    // The test writes the file once it has seen the value: the job cannot go on before, so no value replaces another.
+    private static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
+    {
+        while (!File.Exists(path))
+        {
+            await Task.Delay(10, cancellationToken);
+        }
     }
 }

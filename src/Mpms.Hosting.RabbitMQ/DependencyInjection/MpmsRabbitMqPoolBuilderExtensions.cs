@@ -55,7 +55,6 @@ public static class MpmsRabbitMqPoolBuilderExtensions
 
         builder.Services.AddSingleton<IValidateOptions<MpmsRabbitMqOptions>>(new RabbitMqOptionsValidator(name, keyPrefix));
         builder.Services.AddOptions<MpmsRabbitMqOptions>(name).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<MpmsOptions>>(new BrokerPoolOptionsValidator(name));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton<IPoolBroker>(name, (sp, _) => new RabbitMqPoolBroker(
             name,

@@ -131,6 +131,19 @@ internal sealed class BrokerConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Publishes a notice (progress, a retry on its way) on the same channel as everything else, so that it goes out
+    /// before what is published after it, without waiting for its confirm and without retrying: a notice that is lost
+    /// is replaced by a newer one, or by the outcome. Nothing is sent while the connection is down.
+    /// </summary>
+    public void PublishWithoutConfirm(string exchange, string routingKey, (BasicProperties Properties, byte[] Body) message)
+    {
+        if (_connection.IsOpen && _publish.IsOpen)
+        {
+            _ = PublishIgnoringFailureAsync(exchange, routingKey, message.Properties, message.Body);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -145,6 +158,19 @@ internal sealed class BrokerConnection : IAsyncDisposable
 
         _publish.Dispose();
         _connection.Dispose();
+    }
+
+    private async Task PublishIgnoringFailureAsync(string exchange, string routingKey, BasicProperties properties, byte[] body)
+    {
+        try
+        {
+            // Not mandatory: a notice for a host that is gone is not worth a returned message.
+            await _publish.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, body).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Best effort by design (see PublishWithoutConfirm): the outcome still comes, confirmed.
+        }
     }
 
     /// <summary>The address of the broker, scheme, host, port and virtual host: never the user or the password.</summary>

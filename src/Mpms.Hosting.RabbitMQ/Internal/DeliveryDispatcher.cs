@@ -42,6 +42,7 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
         _local = local;
         Topology = topology;
         _policy = new WorkerLostPolicy(options);
+        Retries = new RetryDecider(poolName, options.Retry, logger);
         _time = time;
         _logger = logger;
 
@@ -59,7 +60,12 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
 
     public int Prefetch => _prefetch;
 
+    public TimeProvider Time => _time;
+
     public Settler Settler { get; }
+
+    /// <summary>Gets what decides whether a run that threw here runs again.</summary>
+    public RetryDecider Retries { get; }
 
     /// <summary>Gets the leases this host holds, by job id: waiting here, or at a process.</summary>
     public ConcurrentDictionary<string, DeliveryLease> Held => _held;
@@ -193,7 +199,12 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
     public void Forget(DeliveryLease lease)
     {
         _held.TryRemove(new KeyValuePair<string, DeliveryLease>(lease.JobId, lease));
-        _sequences.TryRemove(new KeyValuePair<long, string>(lease.Sequence, lease.JobId));
+
+        // A later attempt of the job, here already, keeps the sequence number it shares with this one.
+        if (!_held.ContainsKey(lease.JobId))
+        {
+            _sequences.TryRemove(new KeyValuePair<long, string>(lease.Sequence, lease.JobId));
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -231,8 +242,10 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
         }
 
         // This host still has the job: its channel was recovered and the broker sent it again. The run goes on; only
-        // the delivery to acknowledge changes.
-        if (_held.TryGetValue(jobId, out DeliveryLease? mine))
+        // the delivery to acknowledge changes. A later attempt is not a copy: this host retried the job, and the new
+        // attempt came back before the old delivery was settled.
+        int attempt = (int)(Headers.Long(headers, Headers.Attempt) ?? 1);
+        if (_held.TryGetValue(jobId, out DeliveryLease? mine) && attempt <= mine.Attempt)
         {
             if (!mine.IsEnded)
             {
@@ -260,7 +273,7 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
             }
         }
 
-        var lease = new DeliveryLease(this, args.DeliveryTag, jobId, idHigh, sequence, (int)(Headers.Long(headers, Headers.Attempt) ?? 1), properties.Priority, properties.ReplyTo, Headers.Text(headers, Headers.TraceParent), args.Body.ToArray(), _time.GetTimestamp());
+        var lease = new DeliveryLease(this, args.DeliveryTag, jobId, idHigh, sequence, attempt, properties.Priority, properties.ReplyTo, Headers.Text(headers, Headers.TraceParent), Headers.Bytes(headers, Headers.Retry), args.Body.ToArray(), _time.GetTimestamp());
         _held[jobId] = lease;
         if (!_taking)
         {
@@ -276,8 +289,9 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
         {
             DecideMayHaveStarted(lease);
         }
-        else if (!_sequences.TryAdd(sequence, jobId))
+        else if (!_sequences.TryAdd(sequence, jobId) && !(_sequences.TryGetValue(sequence, out string? holder) && holder == jobId))
         {
+            // (Held by the job's own earlier attempt, not settled yet, the number is no clash: that run has ended.)
             // Another host's job with the same sequence number is here already (hosts start at random offsets, so this
             // is rare): a link keys jobs by it, so this one goes back for another host, or for later.
             lease.TryEnd();
@@ -309,12 +323,13 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
     {
         if (args.BasicProperties.CorrelationId is { } jobId)
         {
-            if (_held.TryGetValue(jobId, out DeliveryLease? lease))
+            if (_held.TryGetValue(jobId, out DeliveryLease? lease) && !lease.IsEnded)
             {
                 lease.RequestCancel();
             }
             else
             {
+                // Not here, or ended here and on its way back to the broker (a retry): if it comes again, it is canceled.
                 _canceled.Add(jobId, _time.GetTimestamp(), _time);
             }
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Mpms.Hosting.Dispatch;
 using Mpms.Hosting.Protocol;
 
@@ -14,7 +15,7 @@ internal sealed class DeliveryLease : IJobLease
     private volatile bool _started;
     private volatile bool _cancelRequested;
 
-    public DeliveryLease(DeliveryDispatcher dispatcher, ulong deliveryTag, string jobId, long idHigh, long sequence, int attempt, byte priority, string replyTo, string? traceParent, byte[] payload, long deliveredAt)
+    public DeliveryLease(DeliveryDispatcher dispatcher, ulong deliveryTag, string jobId, long idHigh, long sequence, int attempt, byte priority, string replyTo, string? traceParent, byte[]? retryPolicy, byte[] payload, long deliveredAt)
     {
         _dispatcher = dispatcher;
         DeliveryTag = deliveryTag;
@@ -25,6 +26,7 @@ internal sealed class DeliveryLease : IJobLease
         Priority = priority;
         ReplyTo = replyTo;
         TraceParent = traceParent;
+        RetryPolicy = retryPolicy;
         Body = payload;
         TakenAt = deliveredAt;
     }
@@ -38,6 +40,9 @@ internal sealed class DeliveryLease : IJobLease
     public int Attempt { get; }
 
     public string? TraceParent { get; }
+
+    /// <summary>Gets the job's own retry policy as it came (<see cref="RetryHeader"/>); every copy this host publishes again keeps it.</summary>
+    public byte[]? RetryPolicy { get; }
 
     /// <summary>Gets the job's priority as it came: every copy this host publishes again keeps it.</summary>
     public byte Priority { get; }
@@ -95,9 +100,27 @@ internal sealed class DeliveryLease : IJobLease
 
     public void Complete(in ResultFrame result, int processId, string? threadName)
     {
-        if (TryEnd())
+        if (!TryEnd())
+        {
+            return;
+        }
+
+        if (result.Status == WireStatus.Failed && _dispatcher.Retries.DelayBeforeNext(this, result.Error!) is TimeSpan delay)
+        {
+            _dispatcher.Settler.RetryAfterFailure(this, delay);
+        }
+        else
         {
             _dispatcher.Answer(this, OutcomeMessage.Result(JobId, result, processId, threadName));
+        }
+    }
+
+    /// <summary>Sends the running job's latest progress to the host that put it, at most as often as the worker's throttle lets it through.</summary>
+    public void ReportProgress(in ReadOnlySequence<byte> value)
+    {
+        if (!IsEnded)
+        {
+            _dispatcher.Settler.PublishProgress(this, value.ToArray());
         }
     }
 

@@ -20,6 +20,8 @@ internal static class Headers
     public const string ExitCode = "mpms-exit-code";
     public const string Signal = "mpms-signal";
     public const string StartedAt = "mpms-started-at";
+    public const string Retry = "mpms-retry";
+    public const string ReadyAt = "mpms-ready-at";
 
     public static long? Long(IDictionary<string, object?>? headers, string name) =>
         headers is not null && headers.TryGetValue(name, out object? value) ? value switch
@@ -31,6 +33,9 @@ internal static class Headers
             byte[] bytes when long.TryParse(Encoding.UTF8.GetString(bytes), NumberStyles.Integer, CultureInfo.InvariantCulture, out long parsed) => parsed,
             _ => null,
         } : null;
+
+    public static byte[]? Bytes(IDictionary<string, object?>? headers, string name) =>
+        headers is not null && headers.TryGetValue(name, out object? value) ? value as byte[] : null;
 
     public static string? Text(IDictionary<string, object?>? headers, string name) =>
         headers is not null && headers.TryGetValue(name, out object? value) ? value switch

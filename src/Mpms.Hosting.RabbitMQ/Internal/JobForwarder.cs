@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
 using Mpms.Hosting.Dispatch;
@@ -16,6 +17,10 @@ namespace Mpms.Hosting.RabbitMQ.Internal;
 internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
 {
     private readonly ConcurrentDictionary<string, PendingJob<TJob, TResult>> _out = new(StringComparer.Ordinal);
+
+    // Jobs put here that threw and wait on the broker for their next attempt, as the host that ran them told: the
+    // attempt names the delay queue a cancel deletes. A notice lost on the way leaves a cancel to the hosts instead.
+    private readonly ConcurrentDictionary<string, RetryWait> _retryWaits = new(StringComparer.Ordinal);
     private readonly string _poolName;
     private readonly JobQueue<TJob, TResult> _jobs;
     private readonly Topology _topology;
@@ -86,9 +91,13 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     {
         if (_connection is { } connection)
         {
-            _ = lease is PendingJob<TJob, TResult> job && job.ReadyAt > _time.GetUtcNow()
-                ? CancelDelayedAsync(connection, job)
-                : TellCancelAsync(connection, lease.JobId);
+            DateTimeOffset now = _time.GetUtcNow();
+            _ = lease switch
+            {
+                PendingJob<TJob, TResult> job when job.ReadyAt > now => CancelDelayedAsync(connection, job, _topology.DelayQueue(job.JobId, 1)),
+                PendingJob<TJob, TResult> job when _retryWaits.TryGetValue(job.JobId, out RetryWait? wait) && wait.ReadyAt > now => CancelDelayedAsync(connection, job, _topology.DelayQueue(job.JobId, wait.Attempt)),
+                _ => TellCancelAsync(connection, lease.JobId),
+            };
         }
     }
 
@@ -101,7 +110,7 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
         DateTimeOffset now = _time.GetUtcNow();
         foreach (PendingJob<TJob, TResult> job in _out.Values)
         {
-            if (job.ReadyAt > now)
+            if (job.ReadyAt > now || (_retryWaits.TryGetValue(job.JobId, out RetryWait? wait) && wait.ReadyAt > now))
             {
                 End(job, Outcome<TResult>.Canceled($"The host stopped while the job waited on RabbitMQ for its time ({job.ReadyAt:O}); it still runs then, and its outcome goes to {_topology.OrphanedOutcomes}."));
             }
@@ -163,6 +172,12 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
             properties.Headers[Headers.TraceParent] = traceParent;
         }
 
+        if (job.PutOptions?.Retry is { } retry)
+        {
+            // The host that runs the job decides its retries, with the job's own policy when it has one.
+            properties.Headers[Headers.Retry] = RetryHeader.Write(retry);
+        }
+
         // A job that waits for its time waits on the broker, where it outlives this host.
         TimeSpan delay = job.ReadyAt - _time.GetUtcNow();
         string queue = delay >= TimeSpan.FromMilliseconds(1) ? await DeclareDelayAsync(job.JobId, delay, cancellationToken).ConfigureAwait(false) : _topology.Jobs;
@@ -176,7 +191,7 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
         limit.CancelAfter(_options.PutTimeout);
 
         // The client serialises a channel's requests, so concurrent puts may share this one.
-        return await _topology.DeclareDelayAsync(channel, jobId, delay, limit.Token).ConfigureAwait(false);
+        return await _topology.DeclareDelayAsync(channel, _topology.DelayQueue(jobId, 1), delay, limit.Token).ConfigureAwait(false);
     }
 
     private async Task ForwardInBackgroundAsync(IJobLease job)
@@ -196,13 +211,13 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     /// hosts need not remember the cancel until its time (they remember one for an hour). A job already on its way
     /// (its time came, or the put is not confirmed yet) is canceled by telling every host instead.
     /// </summary>
-    private async Task CancelDelayedAsync(BrokerConnection connection, PendingJob<TJob, TResult> job)
+    private async Task CancelDelayedAsync(BrokerConnection connection, PendingJob<TJob, TResult> job, string delayQueue)
     {
         try
         {
             // A channel of its own: the broker may close it over a queue that is not there, and no put shares it.
             await using IChannel channel = await connection.CreateChannelAsync(CancellationToken.None).ConfigureAwait(false);
-            uint deleted = await channel.QueueDeleteAsync(_topology.DelayPrefix + job.JobId, ifUnused: false, ifEmpty: false).ConfigureAwait(false);
+            uint deleted = await channel.QueueDeleteAsync(delayQueue, ifUnused: false, ifEmpty: false).ConfigureAwait(false);
             if (deleted > 0)
             {
                 End(job, Outcome<TResult>.Canceled("The job was canceled while it waited on RabbitMQ for its time; it never ran.", job.CancelToken));
@@ -233,6 +248,13 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     private Task OnOutcomeAsync(object sender, BasicDeliverEventArgs args)
     {
         string? jobId = args.BasicProperties.CorrelationId;
+        if (jobId is not null && OutcomeMessage.IsNotice(args.BasicProperties))
+        {
+            OnNotice(jobId, args.BasicProperties, args.Body);
+            return Task.CompletedTask;
+        }
+
+        _retryWaits.TryRemove(jobId ?? string.Empty, out _);
         if (jobId is null || !_out.TryRemove(jobId, out PendingJob<TJob, TResult>? job))
         {
             RabbitMqLog.DuplicateOutcomeDropped(_logger, _poolName, jobId ?? "(none)", OutcomeMessage.KindOf(args.BasicProperties));
@@ -252,8 +274,39 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
         return Task.CompletedTask;
     }
 
+    /// <summary>A notice about a job put here that has no outcome yet; one that comes after the outcome is dropped.</summary>
+    private void OnNotice(string jobId, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
+    {
+        if (!_out.TryGetValue(jobId, out PendingJob<TJob, TResult>? job))
+        {
+            return;
+        }
+
+        if (OutcomeMessage.IsProgress(properties))
+        {
+            _jobs.OnProgress(job, new ReadOnlySequence<byte>(body));
+            return;
+        }
+
+        (int attempt, DateTimeOffset readyAt) = OutcomeMessage.ReadRetrying(properties);
+        _retryWaits[jobId] = new RetryWait(attempt, readyAt);
+
+        // The caller canceled while the retry was on its way here: that cancel could not know its delay queue.
+        if (job.CancelRequested)
+        {
+            Cancel(job);
+        }
+
+        // The outcome came meanwhile: nothing waits for a retry any more.
+        if (!_out.ContainsKey(jobId))
+        {
+            _retryWaits.TryRemove(jobId, out _);
+        }
+    }
+
     private void End(PendingJob<TJob, TResult> job, in Outcome<TResult> outcome)
     {
+        _retryWaits.TryRemove(job.JobId, out _);
         if (_out.TryRemove(job.JobId, out _))
         {
             _jobs.Finish(job, outcome);

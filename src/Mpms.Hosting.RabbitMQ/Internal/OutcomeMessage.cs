@@ -15,6 +15,11 @@ internal static class OutcomeMessage
     private const string KindResult = "result";
     private const string KindTimeout = "timeout";
     private const string KindLost = "lost";
+    private const string KindProgress = "progress";
+    private const string KindRetrying = "retrying";
+
+    // A notice no host takes within this long (its host is gone) is worth nothing: it expires instead of piling up.
+    private const string NoticeExpiration = "60000";
 
     /// <summary>A result the worker process reported; the frame is read here, while it is valid.</summary>
     public static (BasicProperties Properties, byte[] Body) Result(string jobId, in ResultFrame result, int processId, string? threadName)
@@ -68,6 +73,33 @@ internal static class OutcomeMessage
         return (properties, []);
     }
 
+    /// <summary>The latest progress of a running job: the value as its worker serialised it.</summary>
+    public static (BasicProperties Properties, byte[] Body) Progress(string jobId, byte[] value)
+    {
+        BasicProperties properties = Notice(jobId, KindProgress);
+        return (properties, value);
+    }
+
+    /// <summary>A run of the job threw, and the job is back on the broker as <paramref name="attempt"/>, due at <paramref name="readyAt"/>.</summary>
+    public static (BasicProperties Properties, byte[] Body) Retrying(string jobId, int attempt, DateTimeOffset readyAt)
+    {
+        BasicProperties properties = Notice(jobId, KindRetrying);
+        properties.Headers![Headers.Attempt] = attempt;
+        properties.Headers[Headers.ReadyAt] = readyAt.UtcTicks;
+        return (properties, []);
+    }
+
+    /// <summary>Whether the message is a notice about a job that goes on (progress, a retry), not its outcome.</summary>
+    public static bool IsNotice(IReadOnlyBasicProperties properties) => KindOf(properties) is KindProgress or KindRetrying;
+
+    /// <summary>Whether the notice is a job's progress (otherwise: its retry).</summary>
+    public static bool IsProgress(IReadOnlyBasicProperties properties) => KindOf(properties) == KindProgress;
+
+    /// <summary>Reads a retry notice: the attempt that comes, and when.</summary>
+    public static (int Attempt, DateTimeOffset ReadyAt) ReadRetrying(IReadOnlyBasicProperties properties) => (
+        (int)(Headers.Long(properties.Headers, Headers.Attempt) ?? 2),
+        new DateTimeOffset(Headers.Long(properties.Headers, Headers.ReadyAt) ?? 0, TimeSpan.Zero));
+
     /// <summary>The kind of an outcome message, for logs.</summary>
     public static string KindOf(IReadOnlyBasicProperties properties) => Headers.Text(properties.Headers, Headers.Kind) ?? "unknown";
 
@@ -76,6 +108,13 @@ internal static class OutcomeMessage
     {
         IDictionary<string, object?>? headers = properties.Headers;
         int processId = (int)(Headers.Long(headers, Headers.ProcessId) ?? 0);
+
+        // The attempt the outcome ends, counted where the job ran (older hosts do not say: the put's count stays).
+        if (Headers.Long(headers, Headers.Attempt) is { } attempt)
+        {
+            job.Attempt = (int)attempt;
+        }
+
         switch (KindOf(properties))
         {
             case KindResult:
@@ -98,6 +137,13 @@ internal static class OutcomeMessage
                 break;
         }
     }
+
+    private static BasicProperties Notice(string jobId, string kind) => new()
+    {
+        CorrelationId = jobId,
+        Expiration = NoticeExpiration,
+        Headers = new Dictionary<string, object?> { [Headers.Kind] = kind },
+    };
 
     private static BasicProperties Properties(string jobId, string kind) => new()
     {

@@ -46,4 +46,10 @@ internal static partial class RabbitMqLog
 
     [LoggerMessage(3013, LogLevel.Error, "Pool {Pool} could not hand back job {JobId}; the broker gives it to another host when this connection ends", EventName = "HandBackFailed")]
     public static partial void HandBackFailed(ILogger logger, string pool, string jobId, Exception exception);
+
+    [LoggerMessage(3030, LogLevel.Debug, "Pool {Pool} job {JobId} is back on RabbitMQ as attempt {Attempt}, due in {Delay} (queue {Queue})", EventName = "RetryPublished")]
+    public static partial void RetryPublished(ILogger logger, string pool, string jobId, int attempt, TimeSpan delay, string queue);
+
+    [LoggerMessage(3031, LogLevel.Error, "Pool {Pool} job {JobId} carries a retry policy this host cannot read, so its failure is its outcome: {Problem}", EventName = "RetryPolicyUnreadable")]
+    public static partial void RetryPolicyUnreadable(ILogger logger, string pool, string jobId, string problem);
 }

@@ -34,11 +34,40 @@ internal sealed class Settler(DeliveryDispatcher dispatcher, MpmsRabbitMqOptions
 
     /// <summary>Publishes the outcome to the host that put the job, then settles.</summary>
     public void Answer(DeliveryLease lease, (BasicProperties Properties, byte[] Body) outcome) =>
-        Track(lease, async () => await Connection.PublishAsync(dispatcher.Topology.Outcomes, lease.ReplyTo, outcome.Properties, outcome.Body, OutcomeTimeout, CancellationToken.None).ConfigureAwait(false));
+        Track(lease, async () => await Connection.PublishAsync(dispatcher.Topology.Outcomes, lease.ReplyTo, WithAttempt(outcome.Properties, lease), outcome.Body, OutcomeTimeout, CancellationToken.None).ConfigureAwait(false));
 
     /// <summary>Publishes the job again as its next attempt, then settles: the count travels with the job.</summary>
     public void Retry(DeliveryLease lease) =>
         Track(lease, async () => await Connection.PublishAsync(string.Empty, dispatcher.Topology.Jobs, JobProperties(lease, lease.Attempt + 1), lease.Body, OutcomeTimeout, CancellationToken.None).ConfigureAwait(false));
+
+    /// <summary>
+    /// Publishes the job again as its next attempt after a run that threw, through a delay queue of its own when it must
+    /// wait; tells the putting host (so that a cancel can take it off the broker), then settles.
+    /// </summary>
+    public void RetryAfterFailure(DeliveryLease lease, TimeSpan delay) => Track(lease, async () =>
+    {
+        int next = lease.Attempt + 1;
+        string queue = dispatcher.Topology.Jobs;
+        if (delay >= TimeSpan.FromMilliseconds(1))
+        {
+            // A channel of its own: a declaration the broker refuses closes its channel, and none other depends on this one.
+            await using IChannel channel = await Connection.CreateChannelAsync(CancellationToken.None).ConfigureAwait(false);
+            using var limit = new CancellationTokenSource(OutcomeTimeout);
+            queue = await dispatcher.Topology.DeclareDelayAsync(channel, dispatcher.Topology.DelayQueue(lease.JobId, next), delay, limit.Token).ConfigureAwait(false);
+            await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await Connection.PublishAsync(string.Empty, queue, JobProperties(lease, next), lease.Body, OutcomeTimeout, CancellationToken.None).ConfigureAwait(false);
+        RabbitMqLog.RetryPublished(logger, dispatcher.PoolName, lease.JobId, next, delay, queue);
+        Connection.PublishWithoutConfirm(dispatcher.Topology.Outcomes, lease.ReplyTo, OutcomeMessage.Retrying(lease.JobId, next, dispatcher.Time.GetUtcNow() + delay));
+    });
+
+    /// <summary>
+    /// Sends the running job's latest progress to the host that put it. Not confirmed and not retried: a newer value
+    /// replaces a lost one, and the outcome, published later on the same channel, follows it.
+    /// </summary>
+    public void PublishProgress(DeliveryLease lease, byte[] value) =>
+        Connection.PublishWithoutConfirm(dispatcher.Topology.Outcomes, lease.ReplyTo, OutcomeMessage.Progress(lease.JobId, value));
 
     /// <summary>Publishes the job again unchanged (it never started here), then settles.</summary>
     public void ReturnToBroker(DeliveryLease lease) =>
@@ -49,7 +78,7 @@ internal sealed class Settler(DeliveryDispatcher dispatcher, MpmsRabbitMqOptions
     {
         await Connection.PublishAsync(string.Empty, dispatcher.Topology.Dead, JobProperties(lease, lease.Attempt), lease.Body, OutcomeTimeout, CancellationToken.None).ConfigureAwait(false);
         RabbitMqLog.DeadLettered(logger, dispatcher.PoolName, lease.JobId, lease.Attempt, dispatcher.Topology.Dead);
-        await Connection.PublishAsync(dispatcher.Topology.Outcomes, lease.ReplyTo, outcome.Properties, outcome.Body, OutcomeTimeout, CancellationToken.None).ConfigureAwait(false);
+        await Connection.PublishAsync(dispatcher.Topology.Outcomes, lease.ReplyTo, WithAttempt(outcome.Properties, lease), outcome.Body, OutcomeTimeout, CancellationToken.None).ConfigureAwait(false);
     });
 
     /// <summary>Moves a message no host can read to the dead-letter queue.</summary>
@@ -98,6 +127,19 @@ internal sealed class Settler(DeliveryDispatcher dispatcher, MpmsRabbitMqOptions
             properties.Headers[Headers.TraceParent] = traceParent;
         }
 
+        if (lease.RetryPolicy is { } retry)
+        {
+            properties.Headers[Headers.Retry] = retry;
+        }
+
+        return properties;
+    }
+
+    /// <summary>An outcome says which attempt it ends: the putting host's handle reports it (<see cref="MpmsResult{TJob, TResult}.Attempt"/>).</summary>
+    private static BasicProperties WithAttempt(BasicProperties properties, DeliveryLease lease)
+    {
+        properties.Headers ??= new Dictionary<string, object?>();
+        properties.Headers[Headers.Attempt] = lease.Attempt;
         return properties;
     }
 

@@ -129,13 +129,12 @@ internal sealed class Topology
     }
 
     /// <summary>
-    /// Declares the delay queue of one job: its message moves to the job queue once <paramref name="delay"/> has passed.
+    /// Declares a delay queue of one job (named by <see cref="DelayQueue"/>): its message moves to the job queue once <paramref name="delay"/> has passed.
     /// One queue per job, as the broker expires messages only at the head of a queue: in a shared queue a long delay
     /// would hold back every shorter one behind it.
     /// </summary>
-    public async Task<string> DeclareDelayAsync(IChannel channel, string jobId, TimeSpan delay, CancellationToken cancellationToken)
+    public async Task<string> DeclareDelayAsync(IChannel channel, string name, TimeSpan delay, CancellationToken cancellationToken)
     {
-        string name = DelayPrefix + jobId;
         long delayMs = Math.Max(1, (long)Math.Ceiling(delay.TotalMilliseconds));
         await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?>
         {
@@ -148,6 +147,12 @@ internal sealed class Topology
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
         return name;
     }
+
+    /// <summary>
+    /// The name of the delay queue that holds a job until <paramref name="attempt"/> may run: the put's own for the first,
+    /// one per retry after it, so that no declaration meets a queue of the same name with another delay.
+    /// </summary>
+    public string DelayQueue(string jobId, int attempt) => attempt <= 1 ? DelayPrefix + jobId : $"{DelayPrefix}{jobId}.{attempt}";
 
     /// <summary>How long a delay queue outlives its delay, in milliseconds.</summary>
     public const long DelayQueueGrace = 60_000;

@@ -245,7 +245,9 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
     public void Complete(PendingJob<TJob, TResult> job, in ResultFrame result, int processId, string? threadName)
     {
         Outcome<TResult> outcome = _outcomes.FromResult(result, job, processId, threadName, job.CancelToken);
-        if (outcome.Status == MpmsJobStatus.Failed && outcome.Exception is MpmsWorkerException failure && TryRetry(job, failure))
+
+        // A forwarded job's retries were decided on the host that ran it: what comes back is its last attempt.
+        if (outcome.Status == MpmsJobStatus.Failed && outcome.Exception is MpmsWorkerException failure && job.Holder is not IJobForwarder && TryRetry(job, failure))
         {
             return;
         }

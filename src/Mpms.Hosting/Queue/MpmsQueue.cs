@@ -101,7 +101,10 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
     {
         bool priority = options.Priority != 0 && !forwarder.CarriesPriority;
         bool delay = wait > forwarder.MaxDelay;
-        if (!priority && !delay && options.Retry is null)
+
+        // A job's retry policy travels with it to the host that runs it; code (a predicate) cannot.
+        bool predicate = options.Retry?.ShouldRetry is not null;
+        if (!priority && !delay && !predicate)
         {
             return null;
         }
@@ -117,12 +120,12 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
             names.Add(forwarder.MaxDelay > TimeSpan.Zero ? $"Delay or NotBefore beyond {forwarder.MaxDelay}" : "Delay or NotBefore");
         }
 
-        if (options.Retry is not null)
+        if (predicate)
         {
-            names.Add(nameof(options.Retry));
+            names.Add($"{nameof(options.Retry)}.{nameof(MpmsRetryOptions.ShouldRetry)} (a predicate does not travel with the job)");
         }
 
-        return names.Count == 0 ? null : string.Join(", ", names);
+        return string.Join(", ", names);
     }
 
     /// <summary>Serialises the job, takes a place (a scheduled one for a job that waits for its time) and accepts it.</summary>

@@ -42,17 +42,7 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
-    public async Task StartAsync_RetryPolicyForFailedJobs_FailsNamingTheKey()
-    {
-        using IHost host = InProcessHost.Build(o => o.Uri = fixture.Broker.AmqpUri.ToString(), pool: o => o.Retry.MaxAttempts = 3);
-
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-
-        Assert.Contains("Retry:MaxAttempts must be 1 with UseRabbitMq (it is 3)", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task PutAsync_WithRetryOrAVeryLongDelay_FailsInTheCallerAndAcceptsNothing()
+    public async Task PutAsync_WithARetryPredicateOrAVeryLongDelay_FailsInTheCallerAndAcceptsNothing()
     {
         using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); });
         await host.StartAsync();
@@ -63,7 +53,7 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
             (MpmsPutOptions Options, string Named)[] unsupported =
             [
                 (new() { Delay = TimeSpan.FromDays(30) }, "does not carry a job's Delay or NotBefore beyond 24.20:30"),
-                (new() { Priority = 5, Retry = new MpmsRetryOptions { MaxAttempts = 2 } }, "does not carry a job's Retry:"),
+                (new() { Priority = 5, Retry = new MpmsRetryOptions { MaxAttempts = 2, ShouldRetry = _ => true } }, "does not carry a job's Retry.ShouldRetry (a predicate does not travel with the job):"),
             ];
 
             foreach ((MpmsPutOptions options, string named) in unsupported)
