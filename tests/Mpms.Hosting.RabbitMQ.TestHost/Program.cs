@@ -8,9 +8,9 @@ using Mpms.Hosting.RabbitMQ.TestHost;
 
 // One host of the broker tests. Options come from configuration (environment Mpms__*, Mpms__RabbitMq__*); the pool's
 // workers are this program started again in the worker role. It prints "ready" once started. With
-//   --put N [--sleep-ms S] [--concurrency C] --out FILE
+//   --put N [--sleep-ms S] [--concurrency C] [--fail-attempts F] --out FILE
 // it puts N jobs, writes one line per outcome to FILE ("n status host attempt"), prints "done N" and then waits to be
-// stopped like the other hosts, which only consume. "done" also says how long the puts and outcomes took, in
+// stopped like the other hosts, which only consume. With F the first F attempts of each job throw. "done" also says how long the puts and outcomes took, in
 // milliseconds; --no-broker runs the same loop on the in-memory queue, for comparison (docs/benchmarks.md).
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
 IMpmsPoolBuilder pool = builder.Services.AddMpms<HostWorker>();
@@ -28,6 +28,7 @@ if (jobs > 0)
 {
     int sleepMs = builder.Configuration.GetValue("sleep-ms", 0);
     int concurrency = builder.Configuration.GetValue("concurrency", 64);
+    int failAttempts = builder.Configuration.GetValue("fail-attempts", 0);
     string output = builder.Configuration["out"] ?? throw new InvalidOperationException("--out names the outcomes file.");
     var queue = host.Services.GetRequiredService<IMpmsQueue<HostJob, HostResult>>();
     var lines = new ConcurrentQueue<string>();
@@ -44,7 +45,7 @@ if (jobs > 0)
             MpmsJobHandle<HostResult>? handle = null;
             try
             {
-                handle = await queue.PutAsync(new HostJob(n, sleepMs));
+                handle = await queue.PutAsync(new HostJob(n, sleepMs, FailAttempts: failAttempts));
                 HostResult result = await handle.Completion;
                 line = $"{n} {handle.Status} {result.Host} {result.Attempt}";
             }
