@@ -282,6 +282,7 @@ public static class Scenarios
     {
         var starts = new List<double>();
         var restarts = new List<double>();
+        var startCpu = new List<double>();
         for (int round = 0; round < settings.Repeats; round++)
         {
             var clock = Stopwatch.StartNew();
@@ -293,6 +294,9 @@ public static class Scenarios
             starts.Add(clock.Elapsed.TotalMilliseconds);
 
             BenchmarkPools.IPoolView pool = BenchmarkPools.View<TrivialWorker>(host);
+
+            // What a start costs in CPU rather than in time: less at the mercy of what else the machine runs.
+            startCpu.AddRange(pool.ProcessIds.Select(CpuMilliseconds));
             int victim = pool.ProcessIds[0];
             clock.Restart();
             Process.GetProcessById(victim).Kill();
@@ -308,6 +312,7 @@ public static class Scenarios
 
         report.Add("pool of 2 processes ready, from host start", Stats.Median(starts), "ms", "≤ 300");
         report.Add("killed process replaced and ready", Stats.Median(restarts), "ms", "≤ 200");
+        report.Add("worker process CPU time from its start to ready (user + system)", Stats.Median(startCpu), "ms", "—");
     }
 
     private static async Task MemoryAsync(BenchmarkSettings settings, Report report)

@@ -10,7 +10,7 @@ internal static class WorkerEnvironmentDefaults
     /// <summary>
     /// The GC's gen0 budget, 3 MiB (hex bytes). Without it the budget follows the last-level cache the machine reports,
     /// which virtual machines often report large: an idle worker then kept about 93 MiB of its own pages after a burst
-    /// of jobs, against 23 MiB with this, and used no more CPU per job (see docs/benchmarks.md).
+    /// of jobs, against 23 MiB with this, at no CPU cost per job beyond the measurement's noise (docs/benchmarks.md).
     /// </summary>
     public const string Gen0Size = "DOTNET_GCgen0size";
 

@@ -20,6 +20,7 @@ public sealed class BenchmarkSmokeTests
         "CPU-bound speed-up, 1 → 2 processes",
         "pool of 2 processes ready, from host start",
         "killed process replaced and ready",
+        "worker process CPU time from its start to ready",
         "worker process just started, idle, resident set (RSS)",
         "worker process just started, idle, its own pages",
         "idle worker process after the jobs, resident set (RSS)",
