@@ -22,13 +22,23 @@ public static class BenchmarkPools
         await builder.Build().RunAsync();
     }
 
+    /// <summary>Variables added to every benchmark pool's <see cref="MpmsOptions.WorkerEnvironment"/> (<c>--worker-env NAME=VALUE</c>), to compare runtime settings of the workers alone.</summary>
+    public static Dictionary<string, string> WorkerEnvironment { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Starts a host with one pool of <typeparamref name="TWorker"/> (<paramref name="pool"/> adds to it, a broker say) and waits until all its processes are ready.</summary>
     public static async Task<IHost> StartAsync<TWorker>(Action<MpmsOptions> configure, Action<IServiceCollection>? services = null, Action<IMpmsPoolBuilder>? pool = null)
         where TWorker : class, IMpmsWorker
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        IMpmsPoolBuilder added = builder.Services.AddMpms<TWorker>(configure);
+        IMpmsPoolBuilder added = builder.Services.AddMpms<TWorker>(options =>
+        {
+            configure(options);
+            foreach ((string name, string value) in WorkerEnvironment)
+            {
+                options.WorkerEnvironment[name] = value;
+            }
+        });
         pool?.Invoke(added);
         services?.Invoke(builder.Services);
         IHost host = builder.Build();

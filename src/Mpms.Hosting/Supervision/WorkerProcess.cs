@@ -53,10 +53,7 @@ internal sealed class WorkerProcess : IWorkerProcess
             startInfo.ArgumentList.Add(argument);
         }
 
-        foreach (KeyValuePair<string, string> variable in options.WorkerEnvironment)
-        {
-            startInfo.Environment[variable.Key] = variable.Value;
-        }
+        WorkerEnvironmentDefaults.Apply(startInfo.Environment, options.WorkerEnvironment);
 
         startInfo.Environment[StartupVariables.Pool] = pool.PoolName;
         startInfo.Environment[StartupVariables.Endpoint] = endpoint;

@@ -20,8 +20,13 @@ public sealed class BenchmarkSmokeTests
         "CPU-bound speed-up, 1 → 2 processes",
         "pool of 2 processes ready, from host start",
         "killed process replaced and ready",
-        "idle worker process resident set (RSS)",
+        "worker process CPU time from its start to ready",
+        "worker process just started, idle, resident set (RSS)",
+        "worker process just started, idle, its own pages",
+        "idle worker process after the jobs, resident set (RSS)",
+        "idle worker process after the jobs, its own pages",
         "application-side allocation per job",
+        "worker process CPU time per job",
     ];
 
     private static readonly string[] BrokerScenarios =
