@@ -291,7 +291,7 @@ internal sealed class DeliveryDispatcher : IJobDispatcher
         }
         else if (!_sequences.TryAdd(sequence, jobId) && !(_sequences.TryGetValue(sequence, out string? holder) && holder == jobId))
         {
-            // (Held by the job's own earlier attempt, not settled yet, the number is no clash: that run has ended.)
+            // (The job's own earlier attempt, not settled yet, is no clash: its run has ended.)
             // Another host's job with the same sequence number is here already (hosts start at random offsets, so this
             // is rare): a link keys jobs by it, so this one goes back for another host, or for later.
             lease.TryEnd();

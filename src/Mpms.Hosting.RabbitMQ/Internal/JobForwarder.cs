@@ -94,8 +94,8 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
             DateTimeOffset now = _time.GetUtcNow();
             _ = lease switch
             {
-                PendingJob<TJob, TResult> job when job.ReadyAt > now => CancelDelayedAsync(connection, job, _topology.DelayQueue(job.JobId, 1)),
-                PendingJob<TJob, TResult> job when _retryWaits.TryGetValue(job.JobId, out RetryWait? wait) && wait.ReadyAt > now => CancelDelayedAsync(connection, job, _topology.DelayQueue(job.JobId, wait.Attempt)),
+                PendingJob<TJob, TResult> job when job.ReadyAt > now => CancelDelayedAsync(connection, job, _topology.DelayQueue(job.JobId, 1), "for its time; it never ran"),
+                PendingJob<TJob, TResult> job when _retryWaits.TryGetValue(job.JobId, out RetryWait? wait) && wait.ReadyAt > now => CancelDelayedAsync(connection, job, _topology.DelayQueue(job.JobId, wait.Attempt), $"for attempt {wait.Attempt}, which never ran"),
                 _ => TellCancelAsync(connection, lease.JobId),
             };
         }
@@ -110,9 +110,10 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
         DateTimeOffset now = _time.GetUtcNow();
         foreach (PendingJob<TJob, TResult> job in _out.Values)
         {
-            if (job.ReadyAt > now || (_retryWaits.TryGetValue(job.JobId, out RetryWait? wait) && wait.ReadyAt > now))
+            DateTimeOffset due = _retryWaits.TryGetValue(job.JobId, out RetryWait? wait) && wait.ReadyAt > job.ReadyAt ? wait.ReadyAt : job.ReadyAt;
+            if (due > now)
             {
-                End(job, Outcome<TResult>.Canceled($"The host stopped while the job waited on RabbitMQ for its time ({job.ReadyAt:O}); it still runs then, and its outcome goes to {_topology.OrphanedOutcomes}."));
+                End(job, Outcome<TResult>.Canceled($"The host stopped while the job waited on RabbitMQ for its time ({due:O}, a delay or a retry); it still runs then, and its outcome goes to {_topology.OrphanedOutcomes}."));
             }
         }
     }
@@ -207,11 +208,11 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
     }
 
     /// <summary>
-    /// Takes a job that waits for its time off the broker by deleting its delay queue: no host ever sees it, and the
-    /// hosts need not remember the cancel until its time (they remember one for an hour). A job already on its way
-    /// (its time came, or the put is not confirmed yet) is canceled by telling every host instead.
+    /// Takes a job that waits for its time (or for its next attempt) off the broker by deleting its delay queue: no host
+    /// ever sees it, and the hosts need not remember the cancel until its time (they remember one for an hour). A job
+    /// already on its way (its time came, or the put is not confirmed yet) is canceled by telling every host instead.
     /// </summary>
-    private async Task CancelDelayedAsync(BrokerConnection connection, PendingJob<TJob, TResult> job, string delayQueue)
+    private async Task CancelDelayedAsync(BrokerConnection connection, PendingJob<TJob, TResult> job, string delayQueue, string waitedFor)
     {
         try
         {
@@ -220,7 +221,7 @@ internal sealed class JobForwarder<TJob, TResult> : IJobForwarder
             uint deleted = await channel.QueueDeleteAsync(delayQueue, ifUnused: false, ifEmpty: false).ConfigureAwait(false);
             if (deleted > 0)
             {
-                End(job, Outcome<TResult>.Canceled("The job was canceled while it waited on RabbitMQ for its time; it never ran.", job.CancelToken));
+                End(job, Outcome<TResult>.Canceled($"The job was canceled while it waited on RabbitMQ {waitedFor}.", job.CancelToken));
                 return;
             }
         }
