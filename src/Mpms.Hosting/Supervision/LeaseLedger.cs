@@ -129,9 +129,14 @@ internal sealed class LeaseLedger
     /// </summary>
     public void ObserveStarts()
     {
+        if (_marks is null)
+        {
+            return; // every job started as it was sent: nothing to look at, and no lock to take per burst
+        }
+
         lock (_lock)
         {
-            if (_marks is null || _inFlight.Count == 0)
+            if (_inFlight.Count == 0)
             {
                 return;
             }
