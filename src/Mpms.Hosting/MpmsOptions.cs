@@ -30,7 +30,8 @@ public sealed class MpmsOptions
     /// <summary>Gets or sets how many accepted jobs may wait in the queue before <c>PutAsync</c> waits and <c>TryPut</c> refuses.</summary>
     /// <value>The default, <see langword="null"/>, means <c>Processes * ThreadsPerProcess * 3 + 30</c>. Must be at least 1.</value>
     /// <remarks>A job waits until a thread starts it, in the application's queue or held ahead by a process
-    /// (<see cref="Prefetch"/>): its place is free when it starts. With a collector or <see cref="EnableResultStream"/>, a job keeps its place until its outcome is consumed, so
+    /// (<see cref="Prefetch"/>): its place is free once the application sees it started (a put that finds the queue full
+    /// looks at once; otherwise the process's next frames tell, its heartbeat at the latest). With a collector or <see cref="EnableResultStream"/>, a job keeps its place until its outcome is consumed, so
     /// outcomes waiting for a slow consumer count too: a slow consumer slows puts down instead of letting outcomes pile
     /// up. Puts made by a collector itself never wait: the room they would wait for only their own collector can free.</remarks>
     public int? QueueCapacity { get; set; }
@@ -39,9 +40,9 @@ public sealed class MpmsOptions
     /// <value>The default, <see langword="null"/>, means <c>max(32, 2 * ThreadsPerProcess)</c>. 0 means a process only
     /// receives a job when one of its threads is free. Must not be negative.</value>
     /// <remarks>Jobs held ahead hide the round trip between one job's end and the next one's start: much higher throughput
-    /// with very short jobs, better efficiency with I/O-bound ones. A process that holds jobs says when a thread starts
-    /// one, before it runs, so if the process dies the jobs it never started go back to the queue and only the ones it
-    /// ran are lost. A held job never waits behind a busy process while another process has an idle thread: the pool
+    /// with very short jobs, better efficiency with I/O-bound ones. A process that holds jobs records when a thread starts
+    /// one, before it runs, in memory the application maps too (no message, no system call), so if the process dies the
+    /// jobs it never started go back to the queue and only the ones it ran are lost. A held job never waits behind a busy process while another process has an idle thread: the pool
     /// takes it back from the busy process (only if no thread took it) and sends it to the idle one.</remarks>
     public int? Prefetch { get; set; }
 

@@ -40,6 +40,15 @@ internal sealed record WorkerSettings
 
     /// <summary>Gets the least time between two progress frames of one job.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Gets the file the application made for this process's <see cref="StartMarks"/>, or <see langword="null"/> when it
+    /// needs no start marks (without prefetch a job starts as it arrives).
+    /// </summary>
+    public string? StartMarksPath { get; init; }
+
+    /// <summary>Gets the number of slots in <see cref="StartMarksPath"/>.</summary>
+    public int StartMarkSlots { get; init; }
 }
 
 [JsonSourceGenerationOptions(RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
@@ -61,8 +70,9 @@ internal readonly struct JsonFrame<T>(FrameType type, T message) : IOutgoingFram
 /// <summary>Builds and reads the JSON control frames.</summary>
 internal static class ControlMessages
 {
-    // Raised with every frame type or field the other side must know: 2 added Progress (16).
-    public const int ProtocolVersion = 2;
+    // Raised with every frame type or field the other side must know: 2 added Progress (16); 3 replaced the Started
+    // frame (13, kept reserved) with the start marks a worker stores in a file both sides map.
+    public const int ProtocolVersion = 3;
 
     public static JsonFrame<HelloMessage> Hello(HelloMessage hello) => new(FrameType.Hello, hello);
 

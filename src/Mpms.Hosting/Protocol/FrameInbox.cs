@@ -9,6 +9,11 @@ internal interface IFrameHandler
     /// <summary>Handles one frame; the body is only valid during the call.</summary>
     /// <exception cref="MpmsProtocolException">The frame is not acceptable here.</exception>
     void OnFrame(FrameType type, in ReadOnlySequence<byte> body);
+
+    /// <summary>Every frame one read brought in was handled: a place for work worth doing once per burst, not per frame.</summary>
+    void OnFramesRead()
+    {
+    }
 }
 
 /// <summary>
@@ -61,6 +66,8 @@ internal sealed class FrameInbox(PipeReader input)
                 {
                     handler.OnFrame(type, body);
                 }
+
+                handler.OnFramesRead();
             }
             finally
             {

@@ -39,8 +39,12 @@ internal enum FrameType : byte
     /// <summary>Child → parent: one log event, to be written to the application's log.</summary>
     Log = 12,
 
-    /// <summary>Child → parent: a thread started a job it had received ahead (prefetch); written before the job runs.</summary>
-    Started = 13,
+    /// <summary>
+    /// Reserved: until protocol version 3, child → parent, a thread started a job it had received ahead. Starts are now
+    /// stored in the link's <see cref="StartMarks"/>, without a frame; the number is not reused, so that a peer of an
+    /// older version is refused by its hello rather than misread.
+    /// </summary>
+    StartedReserved = 13,
 
     /// <summary>
     /// Parent → child: hand back up to this many jobs received ahead that no thread has taken, for an idle process.

@@ -41,9 +41,6 @@ internal static class SmallFrames
     /// <summary>Worker → application: a job it received but never started, handed back.</summary>
     public static SmallFrame Returned(long sequence) => new(FrameType.Returned, 8, sequence);
 
-    /// <summary>Worker → application: a thread starts a job it received ahead.</summary>
-    public static SmallFrame Started(long sequence) => new(FrameType.Started, 8, sequence);
-
     /// <summary>Application → worker: hand back up to this many jobs held ahead that no thread has taken.</summary>
     public static SmallFrame Reclaim(int jobs) => new(FrameType.Reclaim, 4, jobs);
 

@@ -34,6 +34,9 @@ internal sealed class QueueGate : IDisposable
     // that jobs from different hosts do not share a sequence number on the link that runs them.
     private long _sequenceOffset;
 
+    // Set once, when the pool is composed: see LookForStartedJobs.
+    private Action? _lookForStartedJobs;
+
     public QueueGate(string poolName, int capacity, TimeProvider? time = null, int scheduledCapacity = 10_000)
     {
         _poolName = poolName;
@@ -154,10 +157,21 @@ internal sealed class QueueGate : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gets or sets what finds the jobs held ahead that started since the application last looked (the supervisor reads
+    /// its processes' start marks, which costs no system call): each frees its place. A put that finds the queue full
+    /// looks once before it refuses or waits, so that a start the worker recorded without a word is not a place lost.
+    /// </summary>
+    public Action? LookForStartedJobs
+    {
+        get => Volatile.Read(ref _lookForStartedJobs);
+        set => Volatile.Write(ref _lookForStartedJobs, value);
+    }
+
     /// <summary>Takes a place if one is free now; when none is, notes that the queue was full.</summary>
     public bool TryTakePlace()
     {
-        if (_places.Wait(0, CancellationToken.None))
+        if (_places.Wait(0, CancellationToken.None) || TakeFreedPlace())
         {
             return true;
         }
@@ -188,6 +202,18 @@ internal sealed class QueueGate : IDisposable
     }
 
     public void ReleasePlace() => _places.Release();
+
+    /// <summary>Takes a place that a job seen started just now freed, if any.</summary>
+    private bool TakeFreedPlace()
+    {
+        if (LookForStartedJobs is not { } look)
+        {
+            return false;
+        }
+
+        look();
+        return _places.Wait(0, CancellationToken.None);
+    }
 
     /// <summary>Gives back a place of the given kind.</summary>
     public void ReleasePlace(PlaceKind kind)

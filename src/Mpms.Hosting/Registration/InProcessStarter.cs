@@ -11,10 +11,19 @@ namespace Mpms.Hosting.Registration;
 /// </summary>
 internal sealed class InProcessStarter(SupervisionContext pool, InProcessRuntime runtime) : IProcessStarter
 {
+    // Only for the start marks: the in-process workers map them like worker processes do.
+    private SocketDirectory? _directory;
+
     public string Program => "in-process";
 
-    /// <summary>Nothing to open; says, every time, that this pool has no worker processes.</summary>
-    public void Open() => HostingLog.InProcessMode(pool.Logger, pool.PoolName, pool.Options.Processes);
+    public string PrivateDirectory => _directory?.Path ?? throw new InvalidOperationException("The starter is not open.");
+
+    /// <summary>Makes the private directory; says, every time, that this pool has no worker processes.</summary>
+    public void Open()
+    {
+        _directory = SocketDirectory.Create(pool.Options.SocketDirectory);
+        HostingLog.InProcessMode(pool.Logger, pool.PoolName, pool.Options.Processes);
+    }
 
     public StartedProcess Start(int number)
     {
@@ -30,7 +39,11 @@ internal sealed class InProcessStarter(SupervisionContext pool, InProcessRuntime
         });
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref _directory, null)?.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Reads the worker's hello on the pool's end of its link; a worker that never says it is killed at <see cref="MpmsOptions.StartTimeout"/>.</summary>
     private static async Task<WorkerConnection> AcceptAsync(Link link, string secret, CancellationToken forgotten)

@@ -107,6 +107,7 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
 
     public MpmsPoolStats GetStats()
     {
+        Supervisor.LookForStartedJobs(); // Running and HeldAhead count the starts workers recorded without a frame
         MpmsPoolStats stats = _queue.Snapshot();
         SupervisorSnapshot processes = Supervisor.Snapshot();
         MpmsPoolHealth health = stats.Health == MpmsPoolHealth.Failed ? MpmsPoolHealth.Failed : processes.Health;

@@ -91,6 +91,11 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
             : pool => new OsProcessStarter(pool, () => ResolveCommandLine(options, sp));
         IPoolBrokerSession? broker = sp.GetKeyedService<IPoolBroker>(poolName)?.Attach(queue, options);
         var supervisor = new PoolSupervisor(poolName, options, broker?.Dispatcher ?? queue.Jobs, telemetry, loggerFactory, starter);
+        if (options.EffectivePrefetch > 0)
+        {
+            // Jobs held ahead free their places as they start, which the workers record without a frame.
+            queue.Gate.LookForStartedJobs = supervisor.LookForStartedJobs;
+        }
 
         // Collectors are resolved when the pool starts, not here: one may depend on the pool's own queue.
         string name = poolName;

@@ -28,6 +28,10 @@ internal sealed class CreditPump : IDisposable
     // Set while the process is a warm spare: its credit is kept, and no job is leased to it.
     private volatile bool _held;
 
+    // Set while the next job's start-mark slot still belongs to a job held ahead whose start is not known (see
+    // LeaseLedger): the credit is kept and nothing is leased until RetrySlot finds the slot free.
+    private volatile bool _slotTaken;
+
     public CreditPump(IJobDispatcher dispatcher, ILeaseHolder holder, LeaseLedger ledger, FrameOutbox outbox, Action creditChanged)
     {
         _dispatcher = dispatcher;
@@ -70,6 +74,19 @@ internal sealed class CreditPump : IDisposable
         Grant(0);
     }
 
+    /// <summary>Gets a value indicating whether sending waits for a start-mark slot (see <see cref="LeaseAdd.SlotTaken"/>).</summary>
+    public bool WaitsForSlot => _slotTaken;
+
+    /// <summary>Sends again once the slot that held sending up is free; called after each burst of frames read.</summary>
+    public void RetrySlot()
+    {
+        if (_slotTaken && _ledger.NextSlotFree())
+        {
+            _slotTaken = false;
+            Grant(0);
+        }
+    }
+
     /// <summary>Sends one leased job now, if the process has credit for it; the caller keeps the lease otherwise.</summary>
     /// <returns><see langword="false"/> when the process has no credit, or takes no more jobs: nothing was sent.</returns>
     public bool TrySendNow(IJobLease lease)
@@ -79,9 +96,13 @@ internal sealed class CreditPump : IDisposable
             return false;
         }
 
-        if (!_ledger.TryAdd(lease, _outbox))
+        switch (_ledger.TryAdd(lease, _outbox))
         {
-            return false; // the ledger closed: the credit is void
+            case LeaseAdd.Closed:
+                return false; // the credit is void
+            case LeaseAdd.SlotTaken:
+                WaitForSlot();
+                return false;
         }
 
         if (lease.CancelRequested)
@@ -104,7 +125,7 @@ internal sealed class CreditPump : IDisposable
             // A closed ledger takes nothing more: the pump ends (credit left over from a race with the drain is void).
             while (!_ledger.IsClosed)
             {
-                if (!_held && Volatile.Read(ref _credit) > 0)
+                if (!_held && !_slotTaken && Volatile.Read(ref _credit) > 0)
                 {
                     if (!await _dispatcher.WaitForJobAsync(cancellationToken).ConfigureAwait(false))
                     {
@@ -141,7 +162,7 @@ internal sealed class CreditPump : IDisposable
 
             if (!Send(lease))
             {
-                break; // the ledger closed: the job went back to the queue, and the credit is void
+                break; // the job went back to the queue: the ledger closed (the credit is void), or a slot holds sending up
             }
 
             sent = true;
@@ -157,9 +178,16 @@ internal sealed class CreditPump : IDisposable
         return sent;
     }
 
+    /// <summary>Gives back the credit reserved for a job that could not be sent, and sends nothing until <see cref="RetrySlot"/>.</summary>
+    private void WaitForSlot()
+    {
+        _slotTaken = true;
+        Interlocked.Increment(ref _credit);
+    }
+
     private bool TryReserveCredit()
     {
-        if (_held || _ledger.IsClosed)
+        if (_held || _slotTaken || _ledger.IsClosed)
         {
             return false;
         }
@@ -183,8 +211,14 @@ internal sealed class CreditPump : IDisposable
     /// <returns><see langword="true"/> when the job was sent.</returns>
     private bool Send(IJobLease lease)
     {
-        if (!_ledger.TryAdd(lease, _outbox))
+        LeaseAdd added = _ledger.TryAdd(lease, _outbox);
+        if (added != LeaseAdd.Added)
         {
+            if (added == LeaseAdd.SlotTaken)
+            {
+                WaitForSlot();
+            }
+
             // Back to the queue outside the ledger's lock: putting it back may run another link's pump right here.
             lease.HandBack();
             return false;

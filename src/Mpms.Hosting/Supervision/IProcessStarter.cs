@@ -10,6 +10,12 @@ internal interface IProcessStarter : IAsyncDisposable
     /// <summary>Gets what the pool starts, for its log: the program, or a word for the in-process mode.</summary>
     string Program { get; }
 
+    /// <summary>
+    /// Gets the pool's private directory (mode 0700), where each process's start marks are kept; valid from
+    /// <see cref="Open"/> to the starter's disposal.
+    /// </summary>
+    string PrivateDirectory { get; }
+
     /// <summary>Opens what the processes connect to; called once, before the first <see cref="Start"/>.</summary>
     void Open();
 

@@ -18,6 +18,8 @@ internal sealed class OsProcessStarter(SupervisionContext pool, Func<WorkerComma
     /// <summary>Gets the path of the pool's socket once opened (for tests of the link's defences).</summary>
     public string? Endpoint => _listener?.Endpoint;
 
+    public string PrivateDirectory => _listener?.DirectoryPath ?? throw new InvalidOperationException("The starter is not open.");
+
     /// <summary>Resolves the command line first, so that a pool that cannot start workers opens nothing.</summary>
     public void Open()
     {

@@ -33,6 +33,9 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 
     // The processes, their runs and every process id started.
     private readonly ProcessRoster _roster = new();
+
+    // A copy of the roster's processes, replaced under _gate as it changes, for readers that must not take the lock.
+    private ProcessRunner[] _children = [];
     private readonly TerminatedHold _terminated;
     private readonly StartFailurePolicy _startFailures;
     private readonly StartFailureReports _startReports;
@@ -126,6 +129,18 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reads every process's start marks now and records the jobs held ahead that started since (no system call): for a
+    /// put that finds the queue full, and for the pool's stats.
+    /// </summary>
+    public void LookForStartedJobs()
+    {
+        foreach (ProcessRunner child in Volatile.Read(ref _children))
+        {
+            child.LookForStartedJobs();
+        }
+    }
+
     /// <summary>Raised on every change the supervisor sees: tests wait on it instead of sleeping.</summary>
     internal event Action? Changed;
 
@@ -188,6 +203,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         {
             bool removed = _roster.Remove(runner);
             Debug.Assert(removed, "A process exits once.");
+            Volatile.Write(ref _children, _roster.Copy());
             _exits.Record(runner.Lifecycle, exit);
             if (_stopRequested)
             {
@@ -311,6 +327,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 
         SupervisorLog.ProcessStarted(_pool.Logger, _pool.PoolName, runner.Process.Name, runner.Process.ProcessId);
         _roster.Add(runner);
+        Volatile.Write(ref _children, _roster.Copy());
         OnChanged();
     }
 

@@ -8,8 +8,9 @@ namespace Mpms.Hosting.Supervision;
 
 /// <summary>
 /// The application's end of the link to one worker process: it welcomes the process, hands the frames it sends to
-/// their owners — credit to the <see cref="CreditPump"/>, outcomes, hand-backs and starts to the leases in the
-/// <see cref="LeaseLedger"/>, stages to the process's <see cref="ProcessLifecycle"/> — and keeps its last heartbeat as
+/// their owners — credit to the <see cref="CreditPump"/>, outcomes and hand-backs to the leases in the
+/// <see cref="LeaseLedger"/>, which reads the process's <see cref="StartMarks"/> after each burst of frames for the jobs
+/// it started, stages to the process's <see cref="ProcessLifecycle"/> — and keeps its last heartbeat as
 /// the evidence of what it runs. When the process dies, its leases end as its exit says.
 /// </summary>
 internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
@@ -33,13 +34,13 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     // Written only by the link's reading loop (one frame at a time), read by anyone: a plain increment suffices.
     private long _jobsDone;
 
-    public ProcessLink(SupervisionContext pool, ProcessLifecycle process, Link link, IProcessEvents events)
+    public ProcessLink(SupervisionContext pool, ProcessLifecycle process, Link link, IProcessEvents events, StartMarks? startMarks = null)
     {
         _pool = pool;
         _process = process;
         _link = link;
         _events = events;
-        _ledger = new LeaseLedger(pool.Clock, jobsStartWhenSent: pool.Options.EffectivePrefetch == 0);
+        _ledger = new LeaseLedger(pool.Clock, jobsStartWhenSent: pool.Options.EffectivePrefetch == 0, startMarks);
         _pump = new CreditPump(pool.Dispatcher, this, _ledger, link.Outbox, pool.Stealing.Rebalance);
         Capacity = pool.Options.ThreadsPerProcess + pool.Options.EffectivePrefetch;
         _threadNames = new string?[pool.Options.ThreadsPerProcess + 1];
@@ -261,9 +262,6 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
                 SmallFrames.ReadInt32(body);
                 _pool.Stealing.OnReclaimed(this);
                 break;
-            case FrameType.Started:
-                _ledger.MarkStarted(SmallFrames.ReadInt64(body));
-                break;
             case FrameType.Progress:
                 // Progress of a job that has its outcome already (timed out here) is dropped with it.
                 ProgressFrame progress = ProgressFrame.Read(body);
@@ -280,6 +278,19 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
                 break;
             default:
                 throw new MpmsProtocolException($"A worker process may not send {type} frames.");
+        }
+    }
+
+    /// <summary>Records the jobs held ahead that the process marked started since the last look.</summary>
+    public void ObserveStarts() => _ledger.ObserveStarts();
+
+    void IFrameHandler.OnFramesRead()
+    {
+        // Once per burst, not per frame: the jobs held ahead that started since, and a slot that held sending up.
+        _ledger.ObserveStarts();
+        if (_pump.WaitsForSlot)
+        {
+            _pump.RetrySlot();
         }
     }
 

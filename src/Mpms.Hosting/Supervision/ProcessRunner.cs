@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mpms.Hosting.Diagnostics;
+using Mpms.Hosting.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Mpms.Hosting.Supervision;
@@ -19,6 +20,7 @@ internal sealed class ProcessRunner
     private readonly Task<WorkerConnection> _connected;
     private readonly Action _forget;
     private readonly IProcessEvents _events;
+    private readonly string _privateDirectory;
 
     // Guards the fields below: the supervise loop, the stop and the run itself read and change them.
     private readonly Lock _lock = new();
@@ -35,8 +37,9 @@ internal sealed class ProcessRunner
     // The process was reaped: nothing more is started for it.
     private bool _reaped;
 
-    private ProcessRunner(SupervisionContext pool, StartedProcess started, IProcessEvents events)
+    private ProcessRunner(SupervisionContext pool, StartedProcess started, IProcessEvents events, string privateDirectory)
     {
+        _privateDirectory = privateDirectory;
         _pool = pool;
         _process = started.Process;
         _connected = started.Connected;
@@ -54,7 +57,7 @@ internal sealed class ProcessRunner
     /// <summary>Starts worker process number <paramref name="number"/> through <paramref name="starter"/>.</summary>
     /// <exception cref="System.ComponentModel.Win32Exception">The program could not be started.</exception>
     public static ProcessRunner Launch(SupervisionContext pool, IProcessStarter starter, int number, IProcessEvents events) =>
-        new(pool, starter.Start(number), events);
+        new(pool, starter.Start(number), events, starter.PrivateDirectory);
 
     /// <summary>Starts the run; call once.</summary>
     public Task Start()
@@ -166,6 +169,9 @@ internal sealed class ProcessRunner
         }
     }
 
+    /// <summary>Reads the process's start marks for the jobs held ahead that started (see <see cref="PoolSupervisor.LookForStartedJobs"/>).</summary>
+    public void LookForStartedJobs() => Volatile.Read(ref _link)?.ObserveStarts();
+
     private ProcessLink? LinkOrNull()
     {
         lock (_lock)
@@ -216,19 +222,30 @@ internal sealed class ProcessRunner
         await Task.Yield();
         Task exited = _process.WaitForExitAsync();
         ProcessLink? link = null;
+        StartMarks? startMarks = null;
+        string? startMarksPath = null;
         try
         {
             await Task.WhenAny(_connected, exited).ConfigureAwait(false);
             if (_connected.IsCompletedSuccessfully)
             {
-                link = new ProcessLink(_pool, _process.Lifecycle, _connected.Result.Link, _events);
+                WorkerSettings settings = _pool.Settings with { ProcessNumber = _process.Lifecycle.Number };
+                if (settings.Prefetch > 0)
+                {
+                    // Read until the process is reaped: which of the jobs it held had started (see LeaseLedger).
+                    startMarksPath = SocketDirectory.StartMarksPath(_privateDirectory, _process.Lifecycle.Number);
+                    startMarks = StartMarks.Create(startMarksPath, StartMarks.SlotsFor(settings.ThreadsPerProcess + settings.Prefetch));
+                    settings = settings with { StartMarksPath = startMarksPath, StartMarkSlots = startMarks.SlotCount };
+                }
+
+                link = new ProcessLink(_pool, _process.Lifecycle, _connected.Result.Link, _events, startMarks);
                 lock (_lock)
                 {
-                    _link = link;
+                    Volatile.Write(ref _link, link);
                 }
 
                 _events.OnChanged();
-                await link.RunAsync(_pool.Settings with { ProcessNumber = _process.Lifecycle.Number }, CancellationToken.None).ConfigureAwait(false);
+                await link.RunAsync(settings, CancellationToken.None).ConfigureAwait(false);
 
                 // The process takes no more jobs, whatever it does next. One that served gives its place up now, so that a
                 // spare or a replacement takes it without waiting for the exit; one that never got ready keeps it until
@@ -274,6 +291,25 @@ internal sealed class ProcessRunner
 
         await evidence.ConfigureAwait(false);
         Reap(link);
+
+        // The ledger read the marks for the last time as the leases got their fate.
+        startMarks?.Dispose();
+        if (startMarksPath is not null)
+        {
+            TryDelete(startMarksPath);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The directory goes when the pool stops.
+        }
     }
 
     private void Reap(ProcessLink? link)

@@ -1,12 +1,15 @@
 namespace Mpms.Hosting.Supervision;
 
 /// <summary>
-/// The pool's private directory for its socket: created with mode 0700, so no other user can connect, and deleted
+/// The pool's private directory for its socket and its processes' start marks (<c>starts-*</c>, see
+/// <see cref="Protocol.StartMarks"/>): created with mode 0700, so no other user can connect or read them, and deleted
 /// when the pool stops. Its name carries the application's process id (<c>mpms-&lt;pid&gt;-&lt;random&gt;</c>), so that
 /// the directory of an application that died without stopping is recognised and removed when the next pool starts.
 /// </summary>
 internal sealed class SocketDirectory : IDisposable
 {
+    private const string StartMarksPrefix = "starts-";
+
     // sun_path holds 108 bytes on Linux and 104 on macOS; stay under both.
     private const int MaxSocketPathBytes = 100;
 
@@ -19,6 +22,10 @@ internal sealed class SocketDirectory : IDisposable
     public string Path { get; }
 
     public string SocketPath { get; }
+
+    /// <summary>Gets a new path in the directory for the start marks of process number <paramref name="processNumber"/>.</summary>
+    public static string StartMarksPath(string directory, int processNumber) =>
+        System.IO.Path.Combine(directory, $"{StartMarksPrefix}{processNumber}-{Guid.NewGuid().ToString("N")[..8]}");
 
     public static SocketDirectory Create(string? baseDirectory)
     {
@@ -67,7 +74,7 @@ internal sealed class SocketDirectory : IDisposable
 
     /// <summary>
     /// Removes the socket directories that applications now dead left behind in <paramref name="parent"/>. Only what is
-    /// certainly such a directory goes: named by a process id that runs no more, holding nothing but its socket.
+    /// certainly such a directory goes: named by a process id that runs no more, holding nothing but its socket and start marks.
     /// </summary>
     internal static void RemoveStale(string parent)
     {
@@ -92,7 +99,7 @@ internal sealed class SocketDirectory : IDisposable
 
             try
             {
-                if (Directory.EnumerateFileSystemEntries(candidate).All(entry => System.IO.Path.GetFileName(entry) == "link.sock"))
+                if (Directory.EnumerateFileSystemEntries(candidate).All(entry => System.IO.Path.GetFileName(entry) is "link.sock" || IsStartMarks(entry)))
                 {
                     Directory.Delete(candidate, recursive: true);
                 }
@@ -103,6 +110,9 @@ internal sealed class SocketDirectory : IDisposable
             }
         }
     }
+
+    private static bool IsStartMarks(string entry) =>
+        System.IO.Path.GetFileName(entry).StartsWith(StartMarksPrefix, StringComparison.Ordinal) && File.Exists(entry);
 
     private static bool IsRunning(int pid)
     {

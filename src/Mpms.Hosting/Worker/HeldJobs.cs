@@ -128,10 +128,12 @@ internal sealed class HeldJobs
     /// Enqueues the outcome of a job the caller finished (its <see cref="WorkerJob.TryFinish"/> or
     /// <see cref="WorkerJob.TryWithdraw"/> succeeded); the job is no longer held. Call <see cref="OnJobEnded"/> next.
     /// </summary>
-    public void WriteOutcome(WorkerJob job, in ResultFrame outcome)
+    /// <returns>Where the outcome ends in the link's stream (see <see cref="FrameOutbox.WaitWrittenAsync"/>); 0 when the link is gone.</returns>
+    public long WriteOutcome(WorkerJob job, in ResultFrame outcome)
     {
         _bySequence.TryRemove(job.Sequence, out _);
-        _outbox.Enqueue(outcome);
+        _outbox.Enqueue(outcome, out long end);
+        return end;
     }
 
     /// <summary>

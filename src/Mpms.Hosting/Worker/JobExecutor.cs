@@ -7,7 +7,7 @@ namespace Mpms.Hosting.Worker;
 
 /// <summary>
 /// Runs one job on the calling worker thread and reports its outcome, unless a cancel or the watchdog already did:
-/// the job's token, its start frame (with prefetch), its activity, the mapping of how it ended to a result frame, and
+/// the job's token, its start mark (with prefetch), its activity, the mapping of how it ended to a result frame, and
 /// the checks after it that make the process leave (a graceful-die exception, the memory limit), and its metrics.
 /// </summary>
 internal sealed class JobExecutor(
@@ -19,6 +19,7 @@ internal sealed class JobExecutor(
     JobProgressSender progress,
     TimeProvider time,
     ILogger logger,
+    StartMarks? startMarks,
     WorkerTelemetry? telemetry = null)
 {
     private readonly KeyValuePair<string, object?> _poolTag = new("mpms.pool", process.PoolName);
@@ -41,7 +42,24 @@ internal sealed class JobExecutor(
         }
 
         CancellationTokenSource cancellation = BeginRun(job, thread);
-        await WriteStartAsync(job);
+
+        // The thread's last result goes out now, not after this job; and the one before it must be out already, so that
+        // a process killed now loses at most two jobs per thread: the one it runs, and one that has just ended (both
+        // counted as started). The thread does not wait for its last result's write: that is what lets results of
+        // several jobs and threads share one write.
+        outbox.Flush();
+        if (thread.EarlierResultEnd > 0)
+        {
+            Task written = outbox.WaitWrittenAsync(thread.EarlierResultEnd);
+            if (!written.IsCompleted)
+            {
+                await written;
+            }
+        }
+
+        // Before any of the job's code runs: should this process die from here on, the application counts the job as
+        // started (it may have had effects), never as one to give to another process.
+        startMarks?.Mark(job.Ordinal);
 
         PooledBufferWriter buffer = thread.ResultBuffer;
         buffer.Clear();
@@ -92,9 +110,9 @@ internal sealed class JobExecutor(
         if (job.TryFinish())
         {
             long finished = time.GetUtcNow().UtcTicks;
-            jobs.WriteOutcome(job, error is null
+            thread.OnResultEnqueued(jobs.WriteOutcome(job, error is null
                 ? ResultFrame.Success(job.Sequence, thread.Number, job.StartedTicks, finished, buffer.WrittenMemory)
-                : ResultFrame.Failure(job.Sequence, status, thread.Number, job.StartedTicks, finished, error.Truncate(64 * 1024)));
+                : ResultFrame.Failure(job.Sequence, status, thread.Number, job.StartedTicks, finished, error.Truncate(64 * 1024))));
             jobs.OnJobEnded(flush: false); // the thread flushes before it waits, or with its next job's start
         }
 
@@ -135,28 +153,6 @@ internal sealed class JobExecutor(
         }
 
         return cancellation;
-    }
-
-    /// <summary>
-    /// A job received ahead may have waited here while its thread was busy: the application must know it started
-    /// before it runs, so that if this process dies, a job that never started goes back to the queue instead of being
-    /// lost. Without prefetch the job started when it was sent; the thread's last result goes out now, not after it.
-    /// </summary>
-    private async Task WriteStartAsync(WorkerJob job)
-    {
-        if (settings.Prefetch > 0 && outbox.Enqueue(SmallFrames.Started(job.Sequence), out long startedFrame))
-        {
-            outbox.Flush();
-            Task written = outbox.WaitWrittenAsync(startedFrame);
-            if (!written.IsCompleted)
-            {
-                await written;
-            }
-        }
-        else
-        {
-            outbox.Flush();
-        }
     }
 
     private (WireStatus Status, WireError Error) Canceled(CancelReason reason, OperationCanceledException ex) => reason == CancelReason.TimedOut

@@ -9,6 +9,10 @@ namespace Mpms.Hosting.Worker;
 /// </summary>
 internal sealed class WorkerFrameHandler(HeldJobs jobs, LeaveCoordinator leave) : IFrameHandler
 {
+    // The number of job frames read so far: the application numbers the frames it writes the same way (StartMarks).
+    // Only the link's reader touches it.
+    private long _ordinal;
+
     public void OnFrame(FrameType type, in ReadOnlySequence<byte> body)
     {
         switch (type)
@@ -38,7 +42,7 @@ internal sealed class WorkerFrameHandler(HeldJobs jobs, LeaveCoordinator leave) 
         int length = (int)frame.Payload.Length;
         byte[] payload = ArrayPool<byte>.Shared.Rent(length);
         frame.Payload.CopyTo(payload);
-        var job = new WorkerJob(frame.Sequence, frame.IdHigh, frame.Attempt, frame.TraceParent, payload, length);
+        var job = new WorkerJob(frame.Sequence, frame.IdHigh, frame.Attempt, frame.TraceParent, payload, length) { Ordinal = ++_ordinal };
         if (!jobs.TryReceive(job))
         {
             job.ReleasePayload();

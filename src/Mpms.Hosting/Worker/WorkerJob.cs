@@ -35,6 +35,9 @@ internal sealed class WorkerJob : IJobDescription
     /// <summary>Gets the number the application and this process know the job by on their link.</summary>
     public long Sequence { get; }
 
+    /// <summary>Gets the job frame's number on this link (1, 2, 3, … as they arrived): its slot in the <see cref="Protocol.StartMarks"/>.</summary>
+    public long Ordinal { get; init; }
+
     /// <summary>Gets the high half of the job's id: when it was accepted, and by which pool instance.</summary>
     public long IdHigh { get; }
 

@@ -53,33 +53,35 @@ internal sealed class WorkerProcessRunner
 
         var process = new MpmsProcessContext(_poolName, startup.ProcessNumber, _services);
         using IDisposable? logScope = _logger.BeginScope(new ThreadLogScope(process, null));
-        (Link? link, WorkerSettings? settings) = await ConnectAsync(startup, process).ConfigureAwait(false);
+        (Link? link, WorkerSettings? settings, StartMarks? startMarks) = await ConnectAsync(startup, process).ConfigureAwait(false);
         if (link is null || settings is null)
         {
             return ExitCodes.HandshakeFailed;
         }
 
-        await using var session = new WorkerSession(settings, process, link.Outbox, _invoker, _registrations, _seams.Time, _logger, _telemetry);
+        await using var session = new WorkerSession(settings, process, link.Outbox, _invoker, _registrations, _seams.Time, _logger, _telemetry, startMarks);
         var duties = new BackgroundDuties(this, link, session, startup.ParentProcessId);
         return await RunConnectedAsync(session, duties).ConfigureAwait(false);
     }
 
     /// <summary>Connects to the application and greets it; logs and returns nothing when that fails.</summary>
-    private async Task<(Link? Link, WorkerSettings? Settings)> ConnectAsync(WorkerStartup startup, MpmsProcessContext process)
+    private async Task<(Link? Link, WorkerSettings? Settings, StartMarks? StartMarks)> ConnectAsync(WorkerStartup startup, MpmsProcessContext process)
     {
         Link? link = null;
         try
         {
             link = new Link(await _seams.Connect(startup, CancellationToken.None).ConfigureAwait(false), _seams.Time);
             WorkerSettings settings = await Handshake.GreetAsync(link, startup.Secret, HandshakeTimeout).ConfigureAwait(false);
+            // Mapped for the process's life and never unmapped (see StartMarks): the jobs' threads store into it.
+            StartMarks? startMarks = settings.StartMarksPath is { } path ? StartMarks.Open(path, settings.StartMarkSlots) : null;
             if (settings.ForwardLogs)
             {
                 _logSink.Connect(link.Outbox, process);
             }
 
-            return (link, settings);
+            return (link, settings, startMarks);
         }
-        catch (Exception ex) when (ex is SocketException or IOException or MpmsProtocolException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or IOException or MpmsProtocolException or OperationCanceledException or UnauthorizedAccessException)
         {
             WorkerLog.HandshakeFailed(_logger, _poolName, process.ProcessName, startup.Endpoint, ex);
             if (link is not null)
@@ -87,7 +89,7 @@ internal sealed class WorkerProcessRunner
                 await link.DisposeAsync().ConfigureAwait(false);
             }
 
-            return (null, null);
+            return (null, null, null);
         }
     }
 

@@ -18,7 +18,8 @@ internal sealed class WorkerSession : IAsyncDisposable
         PoolRegistrations registrations,
         TimeProvider time,
         ILogger logger,
-        WorkerTelemetry? telemetry = null)
+        WorkerTelemetry? telemetry = null,
+        StartMarks? startMarks = null)
     {
         Settings = settings;
         Process = process;
@@ -32,7 +33,7 @@ internal sealed class WorkerSession : IAsyncDisposable
         Leave = new LeaveCoordinator(settings.GracefulDieTimeout, Ledger, Jobs, outbox, time);
         Census = new ThreadCensus(Ledger, outbox, Leave);
         Progress = new JobProgressSender(settings, outbox, invoker.Serializer, time);
-        Executor = new JobExecutor(settings, process, outbox, Jobs, Leave, Progress, time, logger, telemetry);
+        Executor = new JobExecutor(settings, process, outbox, Jobs, Leave, Progress, time, logger, startMarks, telemetry);
         Watchdog = new JobWatchdog(settings, process, outbox, Jobs, Leave, time, logger);
         FrameHandler = new WorkerFrameHandler(Jobs, Leave);
     }

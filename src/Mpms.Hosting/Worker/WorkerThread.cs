@@ -37,6 +37,19 @@ internal sealed class WorkerThread
     /// <summary>Completes when the thread has ended, or was given up on because a job would not stop.</summary>
     public Task Finished => _finished.Task;
 
+    /// <summary>Gets where the result of this thread's last job ends in the link's stream (0 before any).</summary>
+    public long LastResultEnd { get; private set; }
+
+    /// <summary>Gets where the result of the job before that ends: it must be written before the thread starts another job.</summary>
+    public long EarlierResultEnd { get; private set; }
+
+    /// <summary>Notes where the result of the job this thread just finished ends in the link's stream.</summary>
+    public void OnResultEnqueued(long end)
+    {
+        EarlierResultEnd = LastResultEnd;
+        LastResultEnd = end;
+    }
+
     /// <summary>Gets the buffer this thread serialises results into, reused job after job.</summary>
     public PooledBufferWriter ResultBuffer { get; } = new();
 

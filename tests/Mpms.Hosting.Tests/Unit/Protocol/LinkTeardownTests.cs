@@ -212,7 +212,7 @@ public sealed class LinkTeardownTests
         await using var links = LinkPair.Create();
         FrameOutbox outbox = links.Worker.Outbox;
 
-        Assert.True(outbox.Enqueue(SmallFrames.Started(5), out long end));
+        Assert.True(outbox.Enqueue(SmallFrames.Returned(5), out long end));
         outbox.Flush();
 
         Assert.True(outbox.WaitWrittenAsync(end).IsCompletedSuccessfully);
@@ -224,10 +224,10 @@ public sealed class LinkTeardownTests
         await using var links = LinkPair.Create();
         FrameOutbox outbox = links.Worker.Outbox;
         Assert.True(outbox.Post(new JobFrame(1, 0, 1, null, new byte[PipeFilling])));
-        Assert.True(outbox.Enqueue(SmallFrames.Started(1), out long end));
+        Assert.True(outbox.Enqueue(SmallFrames.Returned(1), out long end));
         outbox.Flush();
 
-        // The first write waits for the peer; the started frame is behind it.
+        // The first write waits for the peer; the small frame is behind it.
         Task written = outbox.WaitWrittenAsync(end);
         Assert.False(written.IsCompleted);
 
@@ -235,7 +235,7 @@ public sealed class LinkTeardownTests
         Task running = links.Application.RunAsync(received, MaxBody, CancellationToken.None);
         await written.WaitAsync(Wire.HangGuard);
         await received.WaitForAsync(2);
-        Assert.Equal([FrameType.Job, FrameType.Started], received.Frames.Select(f => f.Type));
+        Assert.Equal([FrameType.Job, FrameType.Returned], received.Frames.Select(f => f.Type));
         await links.Worker.CloseAsync(Wire.HangGuard).WaitAsync(Wire.HangGuard);
         await running.WaitAsync(Wire.HangGuard);
     }
@@ -245,7 +245,7 @@ public sealed class LinkTeardownTests
     {
         await using var links = LinkPair.Create();
         FrameOutbox outbox = links.Worker.Outbox;
-        Assert.True(outbox.Enqueue(SmallFrames.Started(1), out long first));
+        Assert.True(outbox.Enqueue(SmallFrames.Returned(1), out long first));
         outbox.Flush();
         Assert.True(outbox.Post(new JobFrame(2, 0, 1, null, new byte[PipeFilling])));
 
@@ -258,7 +258,7 @@ public sealed class LinkTeardownTests
         await using var links = LinkPair.Create();
         FrameOutbox outbox = links.Worker.Outbox;
         Assert.True(outbox.Post(new JobFrame(1, 0, 1, null, new byte[PipeFilling])));
-        Assert.True(outbox.Enqueue(SmallFrames.Started(1), out long end));
+        Assert.True(outbox.Enqueue(SmallFrames.Returned(1), out long end));
         outbox.Flush();
         Task written = outbox.WaitWrittenAsync(end);
         Assert.False(written.IsCompleted);

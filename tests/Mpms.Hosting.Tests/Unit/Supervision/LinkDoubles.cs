@@ -169,13 +169,13 @@ internal sealed class LinkUnderTest : IAsyncDisposable
     private readonly Link _worker;
     private Task _workerReading = Task.CompletedTask;
 
-    private LinkUnderTest(MpmsOptions options)
+    private LinkUnderTest(MpmsOptions options, StartMarks? startMarks)
     {
         (PipeTransport application, PipeTransport worker) = PipeTransport.CreatePair();
         _worker = new Link(worker);
         Pool = new SupervisionContext("UnitPool", options, Dispatcher, Clock, NullLoggerFactory.Instance);
         Process = new ProcessLifecycle("UnitPool", 1, 4242, Clock.GetTimestamp(), Clock);
-        Link = new ProcessLink(Pool, Process, new Link(application), Events);
+        Link = new ProcessLink(Pool, Process, new Link(application), Events, startMarks);
     }
 
     public FakeTimeProvider Clock { get; } = new();
@@ -194,11 +194,13 @@ internal sealed class LinkUnderTest : IAsyncDisposable
     public Task Running { get; private set; } = Task.CompletedTask;
 
     /// <summary>Runs the link and reads its welcome at the worker's end.</summary>
-    public static async Task<LinkUnderTest> StartAsync(Action<MpmsOptions>? configure = null)
+    /// <param name="configure">Changes the pool's options.</param>
+    /// <param name="startMarks">The application's view of the process's start marks (with prefetch).</param>
+    public static async Task<LinkUnderTest> StartAsync(Action<MpmsOptions>? configure = null, StartMarks? startMarks = null)
     {
         var options = new MpmsOptions { Processes = 1, ThreadsPerProcess = 2, Prefetch = 0 };
         configure?.Invoke(options);
-        var test = new LinkUnderTest(options);
+        var test = new LinkUnderTest(options, startMarks);
         test.Running = test.Link.RunAsync(test.Pool.Settings with { ProcessNumber = 1 }, CancellationToken.None);
         using var guard = new CancellationTokenSource(Wire.HangGuard);
         (FrameType type, byte[] body) = await test._worker.ReadOneAsync(64 * 1024, guard.Token);

@@ -90,17 +90,43 @@ public sealed class ProcessLinkTests
     }
 
     [Fact]
-    public async Task Started_MarksTheLeaseStarted_AndEndsNothing()
+    public async Task StartMark_SeenWithTheNextFramesRead_MarksTheLeaseStarted_AndEndsNothing()
     {
-        await using LinkUnderTest test = await LinkUnderTest.StartAsync();
+        using var marks = new StartMarksFile();
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync(o => o.Prefetch = 1, marks.Application);
         FakeLease lease = test.Dispatcher.Put(5);
         test.Send(SmallFrames.Credit(1));
         await test.ReceiveJobAsync();
+        await test.SendAndSettleAsync(new HeartbeatFrame([]));
+        Assert.False(lease.Started);
 
-        await test.SendAndSettleAsync(SmallFrames.Started(5));
+        marks.Worker.Mark(1);
+        await test.SendAndSettleAsync(new HeartbeatFrame([]));
 
         Assert.True(lease.Started);
         Assert.Equal((0, 1), (lease.Endings, test.Link.InFlight));
+    }
+
+    [Fact]
+    public async Task CloseWorker_JobsMarkedStartedAndNot_OnlyTheUnmarkedOnesAreLostAsNeverStarted()
+    {
+        using var marks = new StartMarksFile();
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync(o => o.Prefetch = 2, marks.Application);
+        FakeLease[] leases = [test.Dispatcher.Put(1), test.Dispatcher.Put(2), test.Dispatcher.Put(3)];
+        test.Send(SmallFrames.Credit(3));
+        for (int i = 0; i < leases.Length; i++)
+        {
+            await test.ReceiveJobAsync();
+        }
+
+        // The worker finished job 1 and started job 2 without a frame about either, then died.
+        marks.Worker.Mark(1);
+        marks.Worker.Mark(2);
+        await test.CloseWorkerAsync();
+        test.Link.FailInFlight(new ProcessExit(MpmsProcessExitReason.Signaled, 137, 9, false));
+
+        Assert.All(await Task.WhenAll(leases.Select(l => l.Ended)).WaitAsync(Wire.HangGuard), end => Assert.Equal(LeaseEnd.Lost, end));
+        Assert.Equal([true, true, false], leases.Select(l => l.Started));
     }
 
     [Fact]
@@ -376,13 +402,18 @@ public sealed class ProcessLinkTests
     [Fact]
     public async Task Heartbeat_WithPrefetch_AJobHeldAheadIsOnlyAccountableOnceItStarted()
     {
-        await using LinkUnderTest test = await LinkUnderTest.StartAsync(o => o.Prefetch = 1);
+        using var marks = new StartMarksFile();
+        await using LinkUnderTest test = await LinkUnderTest.StartAsync(o => o.Prefetch = 1, marks.Application);
         test.Dispatcher.Put(1);
         test.Send(SmallFrames.Credit(1));
         await test.ReceiveJobAsync();
         Assert.Null(test.Link.OldestUnaccountedAt);
 
-        await test.SendAndSettleAsync(SmallFrames.Started(1));
+        await test.SendAndSettleAsync(new HeartbeatFrame([]));
+        Assert.Null(test.Link.OldestUnaccountedAt);
+
+        marks.Worker.Mark(1);
+        await test.SendAndSettleAsync(new HeartbeatFrame([]));
 
         Assert.Equal(test.Clock.GetTimestamp(), test.Link.OldestUnaccountedAt);
     }

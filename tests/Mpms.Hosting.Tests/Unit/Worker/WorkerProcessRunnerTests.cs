@@ -47,22 +47,29 @@ public sealed class WorkerProcessRunnerTests
     {
         await using var application = new FakeApplication();
         Task<int> worker = application.StartWorker(new ServiceCollection(), new EchoInvoker());
-        await application.GreetAsync(WorkerTestKit.Settings(threads: 1, prefetch: 1) with { MaxJobsPerThread = 1 });
+        using var marks = new StartMarksFile();
+        await application.GreetAsync(WorkerTestKit.Settings(threads: 1, prefetch: 1) with
+        {
+            MaxJobsPerThread = 1,
+            StartMarksPath = marks.Path,
+            StartMarkSlots = marks.Application.SlotCount,
+        });
         await application.NextAsync(FrameType.Ready);
         Assert.Equal(2, WorkerTestKit.Int32(await application.NextAsync(FrameType.Credit)));
 
         application.Send(new JobFrame(1, IdHigh, 1, null, "a"u8.ToArray()));
 
-        // With prefetch the start is written before the job runs; its thread's last job makes the process leave.
-        Assert.Equal(1, WorkerTestKit.Int64(await application.NextAsync(FrameType.Started)));
+        // With prefetch the start is marked (no frame) before the job runs; its thread's last job makes the process leave.
         Assert.Equal((byte)MpmsProcessExitReason.Recycled, Assert.Single(await application.NextAsync(FrameType.Leaving)));
         Assert.Equal(WireStatus.Succeeded, ResultFrame.Read(new(await application.NextAsync(FrameType.Result))).Status);
+        Assert.True(marks.Application.HasStarted(1));
 
         // The application spends its last credit before it reads the leaving, then answers it.
         application.Send(new JobFrame(2, IdHigh, 1, null, "b"u8.ToArray()));
         application.Send(SmallFrames.Drain(MpmsProcessExitReason.Recycled));
 
         Assert.Equal(2, WorkerTestKit.Int64(await application.NextAsync(FrameType.Returned)));
+        Assert.False(marks.Application.HasStarted(2));
         await application.LinkClosed;
         Assert.Equal(ExitCodes.Normal, await worker.WaitAsync(Wire.HangGuard));
     }
