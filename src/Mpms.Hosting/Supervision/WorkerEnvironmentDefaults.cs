@@ -15,8 +15,8 @@ internal static class WorkerEnvironmentDefaults
     public const string Gen0Size = "DOTNET_GCgen0size";
 
     /// <summary>
-    /// Turns off the Generic Host's reloading of configuration files: a worker watched appsettings files it never
-    /// reloads in practice, and the watchers cost start-up time and inotify instances per process.
+    /// Turns off the Generic Host's reloading of configuration files: a worker rarely needs to see its appsettings
+    /// change before it is replaced, and each process that watches them holds an inotify instance, a per-user limit.
     /// </summary>
     public const string ReloadConfigOnChange = "DOTNET_hostBuilder__reloadConfigOnChange";
 
