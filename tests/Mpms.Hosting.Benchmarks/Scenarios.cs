@@ -55,7 +55,7 @@ public static class Scenarios
 
         if (settings.Includes("memory"))
         {
-            await MemoryAsync(settings, report);
+            await MemoryScenario.RunAsync(settings, report);
         }
     }
 
@@ -296,7 +296,7 @@ public static class Scenarios
             BenchmarkPools.IPoolView pool = BenchmarkPools.View<TrivialWorker>(host);
 
             // What a start costs in CPU rather than in time: less at the mercy of what else the machine runs.
-            startCpu.AddRange(pool.ProcessIds.Select(CpuMilliseconds));
+            startCpu.AddRange(pool.ProcessIds.Select(ProcessReadings.CpuMilliseconds));
             int victim = pool.ProcessIds[0];
             clock.Restart();
             Process.GetProcessById(victim).Kill();
@@ -315,79 +315,8 @@ public static class Scenarios
         report.Add("worker process CPU time from its start to ready (user + system)", Stats.Median(startCpu), "ms", "—");
     }
 
-    private static async Task MemoryAsync(BenchmarkSettings settings, Report report)
-    {
-        int jobs = settings.Size(200_000, 100);
-        using IHost host = await BenchmarkPools.StartAsync<TrivialWorker>(o =>
-        {
-            o.Processes = 1;
-            o.ThreadsPerProcess = 2;
-            o.QueueCapacity = 10_000;
-        });
-        var queue = host.Services.GetRequiredService<IMpmsQueue<int, int>>();
-        int worker = BenchmarkPools.View<TrivialWorker>(host).ProcessIds[0];
-        await Task.Delay(settings.Smoke ? 10 : 1000); // let the new worker settle before reading its resident set
-        double startedRss = StatusMegabytes(worker, "VmRSS:");
-        double startedOwn = OwnMegabytes(worker);
-        await WarmUpAsync(queue, settings);
-
-        // Allocation in the application process per job: handle, outcome and everything the link does for it.
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        double workerCpuBefore = CpuMilliseconds(worker);
-        var pending = new Task<int>[1000];
-        for (int i = 0; i < jobs; i += pending.Length)
-        {
-            for (int j = 0; j < pending.Length; j++)
-            {
-                pending[j] = (await queue.PutAsync(j)).Completion;
-            }
-
-            await Task.WhenAll(pending);
-        }
-
-        double perJob = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)jobs;
-        double workerCpuPerJob = (CpuMilliseconds(worker) - workerCpuBefore) * 1000 / jobs;
-        GC.Collect();
-        await Task.Delay(settings.Smoke ? 10 : 1000); // let the idle worker settle before reading its resident set
-        double rss = StatusMegabytes(worker, "VmRSS:");
-        double own = OwnMegabytes(worker);
-        await host.StopAsync();
-        report.Add("worker process just started, idle, resident set (RSS)", startedRss, "MiB", "—");
-        report.Add("worker process just started, idle, its own pages (RSS less shared files)", startedOwn, "MiB", "≤ 25");
-        report.Add("idle worker process after the jobs, resident set (RSS)", rss, "MiB", "≤ 40");
-        report.Add("idle worker process after the jobs, its own pages (RSS less shared files)", own, "MiB", "≤ 25");
-        report.Add("application-side allocation per job", perJob, "bytes", "job + outcome only");
-        report.Add("worker process CPU time per job (user + system, same jobs)", workerCpuPerJob, "µs", "—");
-    }
-
-    /// <summary>A memory line of /proc/&lt;pid&gt;/status, in MiB. RSS counts the runtime's shared files too; RssAnon and
-    /// RssShmem are the process's own pages.</summary>
-    private static double StatusMegabytes(int processId, string field)
-    {
-        foreach (string line in File.ReadLines($"/proc/{processId}/status"))
-        {
-            if (line.StartsWith(field, StringComparison.Ordinal))
-            {
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
-            }
-        }
-
-        return double.NaN;
-    }
-
-    /// <summary>The CPU time a process has used, user and system, in milliseconds (from /proc/&lt;pid&gt;/stat, in clock ticks of 10 ms).</summary>
-    private static double CpuMilliseconds(int processId)
-    {
-        string stat = File.ReadAllText($"/proc/{processId}/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after the name, which may hold spaces
-        long ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-        return ticks * 10.0;
-    }
-
-    /// <summary>The pages of a process that are its own (anonymous and shared-memory), in MiB: RSS less the files it maps.</summary>
-    private static double OwnMegabytes(int processId) => StatusMegabytes(processId, "RssAnon:") + StatusMegabytes(processId, "RssShmem:");
-
-    private static async Task WarmUpAsync(IMpmsQueue<int, int> queue, BenchmarkSettings settings)
+    /// <summary>Runs a few thousand jobs through the pool first, so that what is measured runs compiled and warm.</summary>
+    internal static async Task WarmUpAsync(IMpmsQueue<int, int> queue, BenchmarkSettings settings)
     {
         int count = settings.Size(20_000, 10);
         var handles = new Task<int>[count];
