@@ -8,9 +8,12 @@ namespace Mpms.Hosting;
 /// <typeparam name="TResult">The pool's result type.</typeparam>
 public sealed class MpmsResult<TJob, TResult>
 {
+    // The id is formatted only when someone reads it, by the job's handle (which keeps it for whoever asks next).
+    private readonly MpmsJobHandle<TResult> _handle;
+
     internal MpmsResult(
         string poolName,
-        string jobId,
+        MpmsJobHandle<TResult> handle,
         TJob job,
         MpmsJobStatus status,
         TResult? value,
@@ -24,7 +27,7 @@ public sealed class MpmsResult<TJob, TResult>
         IReadOnlyDictionary<string, string> meta)
     {
         PoolName = poolName;
-        JobId = jobId;
+        _handle = handle;
         Job = job;
         Status = status;
         Value = value;
@@ -42,7 +45,7 @@ public sealed class MpmsResult<TJob, TResult>
     public string PoolName { get; }
 
     /// <summary>Gets the job's id, the same as on its handle.</summary>
-    public string JobId { get; }
+    public string JobId => _handle.JobId;
 
     /// <summary>Gets the job as it was put on the queue.</summary>
     public TJob Job { get; }

@@ -12,7 +12,7 @@ namespace Mpms.Hosting.Queue;
 /// while it is full), record the put as a trace, and hand the job to the queue. Also the pool's route for the
 /// non-generic <see cref="IMpmsQueue"/>.
 /// </summary>
-internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobRoute
+internal sealed partial class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobRoute
 {
     private readonly QueueGate _gate;
     private readonly JobQueue<TJob, TResult> _jobs;

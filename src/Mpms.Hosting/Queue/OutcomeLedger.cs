@@ -99,11 +99,16 @@ internal sealed class OutcomeLedger<TJob, TResult>
             Failures.Add(job.JobId, job.Attempt, outcome.Status, exception, outcome.ProcessId, outcome.ThreadName, finished);
         }
 
-        _results?.Writer.TryWrite(new BufferedOutcome<TJob, TResult>(
-            new MpmsResult<TJob, TResult>(
-                _poolName, job.JobId, job.Job, outcome.Status, outcome.Value, outcome.Exception, job.Attempt, job.EnqueuedAt,
-                outcome.StartedAt, finished, outcome.ProcessId, outcome.ThreadName, _meta),
-            job.TryReleasePlace()));
+        BulkRun<TJob, TResult>? run = job.Run;
+        if (_results is not null || run is not null)
+        {
+            // One object for every reader: the collector (or the result stream) and the bulk call that put the job.
+            var result = new MpmsResult<TJob, TResult>(
+                _poolName, job, job.Job, outcome.Status, outcome.Value, outcome.Exception,
+                job.Attempt, job.EnqueuedAt, outcome.StartedAt, finished, outcome.ProcessId, outcome.ThreadName, _meta);
+            _results?.Writer.TryWrite(new BufferedOutcome<TJob, TResult>(result, job.TryReleasePlace()));
+            run?.OnOutcome(result, job.RunSlot);
+        }
 
         // Counted as recorded only once written: the result stream is closed when every outcome is, never before one is.
         Interlocked.Increment(ref _recorded);

@@ -15,7 +15,12 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     private const int StateLeased = 1;
     private const int StateDone = 16; // done states are StateDone + the final MpmsJobStatus, set in one swap
 
-    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Made on first use: a job whose outcome is only read by a collector or a bulk call never needs a task. Null until
+    // someone asks for the task or the job is resolved; then the task's source, or s_resolved until someone asks.
+    private static readonly object s_resolved = new();
+    private object? _completion;
+    private TResult? _value;
+    private Exception? _exception;
     private readonly JobQueue<TJob, TResult> _queue;
     private byte[]? _payload;
     private string? _jobId;
@@ -31,7 +36,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     {
     }
 
-    public PendingJob(JobQueue<TJob, TResult> queue, TJob job, long sequence, long idHigh, DateTimeOffset enqueuedAt, byte[] payload, int payloadLength, PlaceKind place, MpmsPutOptions? options)
+    public PendingJob(JobQueue<TJob, TResult> queue, TJob job, long sequence, long idHigh, DateTimeOffset enqueuedAt, byte[]? payload, int payloadLength, PlaceKind place, MpmsPutOptions? options)
     {
         _queue = queue;
         Job = job;
@@ -90,7 +95,43 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
         int done => (MpmsJobStatus)(done - StateDone),
     };
 
-    public override Task<TResult> Completion => _completion.Task;
+    public override Task<TResult> Completion
+    {
+        get
+        {
+            object? seen = Volatile.Read(ref _completion);
+            if (seen is TaskCompletionSource<TResult> existing)
+            {
+                return existing.Task;
+            }
+
+            var made = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (seen is null)
+            {
+                seen = Interlocked.CompareExchange(ref _completion, made, null);
+                if (seen is null)
+                {
+                    return made.Task; // Resolve will complete it
+                }
+
+                if (seen is TaskCompletionSource<TResult> raced)
+                {
+                    return raced.Task;
+                }
+            }
+
+            // Resolved before anyone asked: the task is made completed, and kept for whoever asks next.
+            SetOutcome(made);
+            seen = Interlocked.CompareExchange(ref _completion, made, s_resolved);
+            return seen is TaskCompletionSource<TResult> first ? first.Task : made.Task;
+        }
+    }
+
+    /// <summary>Gets or sets the bulk call the job was put by, which its outcome goes to; <see langword="null"/> for a single put.</summary>
+    public BulkRun<TJob, TResult>? Run { get; set; }
+
+    /// <summary>Gets or sets the job's slot in <see cref="Run"/>'s window.</summary>
+    public int RunSlot { get; set; }
 
     /// <summary>Gets the job's progress, made on first use; ended at once when the job has ended.</summary>
     public JobProgress ProgressState
@@ -106,7 +147,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
             JobProgress progress = Interlocked.CompareExchange(ref _progress, made, null) ?? made;
 
             // Resolve ends the progress it finds after completing the job; one made after it must end here.
-            if (_completion.Task.IsCompleted)
+            if (IsResolved)
             {
                 progress.End();
             }
@@ -195,20 +236,34 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     public void Resolve(TResult? value, Exception? exception)
     {
         ReleasePayload();
-        if (exception is OperationCanceledException canceled)
+        _value = value;
+        _exception = exception;
+        object? seen = Interlocked.CompareExchange(ref _completion, s_resolved, null);
+        if (seen is TaskCompletionSource<TResult> completion)
         {
-            _completion.TrySetCanceled(canceled.CancellationToken);
-        }
-        else if (exception is not null)
-        {
-            _completion.TrySetException(exception);
-        }
-        else
-        {
-            _completion.TrySetResult(value!);
+            SetOutcome(completion);
         }
 
         Volatile.Read(ref _progress)?.End();
+    }
+
+    // Resolved, or someone's task completed: either way the outcome is final.
+    private bool IsResolved => Volatile.Read(ref _completion) is { } seen && (ReferenceEquals(seen, s_resolved) || ((TaskCompletionSource<TResult>)seen).Task.IsCompleted);
+
+    private void SetOutcome(TaskCompletionSource<TResult> completion)
+    {
+        if (_exception is OperationCanceledException canceled)
+        {
+            completion.TrySetCanceled(canceled.CancellationToken);
+        }
+        else if (_exception is not null)
+        {
+            completion.TrySetException(_exception);
+        }
+        else
+        {
+            completion.TrySetResult(_value!);
+        }
     }
 
     private void ReleasePayload()

@@ -55,6 +55,31 @@ internal sealed class WaitingLine<TJob, TResult>
         _fifo.Writer.TryWrite(null);
     }
 
+    /// <summary>
+    /// Adds a burst of jobs ready to run (a bulk put) and wakes the links once, so that a link drains the burst into one
+    /// write instead of being woken, and writing, once per job. They go through the ranked heap whatever their
+    /// priority: it keeps them in order with the channel's jobs (by ready time), and lets one wake-up stand for all.
+    /// </summary>
+    public void AddMany(ReadOnlySpan<PendingJob<TJob, TResult>> jobs)
+    {
+        if (jobs.IsEmpty)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            foreach (PendingJob<TJob, TResult> job in jobs)
+            {
+                _ranked.Enqueue(job, (Key(job), job.Sequence));
+            }
+
+            _rankedCount = _ranked.Count;
+        }
+
+        _fifo.Writer.TryWrite(null);
+    }
+
     /// <summary>Takes the job that should run next, if any waits; the caller must still win it from a cancellation.</summary>
     public bool TryTake([NotNullWhen(true)] out PendingJob<TJob, TResult>? job)
     {
