@@ -8,8 +8,12 @@ namespace Mpms.Hosting;
 /// <typeparam name="TResult">The pool's result type.</typeparam>
 public sealed class MpmsResult<TJob, TResult>
 {
-    // The id is formatted only when someone reads it, by the job's handle (which keeps it for whoever asks next).
+    // Small, since one is made per job for a collector or a bulk call: what the job's handle knows (its id, attempt and
+    // accept time) is read from it, and times are kept as UTC ticks (0: none).
     private readonly MpmsJobHandle<TResult> _handle;
+    private readonly long _startedAtTicks;
+    private readonly long _finishedAtTicks;
+    private readonly int _processId;
 
     internal MpmsResult(
         string poolName,
@@ -18,8 +22,6 @@ public sealed class MpmsResult<TJob, TResult>
         MpmsJobStatus status,
         TResult? value,
         Exception? exception,
-        int attempt,
-        DateTimeOffset enqueuedAt,
         DateTimeOffset? startedAt,
         DateTimeOffset finishedAt,
         int? processId,
@@ -32,11 +34,9 @@ public sealed class MpmsResult<TJob, TResult>
         Status = status;
         Value = value;
         Exception = exception;
-        Attempt = attempt;
-        EnqueuedAt = enqueuedAt;
-        StartedAt = startedAt;
-        FinishedAt = finishedAt;
-        ProcessId = processId;
+        _startedAtTicks = startedAt?.UtcTicks ?? 0;
+        _finishedAtTicks = finishedAt.UtcTicks;
+        _processId = processId ?? 0;
         ThreadName = threadName;
         Meta = meta;
     }
@@ -64,19 +64,19 @@ public sealed class MpmsResult<TJob, TResult>
     public Exception? Exception { get; }
 
     /// <summary>Gets the number of the attempt that produced this outcome (1 unless the job was retried).</summary>
-    public int Attempt { get; }
+    public int Attempt => _handle.CurrentAttempt;
 
     /// <summary>Gets when the queue accepted the job.</summary>
-    public DateTimeOffset EnqueuedAt { get; }
+    public DateTimeOffset EnqueuedAt => _handle.AcceptedAt;
 
     /// <summary>Gets when a worker thread started the job; <see langword="null"/> when it never started.</summary>
-    public DateTimeOffset? StartedAt { get; }
+    public DateTimeOffset? StartedAt => _startedAtTicks == 0 ? null : new DateTimeOffset(_startedAtTicks, TimeSpan.Zero);
 
     /// <summary>Gets when the outcome was known.</summary>
-    public DateTimeOffset FinishedAt { get; }
+    public DateTimeOffset FinishedAt => new(_finishedAtTicks, TimeSpan.Zero);
 
     /// <summary>Gets the id of the worker process that ran the job; <see langword="null"/> when none did.</summary>
-    public int? ProcessId { get; }
+    public int? ProcessId => _processId == 0 ? null : _processId;
 
     /// <summary>Gets the name of the worker thread that ran the job; <see langword="null"/> when none did.</summary>
     public string? ThreadName { get; }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
@@ -170,7 +169,7 @@ internal sealed class BulkRun<TJob, TResult>
         {
             for (int i = _admittedOfBurst; i < pulled; i++)
             {
-                ArrayPool<byte>.Shared.Return(items[i].Payload);
+                JobSerializer<TJob>.Return(items[i].Payload);
             }
 
             _outcomes.Writer.TryWrite((null, -1));

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Mpms.Hosting.Diagnostics;
@@ -150,7 +149,7 @@ internal sealed partial class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResul
         PlaceKind place = runAt is null ? PlaceKind.Queue : PlaceKind.Schedule;
         if (!_gate.TryTakePlace(place))
         {
-            ArrayPool<byte>.Shared.Return(payload);
+            JobSerializer<TJob>.Return(payload);
             handle = null;
             return false;
         }
@@ -185,7 +184,7 @@ internal sealed partial class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResul
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(payload);
+            JobSerializer<TJob>.Return(payload);
             throw;
         }
 
@@ -212,7 +211,7 @@ internal sealed partial class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResul
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(payload);
+            JobSerializer<TJob>.Return(payload);
             throw;
         }
 

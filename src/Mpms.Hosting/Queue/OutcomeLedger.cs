@@ -105,7 +105,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
             // One object for every reader: the collector (or the result stream) and the bulk call that put the job.
             var result = new MpmsResult<TJob, TResult>(
                 _poolName, job, job.Job, outcome.Status, outcome.Value, outcome.Exception,
-                job.Attempt, job.EnqueuedAt, outcome.StartedAt, finished, outcome.ProcessId, outcome.ThreadName, _meta);
+                outcome.StartedAt, finished, outcome.ProcessId, outcome.ThreadName, _meta);
             _results?.Writer.TryWrite(new BufferedOutcome<TJob, TResult>(result, job.TryReleasePlace()));
             run?.OnOutcome(result, job.RunSlot);
         }

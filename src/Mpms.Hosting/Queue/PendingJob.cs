@@ -31,6 +31,11 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     private volatile bool _started;
     private CancellationToken _cancelToken;
 
+    // UTC ticks rather than DateTimeOffset: 16 bytes less per job, and the queue's clock is UTC.
+    private readonly long _enqueuedAtTicks;
+    private long _readyAtTicks;
+    private readonly byte _priority;
+
     public PendingJob(JobQueue<TJob, TResult> queue, TJob job, long sequence, long idHigh, DateTimeOffset enqueuedAt, byte[] payload, int payloadLength, bool holdsPlace = true)
         : this(queue, job, sequence, idHigh, enqueuedAt, payload, payloadLength, holdsPlace ? PlaceKind.Queue : PlaceKind.None, options: null)
     {
@@ -42,13 +47,13 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
         Job = job;
         Sequence = sequence;
         IdHigh = idHigh;
-        EnqueuedAt = enqueuedAt;
+        _enqueuedAtTicks = enqueuedAt.UtcTicks;
         _payload = payload;
         PayloadLength = payloadLength;
         _place = (int)place;
-        ReadyAt = enqueuedAt;
+        _readyAtTicks = _enqueuedAtTicks;
+        _priority = (byte)(options?.Priority ?? 0); // taken at the put: options changed later do not move the job
         PutOptions = options;
-        Priority = options?.Priority ?? 0;
     }
 
     public TJob Job { get; }
@@ -63,16 +68,20 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
 
     public int Attempt { get; set; } = 1;
 
-    public DateTimeOffset EnqueuedAt { get; }
+    public DateTimeOffset EnqueuedAt => new(_enqueuedAtTicks, TimeSpan.Zero);
 
     /// <summary>Gets or sets when the job became ready to run: when it was accepted, or when its delay or retry wait ended.</summary>
-    public DateTimeOffset ReadyAt { get; set; }
+    public DateTimeOffset ReadyAt
+    {
+        get => new(_readyAtTicks, TimeSpan.Zero);
+        set => _readyAtTicks = value.UtcTicks;
+    }
 
     /// <summary>Gets the options the job was put with; <see langword="null"/> for a put without them.</summary>
     public MpmsPutOptions? PutOptions { get; }
 
     /// <summary>Gets the job's priority, 0 to 9.</summary>
-    public int Priority { get; }
+    public int Priority => _priority;
 
     public string? TraceParent { get; set; }
 
@@ -85,6 +94,10 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
 
     /// <summary>Gets the token to report when the job ends canceled: the caller's, when the caller canceled it.</summary>
     public CancellationToken CancelToken => _cancelToken;
+
+    internal override int CurrentAttempt => Attempt;
+
+    internal override DateTimeOffset AcceptedAt => EnqueuedAt;
 
     public override string JobId => _jobId ??= JobIds.Format(IdHigh, Sequence);
 
@@ -271,7 +284,7 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
         byte[]? payload = Interlocked.Exchange(ref _payload, null);
         if (payload is not null)
         {
-            ArrayPool<byte>.Shared.Return(payload);
+            JobSerializer<TJob>.Return(payload);
         }
     }
 }

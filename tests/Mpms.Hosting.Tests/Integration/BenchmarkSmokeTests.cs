@@ -12,6 +12,9 @@ public sealed class BenchmarkSmokeTests
         "throughput, trivial, PutAsync + collector, 2×2, default options",
         "throughput, trivial, PutAsync + collector, 2×2, prefetch 0",
         "throughput, trivial, 256 concurrent RunAsync, 2×2",
+        "throughput, trivial, RunManyAsync (bulk), 2×2, default options",
+        "application-side allocation per job, RunManyAsync (bulk)",
+        "application-side allocation per job, PutAsync + collector, default options",
         "in-process baseline",
         "round trip, RunAsync, p50",
         "bare socket round trip (16 B, two processes), p50",
@@ -21,7 +24,7 @@ public sealed class BenchmarkSmokeTests
         "pool of 2 processes ready, from host start",
         "killed process replaced and ready",
         "idle worker process resident set (RSS)",
-        "application-side allocation per job",
+        "application-side allocation per job, PutAsync + awaited handle",
     ];
 
     private static readonly string[] BrokerScenarios =
