@@ -11,12 +11,13 @@ public sealed class MpmsResult<TJob, TResult>
     // Small, since one is made per job for a collector or a bulk call: what the job's handle knows (its id, attempt and
     // accept time) is read from it, and times are kept as UTC ticks (0: none).
     private readonly MpmsJobHandle<TResult> _handle;
+    private readonly MpmsResultPool _pool;
     private readonly long _startedAtTicks;
     private readonly long _finishedAtTicks;
     private readonly int _processId;
 
     internal MpmsResult(
-        string poolName,
+        MpmsResultPool pool,
         MpmsJobHandle<TResult> handle,
         TJob job,
         MpmsJobStatus status,
@@ -25,10 +26,9 @@ public sealed class MpmsResult<TJob, TResult>
         DateTimeOffset? startedAt,
         DateTimeOffset finishedAt,
         int? processId,
-        string? threadName,
-        IReadOnlyDictionary<string, string> meta)
+        string? threadName)
     {
-        PoolName = poolName;
+        _pool = pool;
         _handle = handle;
         Job = job;
         Status = status;
@@ -38,11 +38,10 @@ public sealed class MpmsResult<TJob, TResult>
         _finishedAtTicks = finishedAt.UtcTicks;
         _processId = processId ?? 0;
         ThreadName = threadName;
-        Meta = meta;
     }
 
     /// <summary>Gets the name of the pool that ran the job.</summary>
-    public string PoolName { get; }
+    public string PoolName => _pool.Name;
 
     /// <summary>Gets the job's id, the same as on its handle.</summary>
     public string JobId => _handle.JobId;
@@ -82,7 +81,7 @@ public sealed class MpmsResult<TJob, TResult>
     public string? ThreadName { get; }
 
     /// <summary>Gets the pool's <see cref="MpmsOptions.Meta"/> values.</summary>
-    public IReadOnlyDictionary<string, string> Meta { get; }
+    public IReadOnlyDictionary<string, string> Meta => _pool.Meta;
 
     /// <inheritdoc />
     public override string ToString() => $"{JobId} {Status}";

@@ -16,11 +16,9 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     private const int StateDone = 16; // done states are StateDone + the final MpmsJobStatus, set in one swap
 
     // Made on first use: a job whose outcome is only read by a collector or a bulk call never needs a task. Null until
-    // someone asks for the task or the job is resolved; then the task's source, or s_resolved until someone asks.
-    private static readonly object s_resolved = new();
+    // someone asks for the task or the job is resolved; then the task's source, or, resolved before anyone asked, the
+    // outcome's MpmsResult (which holds the value or exception a task made later completes with).
     private object? _completion;
-    private TResult? _value;
-    private Exception? _exception;
     private readonly JobQueue<TJob, TResult> _queue;
     private byte[]? _payload;
     private string? _jobId;
@@ -134,8 +132,9 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
             }
 
             // Resolved before anyone asked: the task is made completed, and kept for whoever asks next.
-            SetOutcome(made);
-            seen = Interlocked.CompareExchange(ref _completion, made, s_resolved);
+            var result = (MpmsResult<TJob, TResult>)seen!;
+            SetOutcome(made, result.Value, result.Exception);
+            seen = Interlocked.CompareExchange(ref _completion, made, result);
             return seen is TaskCompletionSource<TResult> first ? first.Task : made.Task;
         }
     }
@@ -246,36 +245,47 @@ internal sealed class PendingJob<TJob, TResult> : MpmsJobHandle<TResult>, IJobLe
     }
 
     /// <summary>Completes the caller's task; only after <see cref="TryMarkDone"/> or <see cref="TryMarkCanceledWhileQueued"/> returned true.</summary>
-    public void Resolve(TResult? value, Exception? exception)
+    public void Resolve(TResult? value, Exception? exception, MpmsResult<TJob, TResult>? result = null)
     {
         ReleasePayload();
-        _value = value;
-        _exception = exception;
-        object? seen = Interlocked.CompareExchange(ref _completion, s_resolved, null);
+        object resolved = result ?? (object)Completed(value, exception);
+        object? seen = Interlocked.CompareExchange(ref _completion, resolved, null);
         if (seen is TaskCompletionSource<TResult> completion)
         {
-            SetOutcome(completion);
+            SetOutcome(completion, value, exception);
         }
 
         Volatile.Read(ref _progress)?.End();
     }
 
     // Resolved, or someone's task completed: either way the outcome is final.
-    private bool IsResolved => Volatile.Read(ref _completion) is { } seen && (ReferenceEquals(seen, s_resolved) || ((TaskCompletionSource<TResult>)seen).Task.IsCompleted);
-
-    private void SetOutcome(TaskCompletionSource<TResult> completion)
+    private bool IsResolved => Volatile.Read(ref _completion) switch
     {
-        if (_exception is OperationCanceledException canceled)
+        null => false,
+        TaskCompletionSource<TResult> completion => completion.Task.IsCompleted,
+        _ => true,
+    };
+
+    private static TaskCompletionSource<TResult> Completed(TResult? value, Exception? exception)
+    {
+        var completion = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        SetOutcome(completion, value, exception);
+        return completion;
+    }
+
+    private static void SetOutcome(TaskCompletionSource<TResult> completion, TResult? value, Exception? exception)
+    {
+        if (exception is OperationCanceledException canceled)
         {
             completion.TrySetCanceled(canceled.CancellationToken);
         }
-        else if (_exception is not null)
+        else if (exception is not null)
         {
-            completion.TrySetException(_exception);
+            completion.TrySetException(exception);
         }
         else
         {
-            completion.TrySetResult(_value!);
+            completion.TrySetResult(value!);
         }
     }
 
