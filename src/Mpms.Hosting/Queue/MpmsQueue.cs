@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Dispatch;
 using Mpms.Hosting.Protocol;
@@ -176,6 +177,9 @@ internal sealed partial class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResul
         }
     }
 
+    // Pooled: a fast producer at a full queue comes here on nearly every put, and a new state machine each time was
+    // most of its bytes.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<MpmsJobHandle<TResult>> WaitForPlaceAsync(TJob job, byte[] payload, int length, PlaceKind place, MpmsPutOptions? options, DateTimeOffset? runAt, CancellationToken cancellationToken)
     {
         try

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace Mpms.Hosting.Queue;
 
@@ -202,12 +203,21 @@ internal sealed class QueueGate : IDisposable
     public ValueTask TakePlaceAsync(CancellationToken cancellationToken) => TakePlaceAsync(PlaceKind.Queue, cancellationToken);
 
     /// <summary>Waits for a place of the given kind; fails as a refused put if the queue closes meanwhile.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask TakePlaceAsync(PlaceKind kind, CancellationToken cancellationToken)
     {
         try
         {
+            // A fast producer waits here on nearly every put: no linked source when only the closing can end the wait.
+            SemaphoreSlim places = kind == PlaceKind.Schedule ? _scheduledPlaces : _places;
+            if (!cancellationToken.CanBeCanceled)
+            {
+                await places.WaitAsync(_closing.Token).ConfigureAwait(false);
+                return;
+            }
+
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
-            await (kind == PlaceKind.Schedule ? _scheduledPlaces : _places).WaitAsync(wait.Token).ConfigureAwait(false);
+            await places.WaitAsync(wait.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
