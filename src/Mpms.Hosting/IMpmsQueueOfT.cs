@@ -90,4 +90,60 @@ public interface IMpmsQueue<TJob, TResult>
     /// <exception cref="OperationCanceledException">The job was canceled.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The options parameter is required and of its own type: no call can be ambiguous, and the token stays optional as on every other put.")]
     Task<TResult> RunAsync(TJob job, MpmsPutOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs many jobs in one call and yields each job's outcome as it completes, the way
+    /// <c>ProcessPoolExecutor.map</c> with a <c>chunksize</c> does, but with an outcome per job: every job has its own
+    /// status, retries and cancellation, and <see cref="MpmsResult{TJob, TResult}.Job"/> says which job an outcome is of.
+    /// </summary>
+    /// <param name="jobs">
+    /// The jobs, read as room allows: a job is admitted only when the queue has a place for it and the call has fewer
+    /// than about a thousand outcomes (or twice <see cref="MpmsOptions.QueueCapacity"/>) admitted and not yet read, so
+    /// the input is never buffered whole and may be endless.
+    /// </param>
+    /// <param name="cancellationToken">
+    /// Cancels the call: no more jobs are admitted and every admitted job that has not finished is canceled (one that
+    /// runs sees its token). The outcomes of the admitted jobs are still yielded, then the enumeration throws
+    /// <see cref="OperationCanceledException"/>.
+    /// </param>
+    /// <returns>
+    /// The outcomes, in the order the jobs complete (not the input order: a slow job does not hold back the ones after
+    /// it). Nothing runs until the enumeration starts. Leaving the enumeration early cancels the jobs still out, as the
+    /// token does. A job that cannot be serialised gets a <see cref="MpmsJobStatus.Failed"/> outcome with an
+    /// <see cref="MpmsSerializationException"/> and the others go on. An outcome may also go to the pool's collector
+    /// or result stream, as for any job.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="jobs"/> is <see langword="null"/>; or, thrown by the enumeration after the outcomes of the jobs before it, a job is.</exception>
+    /// <exception cref="InvalidOperationException">The pool has not started.</exception>
+    /// <exception cref="MpmsQueueCompletedException">The queue is completed (also thrown by the enumeration, after the outcomes of the admitted jobs, when it completes meanwhile).</exception>
+    /// <exception cref="MpmsPoolFailedException">The pool has failed.</exception>
+    /// <exception cref="NotSupportedException">The pool runs its jobs through a broker: put them one by one.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The source and options parameters are required and of their own types: no call can be ambiguous.")]
+    IAsyncEnumerable<MpmsResult<TJob, TResult>> RunManyAsync(IEnumerable<TJob> jobs, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs many jobs in one call, each put with <paramref name="options"/>, and yields each job's outcome as it completes.</summary>
+    /// <param name="jobs">The jobs, read as room allows (a delayed job waits for room among the scheduled ones).</param>
+    /// <param name="options">How every job is put: its priority, delay (counted from when the job is admitted) or retry policy.</param>
+    /// <param name="cancellationToken">Cancels the call, as in <see cref="RunManyAsync(IEnumerable{TJob}, CancellationToken)"/>.</param>
+    /// <returns>The outcomes, in the order the jobs complete; see <see cref="RunManyAsync(IEnumerable{TJob}, CancellationToken)"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="jobs"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid.</exception>
+    /// <exception cref="InvalidOperationException">The pool has not started.</exception>
+    /// <exception cref="MpmsQueueCompletedException">The queue is completed.</exception>
+    /// <exception cref="MpmsPoolFailedException">The pool has failed.</exception>
+    /// <exception cref="NotSupportedException">The pool runs its jobs through a broker: put them one by one.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The source and options parameters are required and of their own types: no call can be ambiguous.")]
+    IAsyncEnumerable<MpmsResult<TJob, TResult>> RunManyAsync(IEnumerable<TJob> jobs, MpmsPutOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs the jobs an asynchronous source yields, as they come and room allows, and yields each job's outcome as it completes.</summary>
+    /// <param name="jobs">The jobs; the source is read on the thread pool, and gets the call's token (canceled when the call stops).</param>
+    /// <param name="cancellationToken">Cancels the call, as in <see cref="RunManyAsync(IEnumerable{TJob}, CancellationToken)"/>.</param>
+    /// <returns>The outcomes, in the order the jobs complete; see <see cref="RunManyAsync(IEnumerable{TJob}, CancellationToken)"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="jobs"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The pool has not started.</exception>
+    /// <exception cref="MpmsQueueCompletedException">The queue is completed.</exception>
+    /// <exception cref="MpmsPoolFailedException">The pool has failed.</exception>
+    /// <exception cref="NotSupportedException">The pool runs its jobs through a broker: put them one by one.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The source and options parameters are required and of their own types: no call can be ambiguous.")]
+    IAsyncEnumerable<MpmsResult<TJob, TResult>> RunManyAsync(IAsyncEnumerable<TJob> jobs, CancellationToken cancellationToken = default);
 }

@@ -68,6 +68,12 @@ public abstract class MpmsJobHandle<TResult>
         return Progress.Subscribe(progress, OnProgressFailed);
     }
 
+    /// <summary>Gets the number of the job's attempt now; final once the job has its outcome.</summary>
+    internal abstract int CurrentAttempt { get; }
+
+    /// <summary>Gets when the queue accepted the job.</summary>
+    internal abstract DateTimeOffset AcceptedAt { get; }
+
     /// <summary>Gets the job's progress, made on first use.</summary>
     private protected abstract JobProgress Progress { get; }
 

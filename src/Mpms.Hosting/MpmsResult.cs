@@ -8,41 +8,43 @@ namespace Mpms.Hosting;
 /// <typeparam name="TResult">The pool's result type.</typeparam>
 public sealed class MpmsResult<TJob, TResult>
 {
+    // Small, since one is made per job for a collector or a bulk call: what the job's handle knows (its id, attempt and
+    // accept time) is read from it, and times are kept as UTC ticks (0: none).
+    private readonly MpmsJobHandle<TResult> _handle;
+    private readonly MpmsResultPool _pool;
+    private readonly long _startedAtTicks;
+    private readonly long _finishedAtTicks;
+    private readonly int _processId;
+
     internal MpmsResult(
-        string poolName,
-        string jobId,
+        MpmsResultPool pool,
+        MpmsJobHandle<TResult> handle,
         TJob job,
         MpmsJobStatus status,
         TResult? value,
         Exception? exception,
-        int attempt,
-        DateTimeOffset enqueuedAt,
         DateTimeOffset? startedAt,
         DateTimeOffset finishedAt,
         int? processId,
-        string? threadName,
-        IReadOnlyDictionary<string, string> meta)
+        string? threadName)
     {
-        PoolName = poolName;
-        JobId = jobId;
+        _pool = pool;
+        _handle = handle;
         Job = job;
         Status = status;
         Value = value;
         Exception = exception;
-        Attempt = attempt;
-        EnqueuedAt = enqueuedAt;
-        StartedAt = startedAt;
-        FinishedAt = finishedAt;
-        ProcessId = processId;
+        _startedAtTicks = startedAt?.UtcTicks ?? 0;
+        _finishedAtTicks = finishedAt.UtcTicks;
+        _processId = processId ?? 0;
         ThreadName = threadName;
-        Meta = meta;
     }
 
     /// <summary>Gets the name of the pool that ran the job.</summary>
-    public string PoolName { get; }
+    public string PoolName => _pool.Name;
 
     /// <summary>Gets the job's id, the same as on its handle.</summary>
-    public string JobId { get; }
+    public string JobId => _handle.JobId;
 
     /// <summary>Gets the job as it was put on the queue.</summary>
     public TJob Job { get; }
@@ -61,25 +63,25 @@ public sealed class MpmsResult<TJob, TResult>
     public Exception? Exception { get; }
 
     /// <summary>Gets the number of the attempt that produced this outcome (1 unless the job was retried).</summary>
-    public int Attempt { get; }
+    public int Attempt => _handle.CurrentAttempt;
 
     /// <summary>Gets when the queue accepted the job.</summary>
-    public DateTimeOffset EnqueuedAt { get; }
+    public DateTimeOffset EnqueuedAt => _handle.AcceptedAt;
 
     /// <summary>Gets when a worker thread started the job; <see langword="null"/> when it never started.</summary>
-    public DateTimeOffset? StartedAt { get; }
+    public DateTimeOffset? StartedAt => _startedAtTicks == 0 ? null : new DateTimeOffset(_startedAtTicks, TimeSpan.Zero);
 
     /// <summary>Gets when the outcome was known.</summary>
-    public DateTimeOffset FinishedAt { get; }
+    public DateTimeOffset FinishedAt => new(_finishedAtTicks, TimeSpan.Zero);
 
     /// <summary>Gets the id of the worker process that ran the job; <see langword="null"/> when none did.</summary>
-    public int? ProcessId { get; }
+    public int? ProcessId => _processId == 0 ? null : _processId;
 
     /// <summary>Gets the name of the worker thread that ran the job; <see langword="null"/> when none did.</summary>
     public string? ThreadName { get; }
 
     /// <summary>Gets the pool's <see cref="MpmsOptions.Meta"/> values.</summary>
-    public IReadOnlyDictionary<string, string> Meta { get; }
+    public IReadOnlyDictionary<string, string> Meta => _pool.Meta;
 
     /// <inheritdoc />
     public override string ToString() => $"{JobId} {Status}";

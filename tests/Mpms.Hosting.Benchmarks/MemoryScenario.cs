@@ -50,7 +50,7 @@ public static class MemoryScenario
         report.Add("worker process just started, idle, its own pages (RSS less shared files)", startedOwn, "MiB", "≤ 25");
         report.Add("idle worker process after the jobs, resident set (RSS)", rss, "MiB", "≤ 40");
         report.Add("idle worker process after the jobs, its own pages (RSS less shared files)", own, "MiB", "≤ 25");
-        report.Add("application-side allocation per job", perJob, "bytes", "job + outcome only");
+        report.Add("application-side allocation per job, PutAsync + awaited handle", perJob, "bytes", "≤ 256");
         report.Add("worker process CPU time per job (user + system, same jobs)", workerCpuPerJob, "µs", "—");
     }
 }

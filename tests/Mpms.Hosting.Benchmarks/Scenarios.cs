@@ -20,6 +20,11 @@ public static class Scenarios
             await ConcurrentRunThroughputAsync(settings, report);
         }
 
+        if (settings.Includes("throughput, bulk"))
+        {
+            await BulkScenario.RunAsync(settings, report);
+        }
+
         if (settings.Includes("in-process"))
         {
             double inProcess = InProcessBaseline(settings, report);
@@ -79,9 +84,11 @@ public static class Scenarios
         var queue = host.Services.GetRequiredService<IMpmsQueue<int, int>>();
         await WarmUpAsync(queue, settings);
         var rates = new List<double>();
+        var bytes = new List<double>();
         for (int round = 0; round < settings.Repeats; round++)
         {
             long before = collector.Count;
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < jobs; i++)
             {
@@ -94,6 +101,7 @@ public static class Scenarios
             }
 
             rates.Add(jobs / clock.Elapsed.TotalSeconds);
+            bytes.Add((GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)jobs);
         }
 
         await host.StopAsync();
@@ -105,6 +113,10 @@ public static class Scenarios
             (null, _) => "default prefetch",
         };
         report.Add($"throughput, trivial, PutAsync + collector, 2×2, {shape}", median, "jobs/s", prefetch is null ? "≥ 250,000" : "≥ 1,000,000");
+        if (prefetch is null && queueCapacity is null)
+        {
+            report.Add("application-side allocation per job, PutAsync + collector, default options", Stats.Median(bytes), "bytes", "≤ 256");
+        }
         return median;
     }
 

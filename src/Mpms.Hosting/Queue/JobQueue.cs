@@ -112,6 +112,20 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
         }
     }
 
+    /// <summary>Adds a burst of accepted jobs with one wake-up of the links (see <see cref="WaitingLine{TJob, TResult}.AddMany"/>).</summary>
+    public void EnqueueMany(ReadOnlySpan<PendingJob<TJob, TResult>> jobs)
+    {
+        _waiting.AddMany(jobs);
+        if (_gate.State == MpmsPoolState.Stopped)
+        {
+            CancelWaiting("the pool stopped");
+        }
+        else if (_gate.Failure is { } failure)
+        {
+            FailWaiting(failure);
+        }
+    }
+
     /// <summary>
     /// Leases an accepted job to a forwarder at once (a broker): it never waits in this queue. Its place in the queue is
     /// kept until its outcome comes back, so that the queue's capacity bounds the jobs this host has out.

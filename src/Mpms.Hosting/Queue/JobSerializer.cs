@@ -1,3 +1,4 @@
+using System.Buffers;
 using Mpms.Hosting.Protocol;
 
 namespace Mpms.Hosting.Queue;
@@ -8,13 +9,16 @@ namespace Mpms.Hosting.Queue;
 /// </summary>
 internal sealed class JobSerializer<TJob>(string poolName, IMpmsSerializer serializer, int maxMessageSize)
 {
+    // Payloads up to this size are exact-sized arrays, never pooled; larger ones come from the pool (at least 256 bytes).
+    private const int MaxExactLength = 128;
+
     [ThreadStatic]
     private static PooledBufferWriter? t_buffer;
 
     /// <summary>Gets the serializer of the pool's jobs and results.</summary>
     public IMpmsSerializer Serializer => serializer;
 
-    /// <summary>Serialises <paramref name="job"/> into an array from <see cref="System.Buffers.ArrayPool{T}.Shared"/>, which the caller returns.</summary>
+    /// <summary>Serialises <paramref name="job"/> into an array that the caller gives back with <see cref="Return"/>.</summary>
     /// <exception cref="MpmsSerializationException">The job cannot be serialised, or is larger than the pool allows.</exception>
     public byte[] Serialize(TJob job, out int length)
     {
@@ -38,6 +42,25 @@ internal sealed class JobSerializer<TJob>(string poolName, IMpmsSerializer seria
                 $"A job of type '{job!.GetType().FullName}' is {size} bytes serialised, more than MaxMessageSize ({maxMessageSize}) of pool '{poolName}'.");
         }
 
+        length = buffer.WrittenCount;
+        if (length <= MaxExactLength)
+        {
+            // A small job gets an array of its own size: a pooled one is at least 256 bytes, and with thousands of jobs
+            // out at once (a bulk call, held-ahead jobs) the pool runs dry and allocates those instead.
+            byte[] exact = buffer.WrittenMemory.ToArray();
+            buffer.Clear();
+            return exact;
+        }
+
         return buffer.Detach(out length);
+    }
+
+    /// <summary>Gives back a payload <see cref="Serialize"/> made: to the pool if it came from there.</summary>
+    public static void Return(byte[] payload)
+    {
+        if (payload.Length > MaxExactLength)
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
     }
 }

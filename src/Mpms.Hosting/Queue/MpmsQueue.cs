@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Mpms.Hosting.Diagnostics;
 using Mpms.Hosting.Dispatch;
 using Mpms.Hosting.Protocol;
@@ -12,7 +12,7 @@ namespace Mpms.Hosting.Queue;
 /// while it is full), record the put as a trace, and hand the job to the queue. Also the pool's route for the
 /// non-generic <see cref="IMpmsQueue"/>.
 /// </summary>
-internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobRoute
+internal sealed partial class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJobRoute
 {
     private readonly QueueGate _gate;
     private readonly JobQueue<TJob, TResult> _jobs;
@@ -153,7 +153,7 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         PlaceKind place = runAt is null ? PlaceKind.Queue : PlaceKind.Schedule;
         if (!_gate.TryTakePlace(place))
         {
-            ArrayPool<byte>.Shared.Return(payload);
+            JobSerializer<TJob>.Return(payload);
             handle = null;
             return false;
         }
@@ -180,6 +180,9 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         }
     }
 
+    // Pooled: a fast producer at a full queue comes here on nearly every put, and a new state machine each time was
+    // most of its bytes.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<MpmsJobHandle<TResult>> WaitForPlaceAsync(TJob job, byte[] payload, int length, PlaceKind place, MpmsPutOptions? options, DateTimeOffset? runAt, CancellationToken cancellationToken)
     {
         try
@@ -188,7 +191,7 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(payload);
+            JobSerializer<TJob>.Return(payload);
             throw;
         }
 
@@ -215,7 +218,7 @@ internal sealed class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResult>, IJob
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(payload);
+            JobSerializer<TJob>.Return(payload);
             throw;
         }
 

@@ -15,7 +15,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
     private readonly MpmsTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly KeyValuePair<string, object?> _poolTag;
-    private readonly IReadOnlyDictionary<string, string> _meta;
+    private readonly MpmsResultPool _pool;
     private readonly Channel<BufferedOutcome<TJob, TResult>>? _results;
     private readonly bool _hasCollector;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,7 +36,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
         _telemetry = telemetry;
         _time = time;
         _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
-        _meta = meta;
+        _pool = new MpmsResultPool(poolName, meta);
         _hasCollector = hasCollector;
         if (hasCollector || enableResultStream)
         {
@@ -99,17 +99,23 @@ internal sealed class OutcomeLedger<TJob, TResult>
             Failures.Add(job.JobId, job.Attempt, outcome.Status, exception, outcome.ProcessId, outcome.ThreadName, finished);
         }
 
-        _results?.Writer.TryWrite(new BufferedOutcome<TJob, TResult>(
-            new MpmsResult<TJob, TResult>(
-                _poolName, job.JobId, job.Job, outcome.Status, outcome.Value, outcome.Exception, job.Attempt, job.EnqueuedAt,
-                outcome.StartedAt, finished, outcome.ProcessId, outcome.ThreadName, _meta),
-            job.TryReleasePlace()));
+        BulkRun<TJob, TResult>? run = job.Run;
+        MpmsResult<TJob, TResult>? result = null;
+        if (_results is not null || run is not null)
+        {
+            // One object for every reader: the collector (or the result stream), the bulk call that put the job, and its handle.
+            result = new MpmsResult<TJob, TResult>(
+                _pool, job, job.Job, outcome.Status, outcome.Value, outcome.Exception,
+                outcome.StartedAt, finished, outcome.ProcessId, outcome.ThreadName);
+            _results?.Writer.TryWrite(new BufferedOutcome<TJob, TResult>(result, job.TryReleasePlace()));
+            run?.OnOutcome(result, job.RunSlot);
+        }
 
         // Counted as recorded only once written: the result stream is closed when every outcome is, never before one is.
         Interlocked.Increment(ref _recorded);
 
         // The caller's continuation runs after the collector could have seen the outcome, never before it is counted.
-        job.Resolve(outcome.Value, outcome.Exception);
+        job.Resolve(outcome.Value, outcome.Exception, result);
         CheckDrained();
     }
 

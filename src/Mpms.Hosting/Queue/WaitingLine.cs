@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 
@@ -12,7 +13,9 @@ namespace Mpms.Hosting.Queue;
 /// Jobs of priority 0 — every job put without options — go through an unbounded channel exactly as before priorities
 /// existed: while no job of a higher priority waits, taking one is a channel read and nothing else. A link waiting for
 /// a job resumes on the putting thread. Jobs of a higher priority wait in a heap under a lock, and each one added
-/// writes a <see langword="null"/> to the channel: it wakes a link waiting there, which then looks in the heap.
+/// writes a <see langword="null"/> to the channel: it wakes a link waiting there, which then looks in the heap. Jobs of
+/// priority 0 put by a bulk call wait in a lane of their own, a burst with one wake-up; they take turns with the
+/// channel's jobs, and wait behind the heap's like those.
 /// </remarks>
 internal sealed class WaitingLine<TJob, TResult>
 {
@@ -25,6 +28,11 @@ internal sealed class WaitingLine<TJob, TResult>
 
     private readonly Lock _lock = new();
 
+    // The bulk lane: jobs of priority 0 put by a bulk call, a burst at a time with one wake-up on the channel. Not peeked
+    // while jobs flow: a peek freezes a ConcurrentQueue segment, so the next write would allocate a new one.
+    private readonly ConcurrentQueue<PendingJob<TJob, TResult>> _bulk = new();
+    private bool _bulkTurn;
+
     // Under _lock: the jobs of priority 1 and more, by (ready time - priority * aging, sequence).
     private readonly PriorityQueue<PendingJob<TJob, TResult>, (long Key, long Sequence)> _ranked = new();
     private readonly long _agingTicks;
@@ -35,7 +43,9 @@ internal sealed class WaitingLine<TJob, TResult>
     public WaitingLine(TimeSpan agingInterval) => _agingTicks = agingInterval.Ticks;
 
     /// <summary>Waits until a job may be there to take; another link may take it first.</summary>
-    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken) => _fifo.Reader.WaitToReadAsync(cancellationToken);
+    /// <remarks>A burst's one wake-up may have been taken by a link that left jobs of it behind: those count too.</remarks>
+    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken) =>
+        _bulk.IsEmpty ? _fifo.Reader.WaitToReadAsync(cancellationToken) : ValueTask.FromResult(true);
 
     /// <summary>Adds a job that is ready to run.</summary>
     public void Add(PendingJob<TJob, TResult> job)
@@ -55,14 +65,64 @@ internal sealed class WaitingLine<TJob, TResult>
         _fifo.Writer.TryWrite(null);
     }
 
+    /// <summary>
+    /// Adds a burst of jobs ready to run (a bulk put) and wakes the links once, so that a link drains the burst into one
+    /// write instead of being woken, and writing, once per job. Jobs of priority 0 go to the bulk lane, the others to
+    /// the ranked heap as one by one.
+    /// </summary>
+    public void AddMany(ReadOnlySpan<PendingJob<TJob, TResult>> jobs)
+    {
+        if (jobs.IsEmpty)
+        {
+            return;
+        }
+
+        bool ranked = false;
+        foreach (PendingJob<TJob, TResult> job in jobs)
+        {
+            if (job.Priority == 0)
+            {
+                _bulk.Enqueue(job);
+            }
+            else
+            {
+                ranked = true;
+            }
+        }
+
+        if (ranked)
+        {
+            lock (_lock)
+            {
+                foreach (PendingJob<TJob, TResult> job in jobs)
+                {
+                    if (job.Priority != 0)
+                    {
+                        _ranked.Enqueue(job, (Key(job), job.Sequence));
+                    }
+                }
+
+                _rankedCount = _ranked.Count;
+            }
+        }
+
+        _fifo.Writer.TryWrite(null);
+    }
+
     /// <summary>Takes the job that should run next, if any waits; the caller must still win it from a cancellation.</summary>
     public bool TryTake([NotNullWhen(true)] out PendingJob<TJob, TResult>? job)
     {
         while (_rankedCount == 0)
         {
+            // Bulk jobs and single puts of priority 0 take turns while both wait, so neither holds the other back.
+            if (!_bulk.IsEmpty && (_bulkTurn = !_bulkTurn) && _bulk.TryDequeue(out job))
+            {
+                return true;
+            }
+
             if (!_fifo.Reader.TryRead(out job))
             {
-                return false;
+                return _bulk.TryDequeue(out job);
             }
 
             if (job is not null)
@@ -87,6 +147,12 @@ internal sealed class WaitingLine<TJob, TResult>
             if (head is not null)
             {
                 (readyAt, found) = (head.ReadyAt, true);
+            }
+
+            // Its head is the bulk lane's oldest; the peek costs a segment, but only when the pool's counters are read.
+            if (_bulk.TryPeek(out PendingJob<TJob, TResult>? bulkHead) && bulkHead.ReadyAt < readyAt)
+            {
+                (readyAt, found) = (bulkHead.ReadyAt, true);
             }
 
             foreach ((PendingJob<TJob, TResult> ranked, _) in _ranked.UnorderedItems)

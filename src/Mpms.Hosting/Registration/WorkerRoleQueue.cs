@@ -48,6 +48,12 @@ internal sealed class WorkerRoleQueue<TJob, TResult>(string poolName) : IMpmsQue
 
     public Task<T> RunAsync<T>(IMpmsJob<T> job, MpmsPutOptions options, CancellationToken cancellationToken = default) => throw Unavailable();
 
+    public IAsyncEnumerable<MpmsResult<TJob, TResult>> RunManyAsync(IEnumerable<TJob> jobs, CancellationToken cancellationToken = default) => throw Unavailable();
+
+    public IAsyncEnumerable<MpmsResult<TJob, TResult>> RunManyAsync(IEnumerable<TJob> jobs, MpmsPutOptions options, CancellationToken cancellationToken = default) => throw Unavailable();
+
+    public IAsyncEnumerable<MpmsResult<TJob, TResult>> RunManyAsync(IAsyncEnumerable<TJob> jobs, CancellationToken cancellationToken = default) => throw Unavailable();
+
     private static InvalidOperationException Unavailable() => new(
         $"This process is an Mpms.Hosting worker process (pool '{Protocol.StartupVariables.CurrentPool}'): its pools do not run here, so jobs cannot be put from inside a worker.");
 }

@@ -12,6 +12,9 @@ public sealed class BenchmarkSmokeTests
         "throughput, trivial, PutAsync + collector, 2×2, default options",
         "throughput, trivial, PutAsync + collector, 2×2, prefetch 0",
         "throughput, trivial, 256 concurrent RunAsync, 2×2",
+        "throughput, trivial, RunManyAsync (bulk), 2×2, default options",
+        "application-side allocation per job, RunManyAsync (bulk)",
+        "application-side allocation per job, PutAsync + collector, default options",
         "in-process baseline",
         "round trip, RunAsync, p50",
         "bare socket round trip (16 B, two processes), p50",
@@ -25,7 +28,7 @@ public sealed class BenchmarkSmokeTests
         "worker process just started, idle, its own pages",
         "idle worker process after the jobs, resident set (RSS)",
         "idle worker process after the jobs, its own pages",
-        "application-side allocation per job",
+        "application-side allocation per job, PutAsync + awaited handle",
         "worker process CPU time per job",
     ];
 

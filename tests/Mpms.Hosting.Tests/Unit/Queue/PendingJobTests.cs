@@ -192,6 +192,34 @@ public sealed class PendingJobTests : IDisposable
     }
 
     [Fact]
+    public async Task Completion_AskedOnlyAfterAnOutcomeMadeForACollector_CompletesWithItAndStaysTheSameTask()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+
+        job.Resolve("done", null, ResultOf(job, "done"));
+        Task<string> first = job.Completion;
+
+        Assert.Equal("done", await first);
+        Assert.Same(first, job.Completion);
+    }
+
+    [Fact]
+    public async Task Completion_AskedBeforeTheOutcome_IsCompletedByIt()
+    {
+        PendingJob<EchoJob, string> job = NewJob();
+        Task<string> asked = job.Completion;
+        Assert.False(asked.IsCompleted);
+
+        job.Resolve("done", null, ResultOf(job, "done"));
+
+        Assert.Equal("done", await asked);
+        Assert.Same(asked, job.Completion);
+    }
+
+    private static MpmsResult<EchoJob, string> ResultOf(PendingJob<EchoJob, string> job, string value) => new(
+        new MpmsResultPool("pool", new Dictionary<string, string>()), job, job.Job, MpmsJobStatus.Succeeded, value, null, null, DateTimeOffset.UnixEpoch, null, null);
+
+    [Fact]
     public async Task Complete_WithException_FaultsTheTaskWithIt()
     {
         PendingJob<EchoJob, string> job = NewJob();
