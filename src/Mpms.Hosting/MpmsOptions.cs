@@ -190,10 +190,8 @@ public sealed class MpmsOptions
     public IList<string> WorkerArguments { get; } = new List<string>();
 
     /// <summary>Gets environment variables added to every worker process's environment.</summary>
-    /// <value>Empty by default. Workers also get two defaults, unless the application's own environment or this
-    /// dictionary sets them: <c>DOTNET_GCgen0size=0x300000</c> (a 3 MiB gen0 budget, so an idle worker does not keep the
-    /// heap a burst of jobs grew) and <c>DOTNET_hostBuilder__reloadConfigOnChange=false</c> (no configuration file
-    /// watchers in workers).</value>
+    /// <value>Empty by default. Workers also get <c>DOTNET_hostBuilder__reloadConfigOnChange=false</c> (no configuration
+    /// file watchers in workers), unless the application's own environment or this dictionary sets it.</value>
     /// <remarks>A variable given an empty value here is removed from the workers' environment: that is how to drop a
     /// default, or a variable the application was started with.</remarks>
     public IDictionary<string, string> WorkerEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -42,7 +42,8 @@ public static class MemoryScenario
         double perJob = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)jobs;
         double workerCpuPerJob = (ProcessReadings.CpuMilliseconds(worker) - workerCpuBefore) * 1000 / jobs;
         GC.Collect();
-        await Task.Delay(settings.Smoke ? 10 : 1000); // let the idle worker settle before reading its resident set
+        // An idle worker trims its heap after two heartbeats without a job (1 s each by default): read it once idle.
+        await Task.Delay(settings.Smoke ? 10 : 4000);
         double rss = ProcessReadings.StatusMegabytes(worker, "VmRSS:");
         double own = ProcessReadings.OwnMegabytes(worker);
         await host.StopAsync();

@@ -79,4 +79,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(2044, LogLevel.Warning, "{Choice} chose no hosted service the application registers: nothing of it starts in worker process {ProcessName} of pool {Pool}", EventName = "HostedServiceChoiceUnmatched")]
     public static partial void HostedServiceChoiceUnmatched(ILogger logger, string pool, string processName, string choice);
+
+    [LoggerMessage(2060, LogLevel.Debug, "Idle worker process {ProcessName} of pool {Pool} trimmed its managed heap from {BeforeMiB} MiB to {AfterMiB} MiB", EventName = "IdleHeapTrimmed")]
+    public static partial void IdleTrimmed(ILogger logger, string pool, string processName, long beforeMiB, long afterMiB);
 }

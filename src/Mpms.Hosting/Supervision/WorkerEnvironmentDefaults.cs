@@ -1,19 +1,12 @@
 namespace Mpms.Hosting.Supervision;
 
 /// <summary>
-/// The variables every worker process gets unless told otherwise: runtime settings that suit a process which only takes
+/// The variables every worker process gets unless told otherwise: settings that suit a process which only takes
 /// jobs. A variable the application itself was started with is inherited as it is, and
 /// <see cref="MpmsOptions.WorkerEnvironment"/> overrides both (an empty value there removes the variable).
 /// </summary>
 internal static class WorkerEnvironmentDefaults
 {
-    /// <summary>
-    /// The GC's gen0 budget, 3 MiB (hex bytes). Without it the budget follows the last-level cache the machine reports,
-    /// which virtual machines often report large: an idle worker then kept about 93 MiB of its own pages after a burst
-    /// of jobs, against 23 MiB with this, at no CPU cost per job beyond the measurement's noise (docs/benchmarks.md).
-    /// </summary>
-    public const string Gen0Size = "DOTNET_GCgen0size";
-
     /// <summary>
     /// Turns off the Generic Host's reloading of configuration files: a worker rarely needs to see its appsettings
     /// change before it is replaced, and each process that watches them holds an inotify instance, a per-user limit.
@@ -23,7 +16,6 @@ internal static class WorkerEnvironmentDefaults
     /// <summary>Gets the defaults, by variable name.</summary>
     public static IReadOnlyDictionary<string, string> Variables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        [Gen0Size] = "0x300000",
         [ReloadConfigOnChange] = "false",
     };
 

@@ -18,6 +18,7 @@ internal sealed class HeldJobs
     private readonly FrameOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private long _arrivals;
 
     public HeldJobs(CreditLedger ledger, FrameOutbox outbox, TimeProvider time, ILogger logger)
     {
@@ -33,10 +34,17 @@ internal sealed class HeldJobs
     /// <summary>Gets a snapshot of every job held now, queued or running.</summary>
     public IEnumerable<WorkerJob> All => _bySequence.Values;
 
+    /// <summary>Gets how many jobs the process received so far.</summary>
+    public long Arrivals => Volatile.Read(ref _arrivals);
+
+    /// <summary>Gets a value indicating whether the process holds any job now, queued or running.</summary>
+    public bool IsEmpty => _bySequence.IsEmpty;
+
     /// <summary>Takes a job the application sent: queues it for a thread, or hands it back when the process cannot run it.</summary>
     /// <returns><see langword="false"/> when the application had no credit to send it; nothing is held then.</returns>
     public bool TryReceive(WorkerJob job)
     {
+        Interlocked.Increment(ref _arrivals);
         JobArrival arrival = _ledger.OnJobArrived();
         if (arrival == JobArrival.WithoutCredit)
         {

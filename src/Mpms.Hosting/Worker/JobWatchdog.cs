@@ -9,7 +9,8 @@ namespace Mpms.Hosting.Worker;
 /// running jobs (the evidence the application logs if the process then falls silent). With a
 /// <see cref="WorkerSettings.JobTimeout"/> it signals the token of a job that ran past it, and a job that ignores its
 /// token for <see cref="WorkerSettings.JobTimeoutGrace"/> more is reported timed out, its thread given up on, and the
-/// process recycled. It runs on a timer, not on the worker threads, so a stuck job cannot stop it.
+/// process recycled. Once the process has been idle for a while, it gives back the memory its last burst of jobs grew
+/// (<see cref="IdleTrim"/>). It runs on a timer, not on the worker threads, so a stuck job cannot stop it.
 /// </summary>
 internal sealed class JobWatchdog : IAsyncDisposable
 {
@@ -26,6 +27,7 @@ internal sealed class JobWatchdog : IAsyncDisposable
 
     // One tick at a time, so that two never race over the same jobs; guards _lastHeartbeat.
     private readonly Lock _tickGate = new();
+    private readonly IdleTrim _idleTrim = new();
     private long _lastHeartbeat;
     private ITimer? _timer;
 
@@ -105,6 +107,11 @@ internal sealed class JobWatchdog : IAsyncDisposable
         }
 
         _outbox.Post(new HeartbeatFrame(running));
+        if (_idleTrim.OnHeartbeat(_jobs.Arrivals, !_jobs.IsEmpty))
+        {
+            (long before, long after) = IdleTrim.Trim();
+            WorkerLog.IdleTrimmed(_logger, _process.PoolName, _process.ProcessName, before / (1024 * 1024), after / (1024 * 1024));
+        }
     }
 
     private void EnforceTimeouts(long now, TimeSpan timeout)

@@ -11,7 +11,6 @@ public sealed class WorkerEnvironmentDefaultsTests
 
         WorkerEnvironmentDefaults.Apply(environment, new Dictionary<string, string>());
 
-        Assert.Equal("0x300000", environment["DOTNET_GCgen0size"]);
         Assert.Equal("false", environment["DOTNET_hostBuilder__reloadConfigOnChange"]);
         Assert.Equal("/bin", environment["PATH"]);
     }
@@ -19,11 +18,11 @@ public sealed class WorkerEnvironmentDefaultsTests
     [Fact]
     public void Apply_ApplicationStartedWithADefaultsVariable_KeepsTheApplicationsValue()
     {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal) { ["DOTNET_GCgen0size"] = "0x2000000" };
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal) { ["DOTNET_hostBuilder__reloadConfigOnChange"] = "true" };
 
         WorkerEnvironmentDefaults.Apply(environment, new Dictionary<string, string>());
 
-        Assert.Equal("0x2000000", environment["DOTNET_GCgen0size"]);
+        Assert.Equal("true", environment["DOTNET_hostBuilder__reloadConfigOnChange"]);
     }
 
     [Fact]
