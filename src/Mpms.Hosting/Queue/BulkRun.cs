@@ -184,11 +184,11 @@ internal sealed class BulkRun<TJob, TResult>
             DateTimeOffset? runAt = _options?.RunAt(_queue.Time.GetUtcNow());
             PlaceKind place = _holdsNoPlace ? PlaceKind.None : runAt is null ? PlaceKind.Queue : PlaceKind.Schedule;
             int wanted = count - _admittedOfBurst;
-            int taken = _queue.Gate.TryTakePlaces(place, wanted);
+            int taken = _queue.Gate.Places.TryTakeMany(place, wanted);
             if (taken == 0)
             {
                 await _queue.Gate.TakePlaceAsync(place, stop).ConfigureAwait(false);
-                taken = 1 + _queue.Gate.TryTakePlaces(place, wanted - 1);
+                taken = 1 + _queue.Gate.Places.TryTakeMany(place, wanted - 1);
             }
 
             Span<PendingJob<TJob, TResult>> burst = made.AsSpan(0, taken);

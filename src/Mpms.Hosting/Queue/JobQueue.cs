@@ -373,7 +373,7 @@ internal sealed class JobQueue<TJob, TResult> : IJobDispatcher, IDisposable
     {
         if (!_ledger.HoldsPlacesUntilConsumed)
         {
-            _gate.ReleasePlace(job.TryReleasePlace());
+            _gate.Places.Release(job.TryReleasePlace());
         }
     }
 }

@@ -114,5 +114,5 @@ internal sealed partial class MpmsQueue<TJob, TResult>
     }
 
     private IAsyncEnumerable<MpmsResult<TJob, TResult>> StartBulk(IAsyncEnumerable<TJob> jobs, MpmsPutOptions? options, CancellationToken cancellationToken) =>
-        BulkRun<TJob, TResult>.RunAsync(this, jobs, options, Math.Max(MinBulkWindow, 2 * _gate.Capacity), ResultFeed<TJob, TResult>.IsCollecting, cancellationToken);
+        BulkRun<TJob, TResult>.RunAsync(this, jobs, options, Math.Max(MinBulkWindow, 2 * _gate.Places.Capacity), ResultFeed<TJob, TResult>.IsCollecting, cancellationToken);
 }

@@ -133,7 +133,7 @@ internal sealed partial class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResul
     {
         byte[] payload = _serializer.Serialize(job, out int length);
         PlaceKind place = runAt is null ? PlaceKind.Queue : PlaceKind.Schedule;
-        if (_gate.TryTakePlace(place))
+        if (_gate.Places.TryTake(place))
         {
             return Handed(Accept(job, payload, length, place, options, runAt), cancellationToken);
         }
@@ -151,7 +151,7 @@ internal sealed partial class MpmsQueue<TJob, TResult> : IMpmsQueue<TJob, TResul
     {
         byte[] payload = _serializer.Serialize(job, out int length);
         PlaceKind place = runAt is null ? PlaceKind.Queue : PlaceKind.Schedule;
-        if (!_gate.TryTakePlace(place))
+        if (!_gate.Places.TryTake(place))
         {
             JobSerializer<TJob>.Return(payload);
             handle = null;

@@ -130,7 +130,7 @@ internal sealed class OutcomeLedger<TJob, TResult>
     /// <summary>The reader of the result stream took one more outcome: its job's place in the queue is free.</summary>
     public void OnRead(in BufferedOutcome<TJob, TResult> outcome)
     {
-        _gate.ReleasePlace(outcome.HeldPlace);
+        _gate.Places.Release(outcome.HeldPlace);
     }
 
     /// <summary>Completes the result stream and <see cref="Drained"/> once the queue is closed and every outcome is in.</summary>

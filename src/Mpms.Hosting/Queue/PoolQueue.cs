@@ -55,8 +55,8 @@ internal sealed class PoolQueue<TJob, TResult> : IDisposable
             : null;
         return stats with
         {
-            QueueCapacity = Gate.Capacity,
-            TimeSinceQueueFull = Gate.TimeSinceFull,
+            QueueCapacity = Gate.Places.Capacity,
+            TimeSinceQueueFull = Gate.Places.TimeSinceFull,
             OldestQueuedJobAge = oldest,
             Scheduled = Jobs.ScheduledCount,
         };

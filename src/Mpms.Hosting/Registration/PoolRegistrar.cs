@@ -94,7 +94,7 @@ internal sealed class PoolRegistrar(IServiceCollection services, string poolName
         if (options.EffectivePrefetch > 0)
         {
             // Jobs held ahead free their places as they start, which the workers record without a frame.
-            queue.Gate.LookForStartedJobs = supervisor.LookForStartedJobs;
+            queue.Gate.Places.LookForStartedJobs = supervisor.LookForStartedJobs;
         }
 
         // Collectors are resolved when the pool starts, not here: one may depend on the pool's own queue.

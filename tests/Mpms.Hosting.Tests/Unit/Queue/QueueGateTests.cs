@@ -11,9 +11,9 @@ public sealed class QueueGateTests
     {
         using var gate = Started(capacity: 3);
 
-        Assert.True(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
         long first = gate.Admit();
-        Assert.True(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
         long second = gate.Admit();
 
         Assert.Equal((1L, 2L, 2L), (first, second, gate.Accepted));
@@ -23,12 +23,12 @@ public sealed class QueueGateTests
     public void TryTakePlace_AtCapacity_IsRefusedUntilAPlaceIsReleased()
     {
         using var gate = Started(capacity: 1);
-        Assert.True(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
 
-        Assert.False(gate.TryTakePlace());
-        gate.ReleasePlace();
+        Assert.False(gate.Places.TryTake());
+        gate.Places.Release(PlaceKind.Queue);
 
-        Assert.True(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
     }
 
     [Fact]
@@ -36,10 +36,10 @@ public sealed class QueueGateTests
     {
         var time = new FakeTimeProvider();
         using var gate = Started(capacity: 2, time);
-        Assert.True(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
 
-        Assert.Null(gate.TimeSinceFull);
-        Assert.Equal(2, gate.Capacity);
+        Assert.Null(gate.Places.TimeSinceFull);
+        Assert.Equal(2, gate.Places.Capacity);
     }
 
     [Fact]
@@ -47,12 +47,12 @@ public sealed class QueueGateTests
     {
         var time = new FakeTimeProvider();
         using var gate = Started(capacity: 1, time);
-        Assert.True(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
 
         time.Advance(TimeSpan.FromMinutes(5));
 
         // Full by the count of places alone: no put had to find it so.
-        Assert.Equal(TimeSpan.Zero, gate.TimeSinceFull);
+        Assert.Equal(TimeSpan.Zero, gate.Places.TimeSinceFull);
     }
 
     [Fact]
@@ -60,41 +60,41 @@ public sealed class QueueGateTests
     {
         var time = new FakeTimeProvider();
         using var gate = Started(capacity: 1, time);
-        Assert.True(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
         time.Advance(TimeSpan.FromSeconds(3));
-        Assert.False(gate.TryTakePlace());
+        Assert.False(gate.Places.TryTake());
 
-        gate.ReleasePlace();
+        gate.Places.Release(PlaceKind.Queue);
         time.Advance(TimeSpan.FromSeconds(7));
 
-        Assert.Equal(TimeSpan.FromSeconds(7), gate.TimeSinceFull);
+        Assert.Equal(TimeSpan.FromSeconds(7), gate.Places.TimeSinceFull);
 
         // A later refusal moves the mark.
-        Assert.True(gate.TryTakePlace());
-        Assert.False(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
+        Assert.False(gate.Places.TryTake());
         time.Advance(TimeSpan.FromSeconds(2));
-        gate.ReleasePlace();
-        Assert.Equal(TimeSpan.FromSeconds(2), gate.TimeSinceFull);
+        gate.Places.Release(PlaceKind.Queue);
+        Assert.Equal(TimeSpan.FromSeconds(2), gate.Places.TimeSinceFull);
     }
 
     [Fact]
     public void Admit_AfterComplete_ReleasesThePlaceAndThrowsCompleted()
     {
         using var gate = Started(capacity: 1);
-        Assert.True(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
         gate.Complete();
 
         var ex = Assert.Throws<MpmsQueueCompletedException>(() => gate.Admit());
 
         Assert.Contains("'UnitPool' is completed", ex.Message, StringComparison.Ordinal);
-        Assert.True(gate.TryTakePlace(), "The refused put kept its place.");
+        Assert.True(gate.Places.TryTake(), "The refused put kept its place.");
     }
 
     [Fact]
     public async Task TakePlaceAsync_QueueCompletesWhileWaiting_ThrowsCompleted()
     {
         using var gate = Started(capacity: 1);
-        Assert.True(gate.TryTakePlace());
+        Assert.True(gate.Places.TryTake());
 
         Task waiting = gate.TakePlaceAsync(CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
@@ -130,7 +130,7 @@ public sealed class QueueGateTests
     public void IsClosed_OnlyOnceCompleted_AndThenKnowsTheFinalCount()
     {
         using var gate = Started(capacity: 2);
-        gate.TryTakePlace();
+        gate.Places.TryTake();
         gate.Admit();
 
         Assert.False(gate.IsClosed(out _));
