@@ -79,11 +79,7 @@ public sealed class TestWorker : IMpmsWorker<TestJob, TestResult>
                 break;
             case "wait-file":
                 _events.Write("job-waiting", context.JobId);
-                while (!File.Exists(job.Path))
-                {
-                    await Task.Delay(10, cancellationToken);
-                }
-
+                await WaitForFileAsync(job.Path!, cancellationToken);
                 break;
             case "block-file":
                 // Like "block" (ignores its token), but returns when the test creates the file at Path, and says so in the log.
