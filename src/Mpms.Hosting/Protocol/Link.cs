@@ -32,7 +32,7 @@ internal sealed class Link : IAsyncDisposable
     public Task<(FrameType Type, byte[] Body)> ReadOneAsync(int maxBodySize, CancellationToken cancellationToken)
     {
         // Recorded like RunAsync's loop, so that DisposeAsync waits for the read before it completes the pipe under it.
-        Task<(FrameType Type, byte[] Body)> reading = _inbox.ReadOneAsync(maxBodySize, cancellationToken);
+        Task<(FrameType Type, byte[] Body)> reading = _transport.RunReaderAsync(() => _inbox.ReadOneAsync(maxBodySize, cancellationToken), cancellationToken);
         _reading = reading;
         return reading;
     }
@@ -40,7 +40,13 @@ internal sealed class Link : IAsyncDisposable
     /// <summary>Hands every frame to <paramref name="handler"/> until the peer closes the link.</summary>
     /// <exception cref="MpmsProtocolException">A frame is invalid, or the stream ended inside a frame.</exception>
     public Task RunAsync(IFrameHandler handler, int maxBodySize, CancellationToken cancellationToken) =>
-        _reading = _inbox.RunAsync(handler, maxBodySize, cancellationToken);
+        _reading = _transport.RunReaderAsync(
+            async () =>
+            {
+                await _inbox.RunAsync(handler, maxBodySize, cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
 
     /// <summary>
     /// Closes the link in order: no frame is accepted any more, what was posted is written (for at most

@@ -11,13 +11,11 @@ internal sealed class SocketTransport : ILinkTransport
     private const int ReadBufferSize = 64 * 1024;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
 
     public SocketTransport(Socket socket)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
-        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, leaveOpen: true));
+        Input = PipeReader.Create(new BlockingReceiveStream(socket), new StreamPipeReaderOptions(bufferSize: ReadBufferSize, leaveOpen: true));
         Output = new SocketPipeWriter(socket);
     }
 
@@ -41,6 +39,22 @@ internal sealed class SocketTransport : ILinkTransport
         }
     }
 
+    /// <summary>Reads on a thread of the link's own: every read blocks it (see <see cref="BlockingReceiveStream"/>).</summary>
+    public async Task<T> RunReaderAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using CancellationTokenRegistration aborting = cancellationToken.UnsafeRegister(static transport => ((SocketTransport)transport!).Abort(), this);
+        try
+        {
+            return await ReaderThread.Run(read).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            // The read saw the end of the connection that the cancellation caused: say what the caller asked for.
+            throw new OperationCanceledException("The read was canceled; the connection is closed.", ex, cancellationToken);
+        }
+    }
+
     public void Abort()
     {
         try
@@ -60,7 +74,6 @@ internal sealed class SocketTransport : ILinkTransport
         _socket.Dispose();
         await CompleteQuietlyAsync(Input.CompleteAsync()).ConfigureAwait(false);
         await CompleteQuietlyAsync(Output.CompleteAsync()).ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
     private static async ValueTask CompleteQuietlyAsync(ValueTask completing)
