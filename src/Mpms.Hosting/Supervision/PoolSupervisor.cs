@@ -27,8 +27,8 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private readonly WakeSignal _wake;
     private readonly CancellationTokenSource _supervising = new();
 
-    // _gate guards every field below. Processes are started, counted and removed under it, and the start-failure
-    // policy is only ever asked under it, so what the pool decides and what it reports agree.
+    // _gate guards every field below (the roster's published copy excepted). Processes are started, counted and removed
+    // under it, and the start-failure policy is only ever asked under it, so what the pool decides and what it reports agree.
     private readonly Lock _gate = new();
 
     // The processes, their runs and every process id started.
