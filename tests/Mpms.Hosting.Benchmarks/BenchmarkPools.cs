@@ -62,6 +62,38 @@ public static class BenchmarkPools
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds of the pool's stats, re-checking whenever its supervisor sees a
+    /// change (no polling); for waits outside what a scenario measures.
+    /// </summary>
+    public static async Task WaitUntilAsync<TWorker>(IHost host, Func<MpmsPoolStats, bool> condition, string what)
+    {
+        IMpmsPool pool = host.Services.GetRequiredKeyedService<IMpmsPool>(typeof(TWorker).Name);
+        PoolSupervisor supervisor = ((ISupervisedPool)pool).Supervisor;
+        using var changed = new SemaphoreSlim(0);
+        void OnChanged() => changed.Release();
+        supervisor.Changed += OnChanged;
+        try
+        {
+            using var ceiling = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            while (!condition(pool.GetStats()))
+            {
+                try
+                {
+                    await changed.WaitAsync(ceiling.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"Pool {typeof(TWorker).Name}: waited a minute for {what}.");
+                }
+            }
+        }
+        finally
+        {
+            supervisor.Changed -= OnChanged;
+        }
+    }
+
     /// <summary>The few things a scenario reads from a pool.</summary>
     public interface IPoolView
     {

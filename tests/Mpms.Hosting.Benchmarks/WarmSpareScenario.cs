@@ -27,12 +27,10 @@ public static class WarmSpareScenario
                 o.ThreadsPerProcess = 1;
                 o.WarmSpares = spares;
             });
-            var pool = host.Services.GetRequiredKeyedService<IMpmsPool>(nameof(TrivialWorker));
             var queue = host.Services.GetRequiredService<IMpmsQueue<int, int>>();
-            while (pool.GetStats().WarmSparesReady < spares)
-            {
-                await Task.Delay(1);
-            }
+
+            // Before the clock starts: a spare's Ready frame is a change the supervisor announces.
+            await BenchmarkPools.WaitUntilAsync<TrivialWorker>(host, s => s.WarmSparesReady >= spares, "its warm spares to be ready");
 
             await queue.RunAsync(1);
             int serving = BenchmarkPools.View<TrivialWorker>(host).ProcessIds[0];

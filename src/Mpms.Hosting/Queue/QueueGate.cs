@@ -39,6 +39,9 @@ internal sealed class QueueGate : IDisposable
     /// <summary>Gets why the pool has failed, or <see langword="null"/> while it has not.</summary>
     public string? Failure => _failure;
 
+    /// <summary>Raised after puts were admitted (outside the lock, on the putting thread): tests wait on it instead of re-reading <see cref="Accepted"/>.</summary>
+    internal event Action? Admitted;
+
     /// <summary>Gets the number of jobs accepted so far.</summary>
     public long Accepted
     {
@@ -171,14 +174,23 @@ internal sealed class QueueGate : IDisposable
     /// <summary>Admits a put: gives it its sequence number, or releases the place it holds (of <paramref name="place"/>'s kind) and throws.</summary>
     public long Admit(PlaceKind place)
     {
+        long sequence = 0;
+        bool admitted = false;
         lock (_lock)
         {
             if (_state == MpmsPoolState.Running && _failure is null)
             {
                 _accepted++;
                 Debug.Assert(_accepted > 0, "Sequence numbers never wrap.");
-                return _sequenceOffset + _accepted;
+                sequence = _sequenceOffset + _accepted;
+                admitted = true;
             }
+        }
+
+        if (admitted)
+        {
+            Admitted?.Invoke();
+            return sequence;
         }
 
         Places.Release(place);
@@ -192,14 +204,22 @@ internal sealed class QueueGate : IDisposable
     /// </summary>
     public long AdmitMany(PlaceKind place, int count)
     {
+        long first = 0;
+        bool admitted = false;
         lock (_lock)
         {
             if (_state == MpmsPoolState.Running && _failure is null)
             {
-                long first = _sequenceOffset + _accepted + 1;
+                first = _sequenceOffset + _accepted + 1;
                 _accepted += count;
-                return first;
+                admitted = true;
             }
+        }
+
+        if (admitted)
+        {
+            Admitted?.Invoke();
+            return first;
         }
 
         Places.Release(place, count);

@@ -59,6 +59,8 @@ internal sealed class MpmsPool<TJob, TResult> : IMpmsPool<TJob, TResult>, ISuper
     /// <summary>Gets the pool's supervisor (tests watch its changes and the processes it started).</summary>
     public PoolSupervisor Supervisor { get; }
 
+    QueueGate ISupervisedPool.Gate => _queue.Gate;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_broker is not null)

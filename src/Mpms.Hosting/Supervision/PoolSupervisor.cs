@@ -12,9 +12,9 @@ namespace Mpms.Hosting.Supervision;
 /// the dispatch seam: each process's link leases jobs from <see cref="IJobDispatcher"/>.
 /// </summary>
 /// <remarks>
-/// Plain objects over one clock decide — <see cref="StartFailurePolicy"/> when to start, <see cref="ProcessChecks"/>
+/// Plain objects over one clock decide — <see cref="ProcessStarts"/> what to start and when, <see cref="ProcessChecks"/>
 /// what to do with a process, <see cref="PoolHealthRules"/> how well the pool runs — and each process's life is its
-/// <see cref="ProcessRunner"/>'s. This class holds them together: the loop, the processes, the counters, the stop.
+/// <see cref="ProcessRunner"/>'s. This class holds them together: the loop, the lock, the processes' reports, the stop.
 /// </remarks>
 internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
 {
@@ -27,27 +27,18 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     private readonly WakeSignal _wake;
     private readonly CancellationTokenSource _supervising = new();
 
-    // _gate guards every field below. Processes are started, counted and removed under it, and the start-failure
-    // policy is only ever asked under it, so what the pool decides and what it reports agree.
+    // _gate guards every field below (the roster's published copy excepted). Processes are started, counted and removed
+    // under it, and the start-failure policy is only ever asked under it, so what the pool decides and what it reports agree.
     private readonly Lock _gate = new();
 
     // The processes, their runs and every process id started.
     private readonly ProcessRoster _roster = new();
-
-    // A copy of the roster's processes, replaced under _gate as it changes, for readers that must not take the lock.
-    private ProcessRunner[] _children = [];
-    private readonly TerminatedHold _terminated;
-    private readonly StartFailurePolicy _startFailures;
-    private readonly StartFailureReports _startReports;
-    private readonly RecentRestarts _recentRestarts;
+    private readonly ProcessStarts _starts;
     private readonly ProcessExitHistory _exits;
     private bool _started;
     private Task _superviseLoop = Task.CompletedTask;
     private Task? _stopping;
     private bool _stopRequested;
-    private int _nextNumber;
-    private int _spawned;
-    private long _restarts;
 
     /// <param name="poolName">The pool's name.</param>
     /// <param name="options">The pool's options.</param>
@@ -66,10 +57,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         _poolTag = new KeyValuePair<string, object?>("mpms.pool", poolName);
         _checks = new ProcessChecks(options, clock);
         _wake = new WakeSignal(clock);
-        _startFailures = new StartFailurePolicy(options, clock);
-        _startReports = new StartFailureReports(_pool, _startFailures);
-        _terminated = new TerminatedHold(clock);
-        _recentRestarts = new RecentRestarts(options.RestartWindow, clock);
+        _starts = new ProcessStarts(_pool, _starter, _roster, this, OnChanged, _gate);
         _exits = new ProcessExitHistory(clock);
     }
 
@@ -94,8 +82,8 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         lock (_gate)
         {
             int ready = _roster.CountReady();
-            MpmsPoolHealth health = PoolHealthRules.Evaluate(new PoolHealthSnapshot(_options.Processes, ready, _startFailures.State));
-            return new SupervisorSnapshot(health, _roster.Count, ready, _roster.CountStarting(), _roster.CountSparesReady(), _startFailures.ConsecutiveFailures, Interlocked.Read(ref _restarts), _recentRestarts.Count());
+            MpmsPoolHealth health = PoolHealthRules.Evaluate(new PoolHealthSnapshot(_options.Processes, ready, _starts.FailureState));
+            return new SupervisorSnapshot(health, _roster.Count, ready, _roster.CountStarting(), _roster.CountSparesReady(), _starts.ConsecutiveFailures, _starts.Restarts, _starts.RecentRestarts());
         }
     }
 
@@ -135,7 +123,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     /// </summary>
     public void LookForStartedJobs()
     {
-        foreach (ProcessRunner child in Volatile.Read(ref _children))
+        foreach (ProcessRunner child in _roster.Published)
         {
             child.LookForStartedJobs();
         }
@@ -191,7 +179,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
     {
         lock (_gate)
         {
-            _startReports.OnSuccess();
+            _starts.OnStartSucceeded();
         }
 
         OnChanged();
@@ -203,7 +191,6 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         {
             bool removed = _roster.Remove(runner);
             Debug.Assert(removed, "A process exits once.");
-            Volatile.Write(ref _children, _roster.Copy());
             _exits.Record(runner.Lifecycle, exit);
             if (_stopRequested)
             {
@@ -211,16 +198,7 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
             }
 
             _telemetry.ProcessRestarted(_poolTag, exit.Reason);
-            if (exit.WasStartFailure)
-            {
-                _startReports.OnFailure();
-            }
-
-            if (exit.Reason == MpmsProcessExitReason.Terminated)
-            {
-                _terminated.OnExited();
-            }
-
+            _starts.OnExited(exit);
             return true;
         }
     }
@@ -270,65 +248,14 @@ internal sealed class PoolSupervisor : IProcessEvents, IAsyncDisposable
         }
     }
 
-    /// <summary>Starts processes until the pool has its size, as the start-failure policy allows.</summary>
+    /// <summary>Starts processes until the pool has its size, unless the pool is stopping.</summary>
     /// <returns>How long until the next start is allowed, when one is due but held back.</returns>
     private TimeSpan Reconcile()
     {
         lock (_gate)
         {
-            if (_stopRequested)
-            {
-                return Timeout.InfiniteTimeSpan;
-            }
-
-            // A process that left on SIGTERM keeps its place a moment: the application may have been signalled with it.
-            // Places to fill go to spares first; what is started then fills the places left, and the spares after.
-            int missing = _options.Processes - _roster.CountServing() - _terminated.Held(_roster.Children);
-            missing = Math.Max(0, missing - WarmSpares.Promote(_pool, _roster, missing));
-            int sparesMissing = Math.Max(0, _options.WarmSpares - _roster.CountSpares());
-            bool probing = _roster.CountStarting() > 0;
-            StartPermit permit = _startFailures.Allow(missing + sparesMissing, probing);
-            for (int i = 0; i < permit.Start; i++)
-            {
-                Spawn(asSpare: i >= missing);
-            }
-
-            TimeSpan released = _terminated.UntilNextRelease();
-            return permit.Wait == Timeout.InfiniteTimeSpan || (released != Timeout.InfiniteTimeSpan && released < permit.Wait) ? released : permit.Wait;
+            return _stopRequested ? Timeout.InfiniteTimeSpan : _starts.FillPlaces();
         }
-    }
-
-    private void Spawn(bool asSpare)
-    {
-        Debug.Assert(_gate.IsHeldByCurrentThread && !_stopRequested, "Processes are started under the gate, before the stop.");
-        int number = ++_nextNumber;
-        ProcessRunner runner;
-        try
-        {
-            runner = ProcessRunner.Launch(_pool, _starter, number, this);
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            SupervisorLog.SpawnFailed(_pool.Logger, _pool.PoolName, MpmsNames.Process(_pool.PoolName, number), _starter.Program, ex);
-            _startReports.OnFailure();
-            return;
-        }
-
-        if (asSpare)
-        {
-            runner.Lifecycle.MarkSpare(); // before its run starts: its link takes no job until promoted
-        }
-
-        if (_spawned++ >= _options.Processes + _options.WarmSpares)
-        {
-            Interlocked.Increment(ref _restarts);
-            _recentRestarts.Record();
-        }
-
-        SupervisorLog.ProcessStarted(_pool.Logger, _pool.PoolName, runner.Process.Name, runner.Process.ProcessId);
-        _roster.Add(runner);
-        Volatile.Write(ref _children, _roster.Copy());
-        OnChanged();
     }
 
     /// <summary>Finds processes that are hung, overdue, too old or too slow to start or to leave, and deals with them.</summary>

@@ -14,7 +14,7 @@ internal readonly record struct RunningJobStart(long Sequence, string JobId, Dat
 /// <param name="Linked">Whether it connected: it has a link.</param>
 /// <param name="LastSeenAt">When the last frame came from it (meaningful when <paramref name="Linked"/>).</param>
 /// <param name="OldestJob">The job it has run the longest, among those its last heartbeat lists and that have no outcome.</param>
-/// <param name="UnaccountedFor">How long it has sent heartbeats without a job it must be running (see <see cref="ProcessLink.UnaccountedFor"/>).</param>
+/// <param name="UnaccountedFor">How long it has sent heartbeats without a job it must be running (see <see cref="LastHeartbeat.UnaccountedFor"/>).</param>
 internal readonly record struct ProcessSnapshot(
     WorkerProcessState State,
     long StartedAt,

@@ -10,8 +10,8 @@ namespace Mpms.Hosting.Supervision;
 /// The application's end of the link to one worker process: it welcomes the process, hands the frames it sends to
 /// their owners — credit to the <see cref="CreditPump"/>, outcomes and hand-backs to the leases in the
 /// <see cref="LeaseLedger"/>, which reads the process's <see cref="StartMarks"/> after each burst of frames for the jobs
-/// it started, stages to the process's <see cref="ProcessLifecycle"/> — and keeps its last heartbeat as
-/// the evidence of what it runs. When the process dies, its leases end as its exit says.
+/// it started, stages to the process's <see cref="ProcessLifecycle"/>, heartbeats to its <see cref="LastHeartbeat"/>, the
+/// evidence of what it runs. When the process dies, its leases end as its exit says.
 /// </summary>
 internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
 {
@@ -24,10 +24,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     private readonly IProcessEvents _events;
     private readonly LeaseLedger _ledger;
     private readonly CreditPump _pump;
-    private readonly string?[] _threadNames;
     private long _lastSeenAt;
-    private long _lastHeartbeatAt;
-    private RunningJob[] _lastRunning = [];
     private int _serving;
     private bool _ended;
 
@@ -43,7 +40,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
         _ledger = new LeaseLedger(pool.Clock, jobsStartWhenSent: pool.Options.EffectivePrefetch == 0, startMarks);
         _pump = new CreditPump(pool.Dispatcher, this, _ledger, link.Outbox, pool.Stealing.Rebalance);
         Capacity = pool.Options.ThreadsPerProcess + pool.Options.EffectivePrefetch;
-        _threadNames = new string?[pool.Options.ThreadsPerProcess + 1];
+        Heartbeat = new LastHeartbeat(pool.Clock, _ledger, process.Name, pool.Options.ThreadsPerProcess);
         _lastSeenAt = pool.Clock.GetTimestamp();
     }
 
@@ -65,17 +62,8 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     /// <summary>Gets the most jobs the process may hold, held and promised together: its threads plus the prefetch.</summary>
     public int Capacity { get; }
 
-    /// <summary>Gets when the job the process must be running and has kept quiet about the longest was last accounted for.</summary>
-    public long? OldestUnaccountedAt => _ledger.OldestUnaccountedAt();
-
-    /// <summary>
-    /// Gets how long the process has sent heartbeats without a job it must be running: from when that job was last
-    /// accounted for to the last heartbeat. A process that falls silent stops this from growing; silence has its own rule.
-    /// </summary>
-    public TimeSpan? UnaccountedFor =>
-        OldestUnaccountedAt is long accounted && Volatile.Read(ref _lastHeartbeatAt) is var heartbeat && heartbeat > accounted
-            ? _pool.Clock.GetElapsedTime(accounted, heartbeat)
-            : null;
+    /// <summary>Gets what the process's last heartbeat said it runs.</summary>
+    public LastHeartbeat Heartbeat { get; }
 
     /// <summary>Welcomes the process and runs the link until the process closes it or breaks the protocol.</summary>
     public async Task RunAsync(WorkerSettings settings, CancellationToken cancellationToken)
@@ -149,44 +137,6 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     /// <returns><see langword="false"/> when it has no credit or takes no more jobs.</returns>
     public bool TrySendNow(IJobLease lease) => _pump.TrySendNow(lease);
 
-    /// <summary>Finds the job the process has run the longest, as its last heartbeat says, among those it still holds.</summary>
-    public RunningJobStart? OldestRunningJob() => _ledger.OldestRunning(Volatile.Read(ref _lastRunning));
-
-    /// <summary>Tells which jobs the process was running at its last heartbeat, on which thread, and for how long by now.</summary>
-    public IEnumerable<(string JobId, string ThreadName, TimeSpan Running)> RunningJobs()
-    {
-        DateTimeOffset now = _pool.Clock.GetUtcNow();
-        return _ledger.Running(Volatile.Read(ref _lastRunning))
-            .Select(r => (r.Lease.JobId, ThreadName(r.Job.ThreadNumber) ?? "?", now - new DateTimeOffset(r.Job.StartedTicks, TimeSpan.Zero)))
-            .ToList();
-    }
-
-    /// <summary>Tells, for each of the process's threads, the job its last heartbeat said it runs (a dashboard's view).</summary>
-    public MpmsThreadInfo[] DescribeThreads()
-    {
-        var threads = new MpmsThreadInfo[_threadNames.Length - 1];
-        foreach ((IJobLease lease, RunningJob job) in _ledger.Running(Volatile.Read(ref _lastRunning)))
-        {
-            if (job.ThreadNumber > 0 && job.ThreadNumber <= threads.Length)
-            {
-                threads[job.ThreadNumber - 1] = new MpmsThreadInfo
-                {
-                    Number = job.ThreadNumber,
-                    Name = ThreadName(job.ThreadNumber)!,
-                    JobId = lease.JobId,
-                    RunningSince = new DateTimeOffset(job.StartedTicks, TimeSpan.Zero),
-                };
-            }
-        }
-
-        for (int i = 0; i < threads.Length; i++)
-        {
-            threads[i] ??= new MpmsThreadInfo { Number = i + 1, Name = ThreadName(i + 1)! };
-        }
-
-        return threads;
-    }
-
     /// <summary>
     /// Ends every lease the dead process still had: the queue retries the job or reports it lost, with the thread and
     /// start its last heartbeat gave for it.
@@ -195,20 +145,10 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
     {
         Close();
         var loss = new WorkerLoss(_process.Name, _process.ProcessId, exit.Reason, exit.ExitCode, exit.Signal);
-        var lastSeen = new Dictionary<long, RunningJob>();
-        foreach (RunningJob job in Volatile.Read(ref _lastRunning))
-        {
-            if (LeaseLedger.IsValidStart(job))
-            {
-                lastSeen.TryAdd(job.Sequence, job);
-            }
-        }
-
+        Func<long, LastSeenRunning?> lastSeen = Heartbeat.LastSeen();
         foreach (IJobLease lease in _ledger.CloseAndTakeAll())
         {
-            lease.Lose(loss, lastSeen.TryGetValue(lease.Sequence, out RunningJob seen) && ThreadName(seen.ThreadNumber) is { } thread
-                ? new LastSeenRunning(thread, new DateTimeOffset(seen.StartedTicks, TimeSpan.Zero))
-                : null);
+            lease.Lose(loss, lastSeen(lease.Sequence));
         }
     }
 
@@ -237,10 +177,7 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
                 OnCredit(SmallFrames.ReadInt32(body));
                 break;
             case FrameType.Heartbeat:
-                RunningJob[] running = HeartbeatFrame.Read(body);
-                Volatile.Write(ref _lastRunning, running);
-                _ledger.Account(running);
-                Volatile.Write(ref _lastHeartbeatAt, _pool.Clock.GetTimestamp());
+                Heartbeat.Record(HeartbeatFrame.Read(body));
                 break;
             case FrameType.Log:
                 _pool.ForwardedLogs.Write(LogFrame.Read(body));
@@ -341,16 +278,6 @@ internal sealed class ProcessLink : IFrameHandler, ILeaseHolder, IDisposable
         }
 
         Volatile.Write(ref _jobsDone, _jobsDone + 1);
-        lease.Complete(result, _process.ProcessId, ThreadName(result.ThreadNumber));
-    }
-
-    private string? ThreadName(int threadNumber)
-    {
-        if (threadNumber <= 0 || threadNumber >= _threadNames.Length)
-        {
-            return null;
-        }
-
-        return _threadNames[threadNumber] ??= MpmsNames.Thread(_process.Name, threadNumber);
+        lease.Complete(result, _process.ProcessId, Heartbeat.ThreadName(result.ThreadNumber));
     }
 }

@@ -3,7 +3,8 @@ namespace Mpms.Hosting.Supervision;
 /// <summary>
 /// The processes a pool has (started and not yet reported exited, in the order they were started), their runs until
 /// seen completed, and the ids of every operating-system process ever started. Not thread-safe: the supervisor's lock
-/// guards it, so that what the pool decides and what it reports agree.
+/// guards it, so that what the pool decides and what it reports agree; only <see cref="Published"/> may be read
+/// without it.
 /// </summary>
 internal sealed class ProcessRoster
 {
@@ -13,11 +14,17 @@ internal sealed class ProcessRoster
     private readonly List<Task> _runs = [];
     private readonly List<int> _startedProcessIds = [];
 
+    // A copy of the processes, replaced as they change, for readers that must not take the supervisor's lock.
+    private ProcessRunner[] _published = [];
+
     /// <summary>Gets the processes, in the order they were started.</summary>
     public List<ProcessRunner> Children => _children;
 
     /// <summary>Gets the number of processes, leaving ones and spares included.</summary>
     public int Count => _children.Count;
+
+    /// <summary>Gets the processes as of their last change, without the supervisor's lock (the array is never changed).</summary>
+    public ProcessRunner[] Published => Volatile.Read(ref _published);
 
     /// <summary>Gets the ids of every operating-system process started, in order.</summary>
     public int[] StartedProcessIds => [.. _startedProcessIds];
@@ -33,10 +40,16 @@ internal sealed class ProcessRoster
         _children.Add(runner);
         _runs.RemoveAll(static run => run.IsCompleted);
         _runs.Add(runner.Start());
+        Volatile.Write(ref _published, Copy());
     }
 
     /// <summary>Removes a process that exited.</summary>
-    public bool Remove(ProcessRunner runner) => _children.Remove(runner);
+    public bool Remove(ProcessRunner runner)
+    {
+        bool removed = _children.Remove(runner);
+        Volatile.Write(ref _published, Copy());
+        return removed;
+    }
 
     /// <summary>Copies the processes, to act on them outside the lock.</summary>
     public ProcessRunner[] Copy() => [.. _children];

@@ -78,8 +78,8 @@ internal sealed class ProcessRunner
         }
 
         ProcessLifecycle process = _process.Lifecycle;
-        RunningJobStart? oldest = link is not null && _pool.Options.JobTimeout is not null ? link.OldestRunningJob() : null;
-        return new ProcessSnapshot(process.State, process.StartedAt, process.DrainingSince, killing, link is not null, link?.LastSeenAt ?? 0, oldest, link?.UnaccountedFor);
+        RunningJobStart? oldest = link is not null && _pool.Options.JobTimeout is not null ? link.Heartbeat.OldestRunningJob() : null;
+        return new ProcessSnapshot(process.State, process.StartedAt, process.DrainingSince, killing, link is not null, link?.LastSeenAt ?? 0, oldest, link?.Heartbeat.UnaccountedFor);
     }
 
     /// <summary>Tells what a dashboard shows of the process now: its stage, age, memory, jobs and threads.</summary>
@@ -105,7 +105,7 @@ internal sealed class ProcessRunner
             JobsDone = link?.JobsDone ?? 0,
             JobsHeld = link?.InFlight ?? 0,
             IsWarmSpare = process.IsSpare,
-            Threads = link?.DescribeThreads() ?? [],
+            Threads = link?.Heartbeat.DescribeThreads() ?? [],
         };
     }
 
@@ -202,7 +202,7 @@ internal sealed class ProcessRunner
 
             _killing = true;
             _process.Lifecycle.RequestExit(reason);
-            HangEvidence.LogRunningJobs(_pool.Logger, _pool.PoolName, _process.Name, link.RunningJobs());
+            HangEvidence.LogRunningJobs(_pool.Logger, _pool.PoolName, _process.Name, link.Heartbeat.RunningJobs());
             _evidence = Task.Run(async () =>
             {
                 // A process inside the application is no process to dump: the dump would be of the application.

@@ -2,6 +2,7 @@ using System.Text;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Xunit.Abstractions;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 
@@ -10,7 +11,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 public sealed class BrokerFixtureTests(RabbitMqBrokerFixture fixture, ITestOutputHelper output)
 {
     // A bound on waiting for what the broker does by itself, so that a broken broker fails the test instead of hanging it.
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private RabbitMqBroker Broker => fixture.Broker;
 

@@ -9,4 +9,7 @@ public sealed class RabbitMqCollection : ICollectionFixture<RabbitMqBrokerFixtur
 {
     /// <summary>The collection's name, for <c>[Collection(RabbitMqCollection.Name)]</c>.</summary>
     public const string Name = "RabbitMQ broker";
+
+    /// <summary>A generous ceiling for the collection's waits on the broker and its hosts: reached only when a test is failing.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 }

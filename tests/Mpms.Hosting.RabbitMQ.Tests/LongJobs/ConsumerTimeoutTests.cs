@@ -4,6 +4,7 @@ using Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 using Mpms.Hosting.RabbitMQ.TestHost;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.LongJobs;
 
@@ -15,8 +16,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.LongJobs;
 [Collection(ShortConsumerTimeoutCollection.Name)]
 public sealed class ConsumerTimeoutTests(ShortConsumerTimeoutFixture fixture)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task JobRunningPastTheConsumerTimeout_SucceedsOnce_AndTheHostKeepsConsuming()
     {

@@ -1,5 +1,6 @@
 using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 using Xunit.Abstractions;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.MultiHost;
 
@@ -8,7 +9,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.MultiHost;
 public sealed class HostDeathTests(RabbitMqBrokerFixture fixture, ITestOutputHelper output)
 {
     private const int Jobs = 600;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task ConsumingHostKilled_WithFail_ItsJobsEndWorkerLostAndEveryJobHasOneOutcome()

@@ -1,5 +1,6 @@
 using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 using Xunit.Abstractions;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.MultiHost;
 
@@ -7,7 +8,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.MultiHost;
 [Collection(RabbitMqCollection.Name)]
 public sealed class ScaleOutTests(RabbitMqBrokerFixture fixture, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan LongPatience = TimeSpan.FromMinutes(3);
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 using Mpms.Hosting.RabbitMQ.TestHost;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 
@@ -9,8 +10,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 [Collection(RabbitMqCollection.Name)]
 public sealed class BrokerOutageTests(RabbitMqBrokerFixture fixture)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task BrokerDown_PoolIsDegradedAndPutsFailPastPutTimeout_ThenRecovers()
     {

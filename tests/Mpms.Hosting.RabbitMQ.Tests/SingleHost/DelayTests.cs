@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 using Mpms.Hosting.RabbitMQ.TestHost;
 using RabbitMQ.Client;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 
@@ -11,8 +12,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 [Collection(RabbitMqCollection.Name)]
 public sealed class DelayTests(RabbitMqBrokerFixture fixture) : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     // A delay no test outlives: a job put with it is still waiting whatever the machine's load.
     private static readonly TimeSpan Never = TimeSpan.FromHours(1);
 
@@ -132,7 +131,7 @@ public sealed class DelayTests(RabbitMqBrokerFixture fixture) : IDisposable
     {
         // The test workers record every job they start in this file; the collection runs alone, so no other host reads it.
         Environment.SetEnvironmentVariable("TESTHOST_STARTED", _started);
-        return InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; });
+        return InProcessHost.Build(fixture, prefix);
     }
 
     private List<int> Started() =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mpms.Hosting.RabbitMQ.TestHost;
+using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 
@@ -20,6 +21,10 @@ internal static class InProcessHost
         }).UseRabbitMq(broker);
         return builder.Build();
     }
+
+    /// <summary>Builds (not starts) such a host on the collection's broker, with <paramref name="prefix"/>, or a new one.</summary>
+    public static IHost Build(RabbitMqBrokerFixture fixture, string? prefix = null, Action<MpmsOptions>? pool = null) =>
+        Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix ?? NewPrefix(); }, pool);
 
     /// <summary>A prefix no other test uses, so tests on one broker do not share queues.</summary>
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12];

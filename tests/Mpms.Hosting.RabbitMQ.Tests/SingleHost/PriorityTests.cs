@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 using Mpms.Hosting.RabbitMQ.TestHost;
 using RabbitMQ.Client;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 
@@ -10,8 +11,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 [Collection(RabbitMqCollection.Name)]
 public sealed class PriorityTests(RabbitMqBrokerFixture fixture)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task JobsWaitingOnTheBroker_RunHighestPriorityFirst_InPutOrderWithinAPriority()
     {
@@ -23,7 +22,8 @@ public sealed class PriorityTests(RabbitMqBrokerFixture fixture)
 
         // One thread and no prefetch: the broker gives the host one job at a time, so the rest wait in the job queue.
         using IHost host = InProcessHost.Build(
-            o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; },
+            fixture,
+            prefix,
             pool: o => { o.ThreadsPerProcess = 1; o.Prefetch = 0; });
         await host.StartAsync();
         try

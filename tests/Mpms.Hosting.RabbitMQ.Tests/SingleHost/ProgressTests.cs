@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 using Mpms.Hosting.RabbitMQ.TestHost;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 
@@ -9,7 +10,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 [Collection(RabbitMqCollection.Name)]
 public sealed class ProgressTests(RabbitMqBrokerFixture fixture) : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _gate = Directory.CreateTempSubdirectory("mpms-progress-").FullName;
 
     public void Dispose() => Directory.Delete(_gate, recursive: true);
@@ -17,7 +17,7 @@ public sealed class ProgressTests(RabbitMqBrokerFixture fixture) : IDisposable
     [Fact]
     public async Task ReadProgressAsync_JobReportingThreeGatedValues_CallerSeesEachInOrderThenTheResult()
     {
-        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); });
+        using IHost host = InProcessHost.Build(fixture);
         await host.StartAsync();
         try
         {

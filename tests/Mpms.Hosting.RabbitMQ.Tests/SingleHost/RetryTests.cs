@@ -4,6 +4,7 @@ using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 using Mpms.Hosting.RabbitMQ.TestHost;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 
@@ -14,7 +15,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 [Collection(RabbitMqCollection.Name)]
 public sealed class RetryTests(RabbitMqBrokerFixture fixture) : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("mpms-retry-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -23,7 +23,7 @@ public sealed class RetryTests(RabbitMqBrokerFixture fixture) : IDisposable
     public async Task PutAsync_JobWithItsOwnPolicyThatFailsTwice_SucceedsAtAttempt3AfterThreeRuns()
     {
         string runs = Path.Combine(_directory, "runs");
-        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); }, pool: o => o.EnableResultStream = true);
+        using IHost host = InProcessHost.Build(fixture, pool: o => o.EnableResultStream = true);
         await host.StartAsync();
         try
         {
@@ -51,7 +51,7 @@ public sealed class RetryTests(RabbitMqBrokerFixture fixture) : IDisposable
     public async Task RunAsync_PoolPolicyAndAnExceptionItDoesNotRetry_EndsFailedAfterOneAttempt()
     {
         string runs = Path.Combine(_directory, "runs");
-        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); }, pool: o =>
+        using IHost host = InProcessHost.Build(fixture, pool: o =>
         {
             o.Retry.MaxAttempts = 3;
             o.Retry.Delay = TimeSpan.Zero;
@@ -80,7 +80,7 @@ public sealed class RetryTests(RabbitMqBrokerFixture fixture) : IDisposable
     {
         string prefix = InProcessHost.NewPrefix();
         string runs = Path.Combine(_directory, "runs");
-        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; });
+        using IHost host = InProcessHost.Build(fixture, prefix);
         await host.StartAsync();
         try
         {

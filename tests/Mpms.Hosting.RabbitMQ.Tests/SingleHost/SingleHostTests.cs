@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 using Mpms.Hosting.RabbitMQ.TestHost;
 using RabbitMQ.Client;
+using static Mpms.Hosting.RabbitMQ.Tests.Infrastructure.RabbitMqCollection;
 
 namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 
@@ -12,8 +13,6 @@ namespace Mpms.Hosting.RabbitMQ.Tests.SingleHost;
 [Collection(RabbitMqCollection.Name)]
 public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     [Theory]
     [InlineData("http://localhost:5672/", "MpmsRabbitMqOptions:Uri must use the amqp or amqps scheme")]
     [InlineData("not a uri", "MpmsRabbitMqOptions:Uri is not an absolute URI")]
@@ -44,7 +43,7 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
     [Fact]
     public async Task PutAsync_WithARetryPredicateOrAVeryLongDelay_FailsInTheCallerAndAcceptsNothing()
     {
-        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); });
+        using IHost host = InProcessHost.Build(fixture);
         await host.StartAsync();
         try
         {
@@ -101,7 +100,7 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
     public async Task RunAsync_OneHost_RoundTripsThroughTheBrokerQueue()
     {
         string prefix = InProcessHost.NewPrefix();
-        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; });
+        using IHost host = InProcessHost.Build(fixture, prefix);
         await host.StartAsync();
         try
         {
@@ -130,7 +129,7 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
     [Fact]
     public async Task PutAsync_JobThatCannotBeSerialised_FailsInTheCaller()
     {
-        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); });
+        using IHost host = InProcessHost.Build(fixture);
         await host.StartAsync();
         try
         {
@@ -149,7 +148,7 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
     [Fact]
     public async Task Cancel_JobOnTheBroker_EndsCanceledWithoutWaitingForItsRun()
     {
-        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = InProcessHost.NewPrefix(); });
+        using IHost host = InProcessHost.Build(fixture);
         await host.StartAsync();
         try
         {
@@ -176,7 +175,7 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
     public async Task OutcomeForAHostThatIsGone_IsKeptInTheOrphanedOutcomesQueue()
     {
         string prefix = InProcessHost.NewPrefix();
-        using IHost host = InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; });
+        using IHost host = InProcessHost.Build(fixture, prefix);
         await host.StartAsync();
         try
         {
@@ -200,7 +199,7 @@ public sealed class SingleHostTests(RabbitMqBrokerFixture fixture)
     public async Task StartAsync_SeveralHostsAtOnce_DeclareTheSameQueuesAndAllRunJobs()
     {
         string prefix = InProcessHost.NewPrefix();
-        IHost[] hosts = [.. Enumerable.Range(0, 4).Select(_ => InProcessHost.Build(o => { o.Uri = fixture.Broker.AmqpUri.ToString(); o.Prefix = prefix; }))];
+        IHost[] hosts = [.. Enumerable.Range(0, 4).Select(_ => InProcessHost.Build(fixture, prefix))];
         try
         {
             await Task.WhenAll(hosts.Select(h => h.StartAsync()));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mpms.Hosting.Queue;
 using Mpms.Hosting.Registration;
 using Mpms.Hosting.Supervision;
 using Mpms.Hosting.TestWorker;
@@ -27,6 +28,7 @@ public sealed class TestPool : IAsyncDisposable
         Queue = host.Services.GetRequiredService<IMpmsQueue<TestJob, TestResult>>();
         Pool = host.Services.GetRequiredService<IMpmsPool<TestJob, TestResult>>();
         Supervisor = ((ISupervisedPool)Pool).Supervisor;
+        Gate = ((ISupervisedPool)Pool).Gate;
     }
 
     /// <summary>Gets the path of the TestWorker program, next to the test assembly.</summary>
@@ -42,6 +44,9 @@ public sealed class TestPool : IAsyncDisposable
     public IMpmsPool<TestJob, TestResult> Pool { get; }
 
     internal PoolSupervisor Supervisor { get; }
+
+    /// <summary>Gets the admission to the pool's queue, whose event tells when jobs were admitted.</summary>
+    internal QueueGate Gate { get; }
 
     public ListLoggerProvider Logs { get; }
 
@@ -116,12 +121,16 @@ public sealed class TestPool : IAsyncDisposable
         return pool;
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds, re-checking whenever the supervisor or a job changes something.</summary>
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, re-checking whenever the supervisor or a job changes something,
+    /// or jobs are admitted.
+    /// </summary>
     public async Task WaitUntilAsync(Func<MpmsPoolStats, bool> condition, string what)
     {
         var changed = new SemaphoreSlim(0);
         void OnChanged() => changed.Release();
         Supervisor.Changed += OnChanged;
+        Gate.Admitted += OnChanged;
         Logs.Logged += OnLogged;
         try
         {
@@ -141,6 +150,7 @@ public sealed class TestPool : IAsyncDisposable
         finally
         {
             Supervisor.Changed -= OnChanged;
+            Gate.Admitted -= OnChanged;
             Logs.Logged -= OnLogged;
         }
 

@@ -70,7 +70,7 @@ public sealed class BulkRunTests
         IAsyncEnumerator<MpmsResult<TestJob, TestResult>> reader = pool.Queue.RunManyAsync(Endless(), cancel.Token).GetAsyncEnumerator();
         ValueTask<bool> first = reader.MoveNextAsync();
         await pool.WaitForEventsAsync(e => e.Count(x => x.Name == "job-waiting") == 2, "two jobs running");
-        await WaitForStatsAsync(pool, s => s.Accepted == 6, "six jobs admitted");
+        await pool.WaitUntilAsync(s => s.Accepted == 6, "six jobs admitted");
 
         cancel.Cancel();
         var outcomes = new List<MpmsResult<TestJob, TestResult>>();
@@ -116,7 +116,7 @@ public sealed class BulkRunTests
             Assert.True(await reader.MoveNextAsync().AsTask().WaitAsync(TestPool.WaitCeiling));
             Assert.Equal((21, 42), (reader.Current.Job.Value, reader.Current.Value!.Value));
             await pool.WaitForEventsAsync(e => e.Count(x => x.Name == "job-waiting") == 2, "two jobs running");
-            await WaitForStatsAsync(pool, s => s.Accepted == 7, "the quick job and six waiting jobs admitted");
+            await pool.WaitUntilAsync(s => s.Accepted == 7, "the quick job and six waiting jobs admitted");
         }
 
         // Disposed without reading on: the six jobs out end canceled in the pool, and none is admitted after them.
@@ -199,20 +199,6 @@ public sealed class BulkRunTests
             }
 
             return list;
-        }
-    }
-
-    /// <summary>Re-reads the pool's counters until they satisfy <paramref name="condition"/>: admissions raise no event to wait on.</summary>
-    private static async Task WaitForStatsAsync(TestPool pool, Func<MpmsPoolStats, bool> condition, string what)
-    {
-        using var ceiling = new CancellationTokenSource(TestPool.WaitCeiling);
-        while (!condition(pool.Pool.GetStats()))
-        {
-            await Task.Delay(10, CancellationToken.None);
-            if (ceiling.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Waited {TestPool.WaitCeiling} for: {what}. Stats: {pool.Pool.GetStats()}");
-            }
         }
     }
 }

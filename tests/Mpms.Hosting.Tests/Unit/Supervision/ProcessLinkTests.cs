@@ -236,11 +236,11 @@ public sealed class ProcessLinkTests
             new RunningJob(1, 1, -1),
         ]));
 
-        Assert.Equal(new RunningJobStart(1, "job-1", now - TimeSpan.FromSeconds(5)), test.Link.OldestRunningJob());
+        Assert.Equal(new RunningJobStart(1, "job-1", now - TimeSpan.FromSeconds(5)), test.Link.Heartbeat.OldestRunningJob());
         test.Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(
             [("job-2", "mpms-UnitPool-p1#t2", TimeSpan.FromSeconds(3)), ("job-1", "mpms-UnitPool-p1#t1", TimeSpan.FromSeconds(6))],
-            test.Link.RunningJobs());
+            test.Link.Heartbeat.RunningJobs());
     }
 
     [Fact]
@@ -251,14 +251,14 @@ public sealed class ProcessLinkTests
         test.Send(SmallFrames.Credit(1));
         await test.ReceiveJobAsync();
         DateTimeOffset started = test.Clock.GetUtcNow() - TimeSpan.FromSeconds(4);
-        Assert.All(test.Link.DescribeThreads(), t => Assert.Null(t.JobId));
+        Assert.All(test.Link.Heartbeat.DescribeThreads(), t => Assert.Null(t.JobId));
 
         // A job it does not hold (99) is no evidence; a thread number out of range names no thread.
         await test.SendAndSettleAsync(new HeartbeatFrame([new RunningJob(1, 2, started.UtcTicks), new RunningJob(99, 1, started.UtcTicks), new RunningJob(1, 7, started.UtcTicks)]));
 
         Assert.Equal(
             [(1, "mpms-UnitPool-p1#t1", null, null), (2, "mpms-UnitPool-p1#t2", "job-1", (DateTimeOffset?)started)],
-            test.Link.DescribeThreads().Select(t => (t.Number, t.Name, t.JobId, t.RunningSince)));
+            test.Link.Heartbeat.DescribeThreads().Select(t => (t.Number, t.Name, t.JobId, t.RunningSince)));
     }
 
     [Fact]
@@ -390,13 +390,13 @@ public sealed class ProcessLinkTests
         test.Clock.Advance(TimeSpan.FromSeconds(5));
         await test.SendAndSettleAsync(new HeartbeatFrame([new RunningJob(1, 1, test.Clock.GetUtcNow().UtcTicks)]));
 
-        Assert.Equal(sent, test.Link.OldestUnaccountedAt);
-        Assert.Equal(TimeSpan.FromSeconds(5), test.Link.UnaccountedFor);
+        Assert.Equal(sent, test.Link.Heartbeat.OldestUnaccountedAt);
+        Assert.Equal(TimeSpan.FromSeconds(5), test.Link.Heartbeat.UnaccountedFor);
         test.Clock.Advance(TimeSpan.FromSeconds(7));
-        Assert.Equal(TimeSpan.FromSeconds(5), test.Link.UnaccountedFor); // silence does not count: it has its own rule
+        Assert.Equal(TimeSpan.FromSeconds(5), test.Link.Heartbeat.UnaccountedFor); // silence does not count: it has its own rule
         await test.SendAndSettleAsync(new HeartbeatFrame([new RunningJob(1, 1, 0), new RunningJob(2, 2, 0)]));
-        Assert.Equal(test.Clock.GetTimestamp(), test.Link.OldestUnaccountedAt);
-        Assert.Null(test.Link.UnaccountedFor);
+        Assert.Equal(test.Clock.GetTimestamp(), test.Link.Heartbeat.OldestUnaccountedAt);
+        Assert.Null(test.Link.Heartbeat.UnaccountedFor);
     }
 
     [Fact]
@@ -407,15 +407,15 @@ public sealed class ProcessLinkTests
         test.Dispatcher.Put(1);
         test.Send(SmallFrames.Credit(1));
         await test.ReceiveJobAsync();
-        Assert.Null(test.Link.OldestUnaccountedAt);
+        Assert.Null(test.Link.Heartbeat.OldestUnaccountedAt);
 
         await test.SendAndSettleAsync(new HeartbeatFrame([]));
-        Assert.Null(test.Link.OldestUnaccountedAt);
+        Assert.Null(test.Link.Heartbeat.OldestUnaccountedAt);
 
         marks.Worker.Mark(1);
         await test.SendAndSettleAsync(new HeartbeatFrame([]));
 
-        Assert.Equal(test.Clock.GetTimestamp(), test.Link.OldestUnaccountedAt);
+        Assert.Equal(test.Clock.GetTimestamp(), test.Link.Heartbeat.OldestUnaccountedAt);
     }
 
     [Theory]
