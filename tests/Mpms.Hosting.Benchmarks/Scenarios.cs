@@ -15,6 +15,9 @@ public static class Scenarios
         if (settings.Includes("throughput"))
         {
             await TrivialThroughputAsync(settings, report, prefetch: null, queueCapacity: null);
+
+            // The defaults but for the queue's capacity (the original's p × t × 3 + 30): what admission costs.
+            await TrivialThroughputAsync(settings, report, prefetch: null, queueCapacity: 10_000);
             poolThroughput = await TrivialThroughputAsync(settings, report, prefetch: 0, queueCapacity: 10_000);
             await TrivialThroughputAsync(settings, report, prefetch: 256, queueCapacity: 10_000);
             await ConcurrentRunThroughputAsync(settings, report);
@@ -110,7 +113,7 @@ public static class Scenarios
         {
             (null, null) => "default options",
             (int fixedPrefetch, _) => $"prefetch {fixedPrefetch}",
-            (null, _) => "default prefetch",
+            (null, int capacity) => $"default prefetch, capacity {capacity:N0}",
         };
         report.Add($"throughput, trivial, PutAsync + collector, 2×2, {shape}", median, "jobs/s", prefetch is null ? "≥ 250,000" : "—");
         if (prefetch is null && queueCapacity is null)
