@@ -4,6 +4,11 @@ using System.Net.Sockets;
 namespace Mpms.Hosting.Protocol;
 
 /// <summary>A link's transport over a connected stream socket (a Unix domain socket between two local processes).</summary>
+/// <remarks>
+/// Reading <see cref="Input"/> blocks the reading thread until bytes arrive (<see cref="BlockingReceiveStream"/>): read it
+/// only through <see cref="RunReaderAsync{T}"/>, as <see cref="Link"/> does, never on a thread-pool thread or a test's
+/// own thread, which it would hold for as long as the peer is silent.
+/// </remarks>
 internal sealed class SocketTransport : ILinkTransport
 {
     // A burst of frames is read in one system call. (Zero-byte reads would spare an idle connection its buffer, but cost
