@@ -52,11 +52,18 @@ public sealed class HostWorker : IMpmsWorker<HostJob, HostResult>
     }
 
     // The test writes the file once it has seen the value: the job cannot go on before, so no value replaces another.
+    // Woken by the file's creation, not by polling; one job waits at a time, so one watcher (one inotify instance) at most.
     private static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
     {
-        while (!File.Exists(path))
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path));
+        watcher.Created += (_, _) => created.TrySetResult();
+        watcher.EnableRaisingEvents = true;
+
+        // A file written before the watch began raises no event: look once the watch is on.
+        if (!File.Exists(path))
         {
-            await Task.Delay(10, cancellationToken);
+            await created.Task.WaitAsync(cancellationToken);
         }
     }
 }

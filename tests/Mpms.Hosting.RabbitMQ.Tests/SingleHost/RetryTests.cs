@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Mpms.Hosting.RabbitMQ.Tests.Infrastructure;
 using Mpms.Hosting.RabbitMQ.TestHost;
 using RabbitMQ.Client;
@@ -80,7 +81,9 @@ public sealed class RetryTests(RabbitMqBrokerFixture fixture) : IDisposable
     {
         string prefix = InProcessHost.NewPrefix();
         string runs = Path.Combine(_directory, "runs");
-        using IHost host = InProcessHost.Build(fixture, prefix);
+        // RetryPublished (3030, debug) is logged once the broker confirmed the retry in its delay queue.
+        var retryPublished = new LogEventSignal(3030);
+        using IHost host = InProcessHost.Build(fixture, prefix, services: s => s.AddLogging(b => b.AddProvider(retryPublished).AddFilter<LogEventSignal>(null, LogLevel.Debug)));
         await host.StartAsync();
         try
         {
@@ -90,7 +93,8 @@ public sealed class RetryTests(RabbitMqBrokerFixture fixture) : IDisposable
             var retry = new MpmsRetryOptions { MaxAttempts = 2, Delay = TimeSpan.FromHours(1) };
             MpmsJobHandle<HostResult> handle = await queue.PutAsync(new HostJob(1, 0, FailAttempts: 1, RunsFile: runs), new MpmsPutOptions { Retry = retry });
             string delayQueue = $"{prefix}.HostWorker.delay.{handle.JobId}.2";
-            await UntilQueueHoldsAsync(delayQueue);
+            await retryPublished.Logged.WaitAsync(Patience);
+            Assert.True(await MessageCountAsync(delayQueue) > 0, "The retry was confirmed, but its delay queue holds no job.");
             handle.Cancel();
 
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handle.Completion.WaitAsync(Patience));
@@ -110,16 +114,6 @@ public sealed class RetryTests(RabbitMqBrokerFixture fixture) : IDisposable
         await using IAsyncEnumerator<MpmsResult<HostJob, HostResult>> results = pool.ReadResultsAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
         Assert.True(await results.MoveNextAsync(), "The result stream ended without the job's outcome.");
         return results.Current;
-    }
-
-    /// <summary>Waits until the retry is on the broker, confirmed: its delay queue holds the job. The ceiling only guards against a hang.</summary>
-    private async Task UntilQueueHoldsAsync(string name)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (await MessageCountAsync(name) is not > 0)
-        {
-            await Task.Delay(20, timeout.Token);
-        }
     }
 
     private async Task<bool> QueueExistsAsync(string name) => await MessageCountAsync(name) is not null;
